@@ -1,0 +1,162 @@
+/**
+ * Every setting the control plane reads, declared once, validated once at start-up.
+ * `loadSettings` reports every bad or missing setting in one message, by setting name.
+ * `SETTINGS_SCHEMA` is also the source for local.settings.template.json and the deployment template.
+ */
+import { z } from 'zod';
+import { SIZE_LABELS, type SizeLabel } from '../domain/server';
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** ISO 8601 duration as Azure ML's idleTimeBeforeShutdown takes it, e.g. PT60M or PT1H30M. */
+const ISO_DURATION = /^PT(?=\d)(\d+H)?(\d+M)?(\d+S)?$/;
+const VM_SIZE = /^[A-Za-z0-9_]+$/;
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const vmSizeList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .pipe(z.array(z.string().regex(VM_SIZE, 'VM size names are letters, digits and underscores')).min(1));
+
+const projectAccess = z
+  .string()
+  .default('all')
+  .transform((value, ctx) => {
+    if (value === 'all') return { mode: 'all' as const };
+    const tag = /^tag:(.+)$/.exec(value);
+    if (tag) return { mode: 'tag' as const, tag: tag[1] };
+    const contains = /^name-contains:(.+)$/.exec(value);
+    if (contains) return { mode: 'name-contains' as const, text: contains[1] };
+    ctx.addIssue({ code: 'custom', message: "expected 'all', 'tag:<tag name>' or 'name-contains:<text>'" });
+    return z.NEVER;
+  });
+
+/**
+ * The settings by environment variable name. `describe` text documents each one
+ * (the template and README are generated from it).
+ */
+export const SETTINGS_SCHEMA = z.object({
+  AZURE_SUBSCRIPTION_ID: z.string().regex(GUID, 'must be a subscription GUID').describe(
+    'Subscription that holds the projects (resource groups with a same-named Azure ML workspace).',
+  ),
+  ARM_ENDPOINT: z.url({ protocol: /^https$/ }).default('https://management.azure.com').describe(
+    'Azure Resource Manager endpoint. The local stack points it at the ARM emulator (https://127.0.0.1:7072).',
+  ),
+  STATE_STORAGE_CONNECTION_STRING: z.string().min(1).optional().describe(
+    'Connection string of the storage account holding server state (UseDevelopmentStorage=true for Azurite). Set this or STATE_TABLE_ENDPOINT.',
+  ),
+  STATE_TABLE_ENDPOINT: z.url().optional().describe(
+    'Table endpoint of the state storage account, reached with the managed identity (https://<account>.table.core.windows.net). Set this or STATE_STORAGE_CONNECTION_STRING.',
+  ),
+  STATE_TABLE_NAME: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/).default('servers').describe(
+    'Table holding one entity per server; an index table named <name>active sits beside it.',
+  ),
+  PROJECT_ACCESS: projectAccess.describe(
+    "Which projects are offered: 'all', 'tag:<name>' (resource groups carrying that tag) or 'name-contains:<text>'.",
+  ),
+  SIZE_SMALL_CANDIDATES: vmSizeList('Standard_DS1_v2').describe('VM sizes for Small, first available in the region wins.'),
+  SIZE_MEDIUM_CANDIDATES: vmSizeList('Standard_DS3_v2').describe('VM sizes for Medium, first available wins.'),
+  SIZE_LARGE_CANDIDATES: vmSizeList('Standard_DS5_v2').describe('VM sizes for Large, first available wins.'),
+  SIZE_GPU_CANDIDATES: vmSizeList('Standard_NC4as_T4_v3,Standard_NC6s_v3').describe('VM sizes for GPU, first available wins.'),
+  AML_IDLE_TIME_BEFORE_SHUTDOWN: z.string().regex(ISO_DURATION, 'must be an ISO 8601 duration such as PT60M').default('PT90M').describe(
+    "Azure ML's own idle shutdown (idleTimeBeforeShutdown) set on every instance created: a safety net behind the idle sweep.",
+  ),
+  IDLE_STOP_MINUTES_SMALL: positiveInt(120).describe('Minutes without activity after which the idle sweep stops a Small server.'),
+  IDLE_STOP_MINUTES_MEDIUM: positiveInt(120).describe('Minutes without activity after which a Medium server is stopped.'),
+  IDLE_STOP_MINUTES_LARGE: positiveInt(60).describe('Minutes without activity after which a Large server is stopped.'),
+  IDLE_STOP_MINUTES_GPU: positiveInt(30).describe('Minutes without activity after which a GPU server is stopped.'),
+  MAX_RUNTIME_HOURS: positiveInt(12).describe('Hours after which a running server is stopped whatever its activity.'),
+  IDLE_SWEEP_SCHEDULE: z.string().regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression').default('0 */5 * * * *').describe(
+    'NCRONTAB schedule of the idle sweep (six fields, seconds first).',
+  ),
+  PROVISION_POLL_SECONDS: positiveInt(10).describe('Seconds between two status checks of an instance being created or started.'),
+  PROVISION_TIMEOUT_MINUTES: positiveInt(25).describe('Minutes after which a create or start that has not reached Running is reported failed.'),
+  STOP_POLL_SECONDS: positiveInt(10).describe('Seconds between two checks while a server is being stopped or deleted.'),
+  CATALOG_CACHE_SECONDS: positiveInt(300).describe('Seconds the project list and the region VM-size list are cached.'),
+  BUSY_RETRY_AFTER_SECONDS: positiveInt(15).describe('Retry-After sent with 409 when a server is stopping or deleting.'),
+  LIST_PAGE_SIZE_MAX: positiveInt(200).describe('Largest page the admin listing returns.'),
+}).superRefine((settings, ctx) => {
+  const sources = [settings.STATE_STORAGE_CONNECTION_STRING, settings.STATE_TABLE_ENDPOINT].filter((value) => value !== undefined);
+  if (sources.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['STATE_STORAGE_CONNECTION_STRING'],
+      message: 'set exactly one of STATE_STORAGE_CONNECTION_STRING and STATE_TABLE_ENDPOINT',
+    });
+  }
+});
+
+export type RawSettings = z.infer<typeof SETTINGS_SCHEMA>;
+
+export type ProjectAccess = RawSettings['PROJECT_ACCESS'];
+
+/** The settings as the code uses them, grouped by concern. */
+export interface Settings {
+  subscriptionId: string;
+  armEndpoint: string;
+  state: { connectionString?: string; tableEndpoint?: string; tableName: string };
+  projectAccess: ProjectAccess;
+  sizeCandidates: Record<SizeLabel, string[]>;
+  amlIdleTimeBeforeShutdown: string;
+  idleStopMinutes: Record<SizeLabel, number>;
+  maxRuntimeHours: number;
+  idleSweepSchedule: string;
+  provisionPollSeconds: number;
+  provisionTimeoutMinutes: number;
+  stopPollSeconds: number;
+  catalogCacheSeconds: number;
+  busyRetryAfterSeconds: number;
+  listPageSizeMax: number;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Reads and validates every setting; throws one `SettingsError` naming each bad or missing setting. */
+export function loadSettings(env: Record<string, string | undefined>): Settings {
+  const known = Object.fromEntries(
+    Object.keys(SETTINGS_SCHEMA.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
+  const parsed = SETTINGS_SCHEMA.safeParse(known);
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'settings');
+        return known[name] === undefined && issue.code === 'invalid_type'
+          ? `${name}: missing`
+          : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const s = parsed.data;
+  const bySize = <T>(pick: (label: SizeLabel) => T): Record<SizeLabel, T> =>
+    Object.fromEntries(SIZE_LABELS.map((label) => [label, pick(label)])) as Record<SizeLabel, T>;
+  const upper = (label: SizeLabel) => label.toUpperCase() as 'SMALL' | 'MEDIUM' | 'LARGE' | 'GPU';
+  return {
+    subscriptionId: s.AZURE_SUBSCRIPTION_ID,
+    armEndpoint: s.ARM_ENDPOINT,
+    state: {
+      connectionString: s.STATE_STORAGE_CONNECTION_STRING,
+      tableEndpoint: s.STATE_TABLE_ENDPOINT,
+      tableName: s.STATE_TABLE_NAME,
+    },
+    projectAccess: s.PROJECT_ACCESS,
+    sizeCandidates: bySize((label) => s[`SIZE_${upper(label)}_CANDIDATES`]),
+    amlIdleTimeBeforeShutdown: s.AML_IDLE_TIME_BEFORE_SHUTDOWN,
+    idleStopMinutes: bySize((label) => s[`IDLE_STOP_MINUTES_${upper(label)}`]),
+    maxRuntimeHours: s.MAX_RUNTIME_HOURS,
+    idleSweepSchedule: s.IDLE_SWEEP_SCHEDULE,
+    provisionPollSeconds: s.PROVISION_POLL_SECONDS,
+    provisionTimeoutMinutes: s.PROVISION_TIMEOUT_MINUTES,
+    stopPollSeconds: s.STOP_POLL_SECONDS,
+    catalogCacheSeconds: s.CATALOG_CACHE_SECONDS,
+    busyRetryAfterSeconds: s.BUSY_RETRY_AFTER_SECONDS,
+    listPageSizeMax: s.LIST_PAGE_SIZE_MAX,
+  };
+}

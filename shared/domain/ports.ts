@@ -1,0 +1,119 @@
+/**
+ * The interfaces the domain and use cases need from the outside world.
+ * Adapters in shared/adapters implement them; nothing here does I/O.
+ */
+import type { Server, ServerState, VersionedServer } from './server';
+
+export interface ServerListQuery {
+  user?: string;
+  project?: string;
+  state?: ServerState;
+  limit: number;
+  continuationToken?: string;
+}
+
+export interface ServerPage {
+  servers: Server[];
+  continuationToken: string | null;
+}
+
+/** The outcome a mutation asks for: the new server, or `null` to leave the stored one untouched. */
+export type ServerMutation = (current: Server) => Server | null;
+
+export interface ServerRepository {
+  /** One point read by id; `null` when unknown. */
+  get(id: string): Promise<VersionedServer | null>;
+  /** Inserts a new server; returns `null` (and writes nothing) when the id already exists. */
+  create(server: Server): Promise<VersionedServer | null>;
+  /** Conditional write: fails with an `AppError` code `concurrent-update` when the ETag is stale. */
+  replace(server: Server, etag: string): Promise<VersionedServer>;
+  /**
+   * Read-modify-write with the ETag, retried a bounded number of times on 412.
+   * Returns the stored result (unchanged when `mutate` answered `null`), or `null` when the id is unknown.
+   */
+  update(id: string, mutate: ServerMutation): Promise<VersionedServer | null>;
+  /** Paged listing filtered by user, project and state. */
+  list(query: ServerListQuery): Promise<ServerPage>;
+  /** Every server that is not at rest (not Stopped, Failed or Deleted), read from an index, not a scan. */
+  listActive(): Promise<Server[]>;
+}
+
+/** Azure ML compute-instance states as Azure reports them (ComputeInstanceState). */
+export type AmlComputeState =
+  | 'Creating'
+  | 'CreateFailed'
+  | 'Deleting'
+  | 'Running'
+  | 'Restarting'
+  | 'JobRunning'
+  | 'SettingUp'
+  | 'SetupFailed'
+  | 'Starting'
+  | 'Stopped'
+  | 'Stopping'
+  | 'UserSettingUp'
+  | 'UserSetupFailed'
+  | 'Unknown'
+  | 'Unusable';
+
+export interface ComputeInstance {
+  name: string;
+  state: AmlComputeState;
+  /** Azure ML's provisioning state of the resource (Succeeded, Failed, Creating, ...). */
+  provisioningState: string | null;
+  vmSize: string | null;
+  /** JupyterLab endpoint once Azure ML publishes it. */
+  jupyterLabUrl: string | null;
+  /** Azure's errors on the resource (e.g. why creation failed), with Azure's messages. */
+  errors: { code: string; message: string }[];
+  lastOperation: { operationName: string; operationStatus: string; operationTime: string | null } | null;
+}
+
+export interface ComputeLocator {
+  /** Resource group and workspace: a project is a resource group holding a same-named workspace. */
+  project: string;
+  name: string;
+}
+
+export interface CreateComputeRequest extends ComputeLocator {
+  vmSize: string;
+  location: string;
+  /** Entra object id of the user the instance is created for (personalComputeInstanceSettings). */
+  userObjectId: string | null;
+  tenantId: string | null;
+  /** Tags written on the compute resource so an admin can tell who owns it. */
+  tags: Record<string, string>;
+}
+
+export interface ResourceGroupInfo {
+  name: string;
+  location: string;
+  tags: Record<string, string>;
+}
+
+export interface WorkspaceInfo {
+  name: string;
+  resourceGroup: string;
+  location: string;
+}
+
+export interface VmSizeInfo {
+  name: string;
+  gpus: number;
+}
+
+export interface AmlGateway {
+  getCompute(at: ComputeLocator): Promise<ComputeInstance | null>;
+  /** Sends the create (PUT) and returns once Azure accepted it; does not wait for the instance to be ready. */
+  createCompute(request: CreateComputeRequest): Promise<void>;
+  /** Sends start/stop/delete and returns once Azure accepted it. */
+  startCompute(at: ComputeLocator): Promise<void>;
+  stopCompute(at: ComputeLocator): Promise<void>;
+  deleteCompute(at: ComputeLocator): Promise<void>;
+  /** Every compute instance of one project's workspace, in one (paged) ARM list. */
+  listComputes(project: string): Promise<ComputeInstance[]>;
+  listResourceGroups(): Promise<ResourceGroupInfo[]>;
+  /** The workspace with the project's name in the project's resource group, or null. */
+  getWorkspace(project: string): Promise<WorkspaceInfo | null>;
+  listVmSizes(location: string): Promise<VmSizeInfo[]>;
+}

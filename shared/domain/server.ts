@@ -1,0 +1,63 @@
+/** The product's view of one compute instance: the shape stored in Table Storage and served by the API. */
+
+export const SERVER_STATES = [
+  'Requested',
+  'Creating',
+  'Starting',
+  'Running',
+  'Stopping',
+  'Stopped',
+  'Failed',
+  'Deleting',
+  'Deleted',
+] as const;
+export type ServerState = (typeof SERVER_STATES)[number];
+
+export const SIZE_LABELS = ['Small', 'Medium', 'Large', 'GPU'] as const;
+export type SizeLabel = (typeof SIZE_LABELS)[number];
+
+export const STOP_REASONS = ['user', 'idle', 'max-runtime', 'admin', 'external'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+export interface ProgressEvent {
+  /** ISO 8601 time of the event. */
+  at: string;
+  /** 0..100, as JupyterHub's progress bar expects. */
+  progress: number;
+  message: string;
+}
+
+export interface ServerError {
+  code: string;
+  /** Azure's own message where Azure said something. */
+  message: string;
+}
+
+export interface Server {
+  id: string;
+  user: string;
+  serverName: string;
+  project: string;
+  size: SizeLabel;
+  vmSize: string;
+  userObjectId: string | null;
+  tenantId: string | null;
+  state: ServerState;
+  /** Azure ML's raw compute-instance state, null before Azure reported one. */
+  amlState: string | null;
+  url: string | null;
+  progress: ProgressEvent[];
+  error: ServerError | null;
+  stopReason: StopReason | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  lastActivityAt: string | null;
+}
+
+/** A stored server together with the ETag that guards the next write. */
+export interface VersionedServer {
+  server: Server;
+  etag: string;
+}
