@@ -50,7 +50,7 @@ export const SETTINGS_SCHEMA = z.object({
   STATE_TABLE_ENDPOINT: z.url().optional().describe(
     'Table endpoint of the state storage account, reached with the managed identity (https://<account>.table.core.windows.net). Set this or STATE_STORAGE_CONNECTION_STRING.',
   ),
-  STATE_TABLE_NAME: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/).default('servers').describe(
+  STATE_TABLE_NAME: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,56}$/, '3-57 letters and digits, a letter first').default('servers').describe(
     'Table holding one entity per server; an index table named <name>active sits beside it.',
   ),
   PROJECT_ACCESS: projectAccess.describe(
@@ -77,16 +77,15 @@ export const SETTINGS_SCHEMA = z.object({
   CATALOG_CACHE_SECONDS: positiveInt(300).describe('Seconds the project list and the region VM-size list are cached.'),
   BUSY_RETRY_AFTER_SECONDS: positiveInt(15).describe('Retry-After sent with 409 when a server is stopping or deleting.'),
   LIST_PAGE_SIZE_MAX: positiveInt(200).describe('Largest page the admin listing returns.'),
-}).superRefine((settings, ctx) => {
-  const sources = [settings.STATE_STORAGE_CONNECTION_STRING, settings.STATE_TABLE_ENDPOINT].filter((value) => value !== undefined);
-  if (sources.length !== 1) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['STATE_STORAGE_CONNECTION_STRING'],
-      message: 'set exactly one of STATE_STORAGE_CONNECTION_STRING and STATE_TABLE_ENDPOINT',
-    });
-  }
 });
+
+/** Rules across settings, checked even when single settings are bad, so one message lists everything. */
+function crossSettingProblems(values: Record<string, string | undefined>): string[] {
+  const stateSources = [values.STATE_STORAGE_CONNECTION_STRING, values.STATE_TABLE_ENDPOINT].filter((value) => value !== undefined);
+  return stateSources.length === 1
+    ? []
+    : ['STATE_STORAGE_CONNECTION_STRING / STATE_TABLE_ENDPOINT: set exactly one of them'];
+}
 
 export type RawSettings = z.infer<typeof SETTINGS_SCHEMA>;
 
@@ -124,16 +123,14 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     Object.keys(SETTINGS_SCHEMA.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]),
   );
   const parsed = SETTINGS_SCHEMA.safeParse(known);
-  if (!parsed.success) {
-    throw new SettingsError(
-      parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? 'settings');
-        return known[name] === undefined && issue.code === 'invalid_type'
-          ? `${name}: missing`
-          : `${name}: ${issue.message}`;
-      }),
-    );
-  }
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((issue) => {
+      const name = String(issue.path[0] ?? 'settings');
+      return known[name] === undefined && issue.code === 'invalid_type' ? `${name}: missing` : `${name}: ${issue.message}`;
+    }),
+    ...crossSettingProblems(known),
+  ];
+  if (!parsed.success || problems.length > 0) throw new SettingsError(problems);
   const s = parsed.data;
   const bySize = <T>(pick: (label: SizeLabel) => T): Record<SizeLabel, T> =>
     Object.fromEntries(SIZE_LABELS.map((label) => [label, pick(label)])) as Record<SizeLabel, T>;

@@ -117,3 +117,20 @@ export interface AmlGateway {
   getWorkspace(project: string): Promise<WorkspaceInfo | null>;
   listVmSizes(location: string): Promise<VmSizeInfo[]>;
 }
+
+/** Starts and cancels the durable orchestrations that act on one server. */
+export interface OrchestrationControl {
+  /**
+   * Makes sure a provisioning run is under way for the server: starts one unless one is
+   * already pending or running (at most one run per server id).
+   */
+  ensureProvisioning(serverId: string): Promise<void>;
+  /** Terminates the provisioning run, if any; Azure-side work already sent is left to the stop. */
+  cancelProvisioning(serverId: string, reason: string): Promise<void>;
+  ensureStopping(serverId: string): Promise<void>;
+  ensureDeleting(serverId: string): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}

@@ -1,0 +1,6 @@
+import { app } from '@azure/functions';
+import { json, withProblemResponses } from '../shared/http/http-handler';
+
+export const health = withProblemResponses(async () => json(200, { status: 'ok' }));
+
+app.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: health });

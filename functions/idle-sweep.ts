@@ -1,0 +1,15 @@
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { dependencies, orchestrationControl } from '../shared/composition-root';
+import { sweepIdleServers } from '../shared/use-cases/idle-sweep';
+
+/** Schedule from the IDLE_SWEEP_SCHEDULE setting (the host resolves %NAME% from app settings). */
+app.timer('idleSweep', {
+  schedule: '%IDLE_SWEEP_SCHEDULE%',
+  extraInputs: [df.input.durableClient()],
+  handler: async (_timer, context) => {
+    const deps = await dependencies();
+    const report = await sweepIdleServers(deps, orchestrationControl(context, deps));
+    context.info('idle-sweep.done', report);
+  },
+});

@@ -1,0 +1,12 @@
+import { app } from '@azure/functions';
+import { httpHandler, json } from '../shared/http/http-handler';
+import { readQuery } from '../shared/http/read-request';
+import { OptionsQuerySchema } from '../shared/http/request-schemas';
+import { describeOptions } from '../shared/use-cases/describe-options';
+
+export const options = httpHandler(async ({ request, deps }) => {
+  readQuery(request, OptionsQuerySchema);
+  return json(200, await describeOptions(deps));
+});
+
+app.http('options', { route: 'options', methods: ['GET'], authLevel: 'function', handler: options });

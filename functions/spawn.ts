@@ -1,0 +1,28 @@
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { httpHandler, json } from '../shared/http/http-handler';
+import { readBody } from '../shared/http/read-request';
+import { SpawnRequestSchema } from '../shared/http/request-schemas';
+import { toServerView } from '../shared/http/server-view';
+import { spawnServer } from '../shared/use-cases/spawn-server';
+
+export const spawn = httpHandler(async ({ request, context, deps, control }) => {
+  const body = await readBody(request, SpawnRequestSchema);
+  const { server, accepted } = await spawnServer(deps, control(), {
+    ...body,
+    userObjectId: body.userObjectId ?? null,
+    tenantId: body.tenantId ?? null,
+  });
+  context.info('server.spawn', { serverId: server.id, user: server.user, project: server.project, state: server.state });
+  return accepted
+    ? json(202, toServerView(server), { location: `/api/servers/${server.id}` })
+    : json(200, toServerView(server));
+});
+
+app.http('spawn', {
+  route: 'servers',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: spawn,
+});

@@ -1,0 +1,23 @@
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { httpHandler, json } from '../shared/http/http-handler';
+import { readBody, readParams } from '../shared/http/read-request';
+import { ServerPathSchema, StopRequestSchema } from '../shared/http/request-schemas';
+import { toServerView } from '../shared/http/server-view';
+import { stopServer } from '../shared/use-cases/stop-server';
+
+export const stop = httpHandler(async ({ request, context, deps, control }) => {
+  const { id } = readParams(request, ServerPathSchema);
+  const { reason } = await readBody(request, StopRequestSchema, { optional: true });
+  const { server, accepted } = await stopServer(deps, control(), id, reason);
+  context.info('server.stop', { serverId: id, reason, state: server.state });
+  return json(accepted ? 202 : 200, toServerView(server));
+});
+
+app.http('stop', {
+  route: 'servers/{id}/stop',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: stop,
+});

@@ -1,0 +1,63 @@
+/** Validation of the compute bodies Azure ML accepts (create, idle-shutdown update), with zod. */
+import { z } from 'zod';
+import { badRequest } from './arm-error';
+
+/** Azure ML's compute-instance name rule (swagger): 3-24 characters, not ending in '-<digits>'. */
+export const COMPUTE_NAME = /^[a-zA-Z](?![a-zA-Z0-9-]*-\d+$)[a-zA-Z0-9-]{2,23}$/;
+
+/** idleTimeBeforeShutdown is accepted from this api-version on (older versions ignore it). */
+export const IDLE_SHUTDOWN_API_VERSION = '2025-12-01';
+
+const AssignedUser = z.object({ objectId: z.string().min(1), tenantId: z.string().min(1) });
+
+export const ComputeInstanceBodySchema = z.object({
+  location: z.string().min(1).optional(),
+  tags: z.record(z.string(), z.string()).nullish(),
+  properties: z.looseObject({
+    computeType: z.string(),
+    description: z.string().nullish(),
+    properties: z.looseObject({
+      vmSize: z.string().min(1),
+      idleTimeBeforeShutdown: z.string().optional(),
+      computeInstanceAuthorizationType: z.literal('personal').nullish(),
+      applicationSharingPolicy: z.enum(['Personal', 'Shared']).nullish(),
+      personalComputeInstanceSettings: z.object({ assignedUser: AssignedUser.nullish() }).nullish(),
+    }),
+  }),
+});
+export type ComputeInstanceBody = z.infer<typeof ComputeInstanceBodySchema>;
+
+export const IdleShutdownBodySchema = z.object({ idleTimeBeforeShutdown: z.string() });
+
+/** Parses a body or throws ARM's 400 naming every problem. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  throw badRequest(`The request content is not valid: ${problems.join('; ')}.`, 'InvalidRequestContent');
+}
+
+const MIN_IDLE_MINUTES = 15;
+const MAX_IDLE_MINUTES = 3 * 24 * 60;
+
+/** Checks an ISO 8601 duration such as PT90M or P1DT2H lies between 15 minutes and 3 days. */
+export function checkIdleTime(value: string): void {
+  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(value);
+  const minutes = match && value !== 'P' && value !== 'PT'
+    ? Number(match[1] ?? 0) * 1440 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) + Number(match[4] ?? 0) / 60
+    : Number.NaN;
+  if (!(minutes >= MIN_IDLE_MINUTES && minutes <= MAX_IDLE_MINUTES)) {
+    throw badRequest(
+      `idleTimeBeforeShutdown '${value}' is not valid: it must be an ISO 8601 duration between 15 minutes (PT15M) and 3 days (P3D).`,
+    );
+  }
+}
+
+export function checkComputeName(name: string): void {
+  if (!COMPUTE_NAME.test(name)) {
+    throw badRequest(
+      `Compute name '${name}' is not available. Reason: Invalid. A compute instance name must be 3 to 24 characters long, ` +
+        'start with a letter, and contain only letters, digits and hyphens; it cannot end with a hyphen followed only by digits.',
+    );
+  }
+}

@@ -1,0 +1,95 @@
+/** A compute record as Azure ML's REST API shows it (ComputeResource with a ComputeInstance inside). */
+import { createHash } from 'node:crypto';
+import type { ComputeRecord } from './compute-record';
+import { isProvisioned, lastOperationStatus, provisioningState } from './lifecycle';
+
+export const COMPUTE_TYPE = 'Microsoft.MachineLearningServices/workspaces/computes';
+
+export function computeId(subscriptionId: string, record: Pick<ComputeRecord, 'resourceGroup' | 'workspace' | 'name'>): string {
+  return (
+    `/subscriptions/${subscriptionId}/resourceGroups/${record.resourceGroup}` +
+    `/providers/Microsoft.MachineLearningServices/workspaces/${record.workspace}/computes/${record.name}`
+  );
+}
+
+/** The JupyterLab page the emulator serves for an instance. */
+export function labUrl(baseUrl: string, name: string): string {
+  return `${baseUrl}/instances/${encodeURIComponent(name)}/lab`;
+}
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+export function toArmCompute(record: ComputeRecord, subscriptionId: string, baseUrl: string): object {
+  const provisioned = isProvisioned(record);
+  const errors = record.failure && (record.state === 'CreateFailed' || record.state === 'SetupFailed') ? [{ error: record.failure }] : null;
+  return {
+    id: computeId(subscriptionId, record),
+    name: record.name,
+    type: COMPUTE_TYPE,
+    location: record.location,
+    tags: record.tags,
+    systemData: {
+      createdAt: iso(record.createdOn),
+      createdBy: record.createdBy.userName,
+      createdByType: 'Application',
+      lastModifiedAt: iso(record.modifiedOn),
+      lastModifiedBy: record.createdBy.userName,
+      lastModifiedByType: 'Application',
+    },
+    properties: {
+      computeType: 'ComputeInstance',
+      computeLocation: record.location,
+      description: record.description,
+      provisioningState: provisioningState(record),
+      provisioningErrors: record.state === 'CreateFailed' ? errors : null,
+      createdOn: iso(record.createdOn),
+      modifiedOn: iso(record.modifiedOn),
+      isAttachedCompute: false,
+      disableLocalAuth: true,
+      properties: {
+        vmSize: record.vmSize,
+        state: record.state,
+        applicationSharingPolicy: record.applicationSharingPolicy ?? 'Personal',
+        computeInstanceAuthorizationType: record.authorizationType ?? 'personal',
+        personalComputeInstanceSettings: record.assignedUser ? { assignedUser: record.assignedUser } : null,
+        sshSettings: { sshPublicAccess: 'Disabled', adminUserName: 'azureuser', sshPort: 50000 },
+        connectivityEndpoints: provisioned ? { publicIpAddress: '127.0.0.1', privateIpAddress: privateIp(record.name) } : null,
+        applications: provisioned
+          ? [
+              { displayName: 'Jupyter', endpointUri: `${baseUrl}/instances/${encodeURIComponent(record.name)}/tree` },
+              { displayName: 'Jupyter Lab', endpointUri: labUrl(baseUrl, record.name) },
+            ]
+          : [],
+        createdBy: record.createdBy,
+        errors,
+        lastOperation: {
+          operationName: record.lastOperation.name,
+          operationTime: iso(record.lastOperation.at),
+          operationStatus: lastOperationStatus(record),
+          operationTrigger: 'User',
+        },
+        ...(record.idleTimeBeforeShutdown === null ? {} : { idleTimeBeforeShutdown: record.idleTimeBeforeShutdown }),
+        schedules: { computeStartStop: [] },
+        enableNodePublicIp: true,
+      },
+    },
+  };
+}
+
+/** The immediate body of an accepted create, as Azure answers it. */
+export function toArmComputeAccepted(record: ComputeRecord, subscriptionId: string): object {
+  return {
+    id: computeId(subscriptionId, record),
+    name: record.name,
+    type: COMPUTE_TYPE,
+    location: record.location,
+    tags: record.tags,
+    properties: { computeType: 'ComputeInstance', provisioningState: 'Creating' },
+  };
+}
+
+/** A stable private address per instance name, as a VNet would hand out. */
+function privateIp(name: string): string {
+  const digest = createHash('md5').update(name.toLowerCase()).digest();
+  return `10.0.${digest[0] ?? 0}.${4 + ((digest[1] ?? 0) % 250)}`;
+}

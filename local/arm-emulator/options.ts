@@ -1,0 +1,118 @@
+/** The emulator's knobs: options when started in-process, environment variables when run alone. */
+import { z } from 'zod';
+
+export interface BucketLimits {
+  /** Tokens the bucket holds when full (the burst). */
+  burst: number;
+  /** Tokens added per second. */
+  perSecond: number;
+}
+
+export interface ThrottleLimits {
+  reads: BucketLimits;
+  writes: BucketLimits;
+}
+
+/** ARM's per-principal token buckets (reads 250 / 25 per s, writes 200 / 10 per s). */
+export const ARM_THROTTLE_LIMITS: ThrottleLimits = {
+  reads: { burst: 250, perSecond: 25 },
+  writes: { burst: 200, perSecond: 10 },
+};
+
+export interface ArmEmulatorOptions {
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Port; default 7072, 0 picks a free one. */
+  port?: number;
+  /** Where the local CA and server certificate live; default .local/tls. */
+  tlsDir?: string;
+  /** Where state.json is kept; default .local/arm-emulator; `null` keeps state in memory only. */
+  dataDir?: string | null;
+  /** Seconds from create to Running (fractions allowed); default 60. */
+  createSeconds?: number;
+  /** Seconds from start (or restart) to Running; default 30. */
+  startSeconds?: number;
+  /** Seconds from stop to Stopped; default 20. */
+  stopSeconds?: number;
+  /** Seconds from delete until the instance is gone; default 15. */
+  deleteSeconds?: number;
+  /** Share (0..1) of ARM requests answered 500, 503 or 429 at random; default 0. */
+  faultRate?: number;
+  /** Seed of the random choice of faults, for reproducible runs; default: not reproducible. */
+  faultSeed?: number;
+  /** ARM's per-principal request throttling; default off. */
+  throttle?: boolean;
+  /** Bucket sizes when throttling; default ARM's. */
+  throttleLimits?: ThrottleLimits;
+  /** The value the managed-identity endpoint expects in X-IDENTITY-HEADER; default 'local'. */
+  identityHeader?: string;
+  /** Compute instances per page of a compute list; default 20. */
+  computePageSize?: number;
+  /** Clock in epoch milliseconds, replaceable in tests; default Date.now. */
+  now?: () => number;
+}
+
+export type ResolvedOptions = Required<Omit<ArmEmulatorOptions, 'faultSeed'>> & { faultSeed: number | null };
+
+export function resolveOptions(options: ArmEmulatorOptions = {}): ResolvedOptions {
+  return {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 7072,
+    tlsDir: options.tlsDir ?? '.local/tls',
+    dataDir: options.dataDir === undefined ? '.local/arm-emulator' : options.dataDir,
+    createSeconds: options.createSeconds ?? 60,
+    startSeconds: options.startSeconds ?? 30,
+    stopSeconds: options.stopSeconds ?? 20,
+    deleteSeconds: options.deleteSeconds ?? 15,
+    faultRate: options.faultRate ?? 0,
+    faultSeed: options.faultSeed ?? null,
+    throttle: options.throttle ?? false,
+    throttleLimits: options.throttleLimits ?? ARM_THROTTLE_LIMITS,
+    identityHeader: options.identityHeader ?? 'local',
+    computePageSize: options.computePageSize ?? 20,
+    now: options.now ?? Date.now,
+  };
+}
+
+const seconds = z.coerce.number().min(0).optional();
+
+const EnvSchema = z.object({
+  EMULATOR_HOST: z.string().min(1).optional(),
+  EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  EMULATOR_TLS_DIR: z.string().min(1).optional(),
+  EMULATOR_DATA_DIR: z.string().min(1).optional(),
+  EMULATOR_CREATE_SECONDS: seconds,
+  EMULATOR_START_SECONDS: seconds,
+  EMULATOR_STOP_SECONDS: seconds,
+  EMULATOR_DELETE_SECONDS: seconds,
+  EMULATOR_FAULT_RATE: z.coerce.number().min(0).max(1).optional(),
+  EMULATOR_FAULT_SEED: z.coerce.number().int().optional(),
+  EMULATOR_THROTTLE: z.enum(['0', '1', 'true', 'false']).optional(),
+  EMULATOR_IDENTITY_HEADER: z.string().min(1).optional(),
+});
+
+/** Reads the EMULATOR_* variables; throws one error naming every bad one. */
+export function optionsFromEnv(env: Record<string, string | undefined>): ArmEmulatorOptions {
+  const known = Object.fromEntries(Object.keys(EnvSchema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
+  const parsed = EnvSchema.safeParse(known);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  - ${String(issue.path[0])}: ${issue.message}`);
+    throw new Error(`Invalid ARM emulator settings:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  const options: ArmEmulatorOptions = {
+    host: e.EMULATOR_HOST,
+    port: e.EMULATOR_PORT,
+    tlsDir: e.EMULATOR_TLS_DIR,
+    dataDir: e.EMULATOR_DATA_DIR,
+    createSeconds: e.EMULATOR_CREATE_SECONDS,
+    startSeconds: e.EMULATOR_START_SECONDS,
+    stopSeconds: e.EMULATOR_STOP_SECONDS,
+    deleteSeconds: e.EMULATOR_DELETE_SECONDS,
+    faultRate: e.EMULATOR_FAULT_RATE,
+    faultSeed: e.EMULATOR_FAULT_SEED,
+    throttle: e.EMULATOR_THROTTLE === undefined ? undefined : e.EMULATOR_THROTTLE === '1' || e.EMULATOR_THROTTLE === 'true',
+    identityHeader: e.EMULATOR_IDENTITY_HEADER,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,134 @@
+/**
+ * Scenarios make the emulator misbehave on purpose, for tests. Each one matches requests by
+ * operation, compute name, resource group and VM size (every given field must match, names
+ * case-insensitively) and does one of three things:
+ * - `outcome`: a new instance is created but ends in CreateFailed or SetupFailed with Azure's error;
+ * - `reject`:  the request is answered with an ARM error and changes nothing (quota, capacity, ...);
+ * - `fault`:   the request is answered 429/500/503 before anything else, as a transient fault.
+ * `times` limits how many matching requests it applies to (default: all, until removed or reset).
+ */
+import { z } from 'zod';
+
+const Match = z
+  .strictObject({
+    operation: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    resourceGroup: z.string().min(1).optional(),
+    vmSize: z.string().min(1).optional(),
+  })
+  .default({});
+
+const common = { match: Match, times: z.number().int().positive().optional() };
+
+const OutcomeScenario = z.strictObject({
+  ...common,
+  outcome: z.enum(['CreateFailed', 'SetupFailed']),
+  code: z.string().min(1).optional(),
+  message: z.string().min(1).optional(),
+});
+
+const RejectScenario = z.strictObject({
+  ...common,
+  reject: z.strictObject({ status: z.number().int().min(400).max(599), code: z.string().min(1), message: z.string().min(1) }),
+});
+
+const FaultScenario = z.strictObject({
+  ...common,
+  fault: z.strictObject({
+    status: z.union([z.literal(429), z.literal(500), z.literal(503)]),
+    retryAfterSeconds: z.number().int().min(0).optional(),
+  }),
+});
+
+export const ScenarioInputSchema = z.union([OutcomeScenario, RejectScenario, FaultScenario]);
+export type ScenarioInput = z.infer<typeof ScenarioInputSchema>;
+
+export type Scenario = ScenarioInput & { id: string; remaining: number | null };
+
+export interface RequestFacts {
+  operation: string;
+  name?: string;
+  resourceGroup?: string;
+  vmSize?: string;
+}
+
+const DEFAULT_FAILURES = {
+  CreateFailed: {
+    code: 'AllocationFailed',
+    message:
+      'Compute instance creation failed: there is not enough capacity for the requested VM size in this region right now. ' +
+      'Try another VM size or try again later.',
+  },
+  SetupFailed: {
+    code: 'SetupScriptFailed',
+    message: 'The compute instance was created but its setup script exited with code 1. See the setup logs on the instance.',
+  },
+};
+
+export class ScenarioBook {
+  private scenarios: Scenario[] = [];
+  private sequence = 0;
+
+  add(input: ScenarioInput): Scenario {
+    this.sequence += 1;
+    const scenario: Scenario = { ...input, id: `scenario-${this.sequence}`, remaining: input.times ?? null };
+    this.scenarios.push(scenario);
+    return scenario;
+  }
+
+  list(): Scenario[] {
+    return this.scenarios.map((scenario) => ({ ...scenario }));
+  }
+
+  remove(id: string): boolean {
+    const before = this.scenarios.length;
+    this.scenarios = this.scenarios.filter((scenario) => scenario.id !== id);
+    return this.scenarios.length < before;
+  }
+
+  clear(): void {
+    this.scenarios = [];
+  }
+
+  /** The failure a new instance should end in, if an outcome scenario matches its create. */
+  takeOutcome(facts: RequestFacts): { state: 'CreateFailed' | 'SetupFailed'; error: { code: string; message: string } } | null {
+    const found = this.take(facts, (scenario) => 'outcome' in scenario, 'computes/createOrUpdate');
+    if (!found || !('outcome' in found)) return null;
+    const fallback = DEFAULT_FAILURES[found.outcome];
+    return { state: found.outcome, error: { code: found.code ?? fallback.code, message: found.message ?? fallback.message } };
+  }
+
+  takeReject(facts: RequestFacts): { status: number; code: string; message: string } | null {
+    const found = this.take(facts, (scenario) => 'reject' in scenario, 'computes/createOrUpdate');
+    return found && 'reject' in found ? found.reject : null;
+  }
+
+  takeFault(facts: RequestFacts): { status: 429 | 500 | 503; retryAfterSeconds?: number } | null {
+    const found = this.take(facts, (scenario) => 'fault' in scenario, null);
+    return found && 'fault' in found ? found.fault : null;
+  }
+
+  /** First live scenario of the kind matching the request; uses one of its `times`. */
+  private take(facts: RequestFacts, ofKind: (scenario: Scenario) => boolean, defaultOperation: string | null): Scenario | null {
+    const found = this.scenarios.find(
+      (scenario) => ofKind(scenario) && scenario.remaining !== 0 && matches(scenario.match, facts, defaultOperation),
+    );
+    if (!found) return null;
+    if (found.remaining !== null) found.remaining -= 1;
+    if (found.remaining === 0) this.remove(found.id);
+    return found;
+  }
+}
+
+function matches(match: z.infer<typeof Match>, facts: RequestFacts, defaultOperation: string | null): boolean {
+  const operation = match.operation ?? defaultOperation;
+  if (operation !== null && operation !== facts.operation) return false;
+  return (
+    same(match.name, facts.name) && same(match.resourceGroup, facts.resourceGroup) && same(match.vmSize, facts.vmSize)
+  );
+}
+
+/** An absent expectation matches anything; a present one needs an equal (case-insensitive) fact. */
+function same(expected: string | undefined, actual: string | undefined): boolean {
+  return expected === undefined || (actual !== undefined && expected.toLowerCase() === actual.toLowerCase());
+}

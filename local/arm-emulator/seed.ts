@@ -1,0 +1,58 @@
+/** The emulator's fixed world (subscription, resource groups, workspaces, VM sizes), read from seed.json. */
+import { z } from 'zod';
+import seedJson from './seed.json';
+
+const Tags = z.record(z.string(), z.string());
+
+const SeedSchema = z.object({
+  subscription: z.object({ id: z.string(), displayName: z.string(), tenantId: z.string() }),
+  managedIdentity: z.object({ principalId: z.string(), clientId: z.string() }),
+  resourceGroups: z.array(z.object({ name: z.string(), location: z.string(), tags: Tags })),
+  workspaces: z.array(
+    z.object({
+      name: z.string(),
+      resourceGroup: z.string(),
+      location: z.string(),
+      friendlyName: z.string(),
+      workspaceId: z.string(),
+      tags: Tags,
+    }),
+  ),
+  vmSizes: z.record(
+    z.string(),
+    z.array(
+      z.looseObject({ name: z.string(), family: z.string(), vCPUs: z.number(), gpus: z.number(), memoryGB: z.number() }),
+    ),
+  ),
+});
+
+export type Seed = z.infer<typeof SeedSchema>;
+export type SeedResourceGroup = Seed['resourceGroups'][number];
+export type SeedWorkspace = Seed['workspaces'][number];
+export type SeedVmSize = Seed['vmSizes'][string][number];
+
+export const SEED: Seed = SeedSchema.parse(seedJson);
+
+/** The subscription the emulator serves; point AZURE_SUBSCRIPTION_ID at it. */
+export const SEED_SUBSCRIPTION_ID: string = SEED.subscription.id;
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export function findResourceGroup(seed: Seed, name: string): SeedResourceGroup | undefined {
+  return seed.resourceGroups.find((group) => same(group.name, name));
+}
+
+export function findWorkspace(seed: Seed, resourceGroup: string, name: string): SeedWorkspace | undefined {
+  return seed.workspaces.find((ws) => same(ws.resourceGroup, resourceGroup) && same(ws.name, name));
+}
+
+/** VM sizes offered in a location (`West Europe` and `westeurope` are the same location). */
+export function vmSizesIn(seed: Seed, location: string): SeedVmSize[] {
+  const key = normalizeLocation(location);
+  const entry = Object.entries(seed.vmSizes).find(([name]) => normalizeLocation(name) === key);
+  return entry ? entry[1] : [];
+}
+
+export function normalizeLocation(location: string): string {
+  return location.replace(/\s+/g, '').toLowerCase();
+}

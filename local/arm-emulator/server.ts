@@ -1,0 +1,168 @@
+/**
+ * The emulator's HTTPS server. Every ARM request goes through one pipeline, in this order:
+ * stats → fault injection → throttling → authentication → route (api-version, scenario
+ * rejections, handler) → persistence of writes → reply. The /_emulator, /msi and /instances
+ * endpoints sit beside it and are never faulted, throttled or authenticated.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { checkApiVersion } from './api-versions';
+import { ArmError } from './arm-error';
+import { matchArmRoute } from './arm-routes';
+import { authenticate, callerId } from './auth';
+import type { ArmReply, ArmRequest, EmulatorContext } from './context';
+import { registerControlRoutes } from './control-routes';
+import { faultError } from './faults';
+import { registerLabPages } from './lab-page';
+import { registerMsiEndpoint } from './msi-endpoint';
+import type { RequestFacts } from './scenarios';
+import { kindOf, remainingHeader, throttledError } from './throttling';
+
+const ARM_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'] as const;
+const WRITE_METHODS = new Set(['PUT', 'POST', 'DELETE', 'PATCH']);
+
+export function buildServer(ctx: EmulatorContext, tls: { key: string; cert: string }): FastifyInstance {
+  const app = Fastify({ https: { key: tls.key, cert: tls.cert }, logger: false, bodyLimit: 1024 * 1024 });
+
+  // ARM bodies are JSON; an empty body (POST …/start) is no body, not an error.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized as JSON.'), undefined);
+    }
+  });
+  app.setErrorHandler((error: unknown, _request, reply) => {
+    if (error instanceof ArmError) return sendReply(reply, errorReply(error));
+    const { statusCode, code, message } = error as { statusCode?: number; code?: string; message?: string };
+    const status = typeof statusCode === 'number' && statusCode < 500 ? statusCode : 500;
+    const body = { error: { code: status < 500 && code ? code : 'InternalServerError', message: message ?? String(error) } };
+    return sendReply(reply, { status, body });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendReply(reply, errorReply(new ArmError(404, 'NotFound', `The ARM emulator does not serve '${request.method} ${request.url}'.`))),
+  );
+
+  registerControlRoutes(app, ctx);
+  registerMsiEndpoint(app, ctx);
+  registerLabPages(app, ctx);
+  app.route({ method: [...ARM_METHODS], url: '/subscriptions/*', handler: (request, reply) => handleArm(ctx, request, reply) });
+  return app;
+}
+
+async function handleArm(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const url = new URL(request.url, 'https://emulator.invalid');
+  const route = matchArmRoute(request.method, url.pathname);
+  const params = route?.params ?? {};
+  const facts: RequestFacts = {
+    operation: route?.operation ?? 'unknown',
+    name: params.computeName,
+    resourceGroup: params.resourceGroupName,
+    vmSize: vmSizeOf(request.body),
+  };
+  ctx.stats.count(request.method, facts.operation);
+
+  // 1. Fault injection: a scripted fault first, else the random share.
+  const scripted = ctx.scenarios.takeFault(facts);
+  const rolled = scripted ? null : ctx.faults.roll();
+  if (scripted || rolled) {
+    ctx.stats.countFault();
+    const fault = scripted ? faultError(scripted.status, scripted.retryAfterSeconds) : faultError(rolled ?? 500);
+    return sendReply(reply, errorReply(fault));
+  }
+
+  // 2. Throttling: ARM's token buckets per principal, reads and writes apart.
+  let rateHeaders: Record<string, string> = {};
+  if (ctx.options.throttle) {
+    const kind = kindOf(request.method);
+    const caller = callerId(request.headers.authorization);
+    const verdict = ctx.throttler.take(ctx.seed.subscription.id, caller, kind, ctx.now());
+    if (!verdict.allowed) {
+      ctx.stats.countThrottled();
+      return sendReply(reply, errorReply(throttledError(ctx.seed.subscription.id, caller, kind, verdict)));
+    }
+    rateHeaders = remainingHeader(kind, verdict.remaining);
+  }
+
+  // 3. Authentication.
+  const auth = authenticate(request.headers.authorization);
+  if (!auth.ok) return sendReply(reply, errorReply(auth.error), rateHeaders);
+
+  // 4. Route.
+  if (!route) {
+    const error = new ArmError(404, 'NotFound', `The ARM emulator does not serve '${request.method} ${url.pathname}'.`);
+    return sendReply(reply, errorReply(error), rateHeaders);
+  }
+  const query = firstValues(url.searchParams);
+  const armRequest: ArmRequest = {
+    method: request.method,
+    path: url.pathname,
+    params,
+    query,
+    body: request.body,
+    baseUrl: `https://${request.headers.host ?? `${ctx.options.host}:${ctx.options.port}`}`,
+    apiVersion: '',
+    principal: auth.principal,
+  };
+  let result: ArmReply;
+  try {
+    armRequest.apiVersion = checkApiVersion(route.provider, query['api-version']);
+    const rejection = ctx.scenarios.takeReject(facts);
+    if (rejection) throw new ArmError(rejection.status, rejection.code, rejection.message);
+    result = route.handler(ctx, armRequest);
+  } catch (error) {
+    if (!(error instanceof ArmError)) throw error;
+    result = errorReply(error);
+  }
+
+  // 5. Persist writes and remember what was sent to the compute.
+  if (WRITE_METHODS.has(request.method)) {
+    ctx.store.commit(ctx.now());
+    if (params.computeName) {
+      ctx.requests.record(params.computeName, {
+        at: new Date(ctx.now()).toISOString(),
+        method: request.method,
+        operation: facts.operation,
+        path: url.pathname,
+        apiVersion: query['api-version'] ?? null,
+        body: request.body ?? null,
+        status: result.status,
+      });
+    }
+  }
+  return sendReply(reply, result, rateHeaders);
+}
+
+function errorReply(error: ArmError): ArmReply {
+  return { status: error.status, body: error.body(), headers: error.headers };
+}
+
+function sendReply(reply: FastifyReply, result: ArmReply, extraHeaders: Record<string, string> = {}): FastifyReply {
+  const requestId = randomUUID();
+  reply.code(result.status).headers({
+    'x-ms-request-id': requestId,
+    'x-ms-correlation-request-id': requestId,
+    ...extraHeaders,
+    ...result.headers,
+  });
+  return result.body === undefined ? reply.send() : reply.type('application/json; charset=utf-8').send(JSON.stringify(result.body));
+}
+
+/** Query parameters, first value wins (ARM ignores repeats). */
+function firstValues(search: URLSearchParams): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of search) if (!(key in values)) values[key] = value;
+  return values;
+}
+
+function vmSizeOf(body: unknown): string | undefined {
+  const inner = record(record(record(body)?.properties)?.properties);
+  return typeof inner?.vmSize === 'string' ? inner.vmSize : undefined;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}

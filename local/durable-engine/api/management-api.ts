@@ -1,0 +1,215 @@
+/**
+ * The Durable Functions management HTTP API (the routes the durable client and the
+ * statusQueryGetUri links call), over a transport-neutral request. Mounted by the host under
+ * /runtime/webhooks/durabletask/ and on the loopback RPC endpoint.
+ *
+ *   POST   orchestrators/{name}[/{instanceId}]      start (202 + management payload; 409 if running)
+ *   GET    instances/{id}                          status (200 done, 202 running, 400 failed/terminated, 404)
+ *   GET    instances                               query (runtimeStatus, createdTimeFrom/To, top,
+ *                                                  instanceIdPrefix; x-ms-continuation-token paging)
+ *   POST   instances/{id}/raiseEvent/{name}        202, 404, 410
+ *   POST   instances/{id}/terminate|suspend|resume 202, 404, 410
+ *   DELETE instances/{id}                          purge (200 {instancesDeleted}, 404)
+ *   DELETE instances                               purge by filter
+ *   rewind, restart and entities answer 501.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { OrchestrationClient } from '../orchestration-client';
+import { RUNTIME_STATUSES, type RuntimeStatus } from '../store/instance-record';
+import type { InstanceQuery } from '../store/instance-store';
+import { managementPayload, type ManagementLinks } from './management-payload';
+
+export interface ManagementRequest {
+  method: string;
+  /** Below the mount point, no leading slash, still URL-encoded. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The mount point's absolute URL as the caller reached it. */
+  baseUrl: string;
+}
+
+export interface ManagementResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface ManagementApiOptions {
+  taskHubName: string;
+  /** Query appended to links in payloads, e.g. "code=local-key". */
+  requiredQuery: string;
+  /** Public webhook root for links; defaults to the request's own base URL. */
+  publicBaseUrl?: () => string | undefined;
+}
+
+const DEFAULT_PAGE_SIZE = 100;
+
+export function createManagementApi(client: OrchestrationClient, options: ManagementApiOptions) {
+  const links = (request: ManagementRequest): ManagementLinks => ({
+    baseUrl: options.publicBaseUrl?.() ?? request.baseUrl,
+    taskHubName: options.taskHubName,
+    requiredQuery: options.requiredQuery,
+  });
+
+  return async function handle(request: ManagementRequest): Promise<ManagementResponse> {
+    let segments: string[];
+    try {
+      segments = request.path.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+    } catch {
+      return json(400, { message: `Malformed path ${request.path}` });
+    }
+    const [root, id, action, name] = segments;
+    const method = request.method.toUpperCase();
+
+    if (root === 'orchestrators' && id && method === 'POST' && segments.length <= 3) {
+      return start(client, request, links(request), id, segments[2]);
+    }
+    if (root === 'instances' && id === undefined) {
+      if (method === 'GET') return list(client, request);
+      if (method === 'DELETE') return purgeWhere(client, request);
+    }
+    if (root === 'instances' && id !== undefined) {
+      if (action === undefined && method === 'GET') return status(client, request, id);
+      if (action === undefined && method === 'DELETE') {
+        return (await client.purge(id)) ? json(200, { instancesDeleted: 1 }) : json(404, { message: `No instance with ID '${id}' found.` });
+      }
+      if (method === 'POST' && action === 'raiseEvent' && name && segments.length === 4) {
+        const body = request.body.toString('utf8');
+        if (body !== '' && !isJson(body)) return json(400, { message: 'The event data must be JSON.' });
+        return change(await client.raiseEvent(id, name, body === '' ? undefined : body), id);
+      }
+      const reason = request.query.get('reason') ?? undefined;
+      if (method === 'POST' && action === 'terminate') return change(await client.terminate(id, reason), id);
+      if (method === 'POST' && action === 'suspend') return change(await client.suspend(id, reason), id);
+      if (method === 'POST' && action === 'resume') return change(await client.resume(id, reason), id);
+      if (method === 'POST' && (action === 'rewind' || action === 'restart')) {
+        return json(501, { message: `The local durable engine does not support ${action}.` });
+      }
+    }
+    if (root === 'entities') return json(501, { message: 'The local durable engine does not support durable entities.' });
+    return json(404, { message: `No durable management route for ${method} ${request.path}` });
+  };
+}
+
+async function start(client: OrchestrationClient, request: ManagementRequest, links: ManagementLinks, name: string, instanceId: string | undefined): Promise<ManagementResponse> {
+  const body = request.body.toString('utf8');
+  if (body !== '' && !isJson(body)) return json(400, { message: 'The orchestration input must be JSON.' });
+  if (instanceId !== undefined && !isValidInstanceId(instanceId)) {
+    return json(400, { message: `Instance ID '${instanceId}' is not valid: it must be 1-256 characters without / \\ # ? or control characters.` });
+  }
+  const result = await client.startNew(name, { instanceId, inputJson: body === '' ? undefined : body });
+  if (result.kind === 'unknownOrchestrator') {
+    return json(400, { message: `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.` });
+  }
+  if (result.kind === 'conflict') {
+    return json(409, { message: `An Orchestration instance with the status ${result.runtimeStatus} already exists.`, id: result.instanceId });
+  }
+  const payload = managementPayload(links, result.instanceId);
+  const timeout = Number(request.query.get('timeout'));
+  if (Number.isFinite(timeout) && timeout > 0) {
+    const interval = Number(request.query.get('pollingInterval'));
+    return waitForCompletion(client, result.instanceId, timeout * 1000, (Number.isFinite(interval) && interval > 0 ? interval : 1) * 1000, payload);
+  }
+  return json(202, payload, { location: payload.statusQueryGetUri, 'retry-after': '10' });
+}
+
+async function waitForCompletion(client: OrchestrationClient, instanceId: string, timeoutMs: number, intervalMs: number, payload: ReturnType<typeof managementPayload>): Promise<ManagementResponse> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = await client.getStatus(instanceId);
+    if (current?.runtimeStatus === 'Completed') return json(200, current.output);
+    if (current && ['Failed', 'Terminated', 'Canceled'].includes(current.runtimeStatus)) return json(200, current);
+    if (Date.now() + intervalMs > deadline) return json(202, payload, { location: payload.statusQueryGetUri, 'retry-after': '10' });
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+async function status(client: OrchestrationClient, request: ManagementRequest, id: string): Promise<ManagementResponse> {
+  const current = await client.getStatus(id, {
+    showHistory: flag(request.query, 'showHistory', false),
+    showHistoryOutput: flag(request.query, 'showHistoryOutput', false),
+    showInput: flag(request.query, 'showInput', true),
+  });
+  if (!current) return json(404, { message: `No instance with ID '${id}' found.` });
+  switch (current.runtimeStatus) {
+    case 'Completed':
+      return json(200, current);
+    case 'Failed':
+      return json(flag(request.query, 'returnInternalServerErrorOnFailure', false) ? 500 : 400, current);
+    case 'Terminated':
+    case 'Canceled':
+      return json(400, current);
+    default:
+      return json(202, current, { location: request.baseUrl + '/instances/' + encodeURIComponent(id) });
+  }
+}
+
+async function list(client: OrchestrationClient, request: ManagementRequest): Promise<ManagementResponse> {
+  const query = toQuery(request.query);
+  if ('error' in query) return json(400, { message: query.error });
+  const top = Number(request.query.get('top'));
+  const token = request.headers['x-ms-continuation-token'];
+  const page = await client.listStatuses(query, {
+    pageSize: Number.isInteger(top) && top > 0 ? Math.min(top, 1000) : DEFAULT_PAGE_SIZE,
+    continuationToken: typeof token === 'string' && token !== '' ? token : undefined,
+    showInput: flag(request.query, 'showInput', true),
+  });
+  return json(200, page.statuses, page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {});
+}
+
+async function purgeWhere(client: OrchestrationClient, request: ManagementRequest): Promise<ManagementResponse> {
+  const query = toQuery(request.query);
+  if ('error' in query) return json(400, { message: query.error });
+  const deleted = await client.purgeWhere(query);
+  return deleted > 0 ? json(200, { instancesDeleted: deleted }) : json(404, { message: 'No instances matched.' });
+}
+
+function toQuery(params: URLSearchParams): InstanceQuery | { error: string } {
+  const statuses = params.getAll('runtimeStatus').flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const runtimeStatus: RuntimeStatus[] = [];
+  for (const value of statuses) {
+    const known = RUNTIME_STATUSES.find((candidate) => candidate.toLowerCase() === value.toLowerCase());
+    if (!known) return { error: `Unknown runtimeStatus '${value}'.` };
+    runtimeStatus.push(known);
+  }
+  const time = (name: string) => {
+    const value = params.get(name);
+    if (!value) return undefined;
+    const parsed = new Date(value);
+    return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
+  };
+  const createdTimeFrom = time('createdTimeFrom');
+  const createdTimeTo = time('createdTimeTo');
+  if (createdTimeFrom === null || createdTimeTo === null) return { error: 'createdTimeFrom/createdTimeTo must be ISO 8601 times.' };
+  return { runtimeStatus, createdTimeFrom, createdTimeTo, instanceIdPrefix: params.get('instanceIdPrefix') ?? undefined };
+}
+
+function change(result: 'accepted' | 'notFound' | 'gone', id: string): ManagementResponse {
+  if (result === 'accepted') return { status: 202 };
+  if (result === 'notFound') return json(404, { message: `No instance with ID '${id}' found.` });
+  return json(410, { message: `The instance '${id}' is no longer running.` });
+}
+
+function flag(params: URLSearchParams, name: string, fallback: boolean): boolean {
+  const value = params.get(name);
+  return value === null ? fallback : value.toLowerCase() === 'true';
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isValidInstanceId(id: string): boolean {
+  return id.length > 0 && id.length <= 256 && !/[/\\#?\u0000-\u001f\u007f]/.test(id);
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): ManagementResponse {
+  return { status, body, headers };
+}

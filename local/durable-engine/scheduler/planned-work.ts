@@ -1,0 +1,39 @@
+/** Work an episode decided on, to be written to storage before the episode commits. */
+import type { FailureInfo } from '../protocol/failure-info';
+
+export interface ActivityWork {
+  taskId: number;
+  name: string;
+  inputJson?: string;
+}
+
+export interface TimerWork {
+  timerId: number;
+  fireAt: Date;
+}
+
+export interface SubOrchestrationWork {
+  taskId: number;
+  name: string;
+  instanceId: string;
+  inputJson?: string;
+}
+
+/** A retry attempt that is not run because the retry timeout has passed: it fails at once. */
+export interface ImmediateFailureWork {
+  taskId: number;
+  kind: 'activity' | 'subOrchestration';
+  name: string;
+  failure: FailureInfo;
+}
+
+export interface PlannedWork {
+  activities: ActivityWork[];
+  timers: TimerWork[];
+  subOrchestrations: SubOrchestrationWork[];
+  immediateFailures: ImmediateFailureWork[];
+}
+
+export function noWork(): PlannedWork {
+  return { activities: [], timers: [], subOrchestrations: [], immediateFailures: [] };
+}

@@ -1,0 +1,31 @@
+/** The one start-up banner of `npm start`. */
+export interface BannerFacts {
+  controlPlane: string;
+  emulatorUrl: string | null;
+  functionsKey: string;
+  dataDir: string;
+  subscriptionId: string;
+}
+
+export function stackBanner(facts: BannerFacts): string {
+  const azure = facts.emulatorUrl
+    ? `ARM emulator    ${facts.emulatorUrl}   (projects climate-lab, ocean-lab; stats at /_emulator/stats)`
+    : `Azure           subscription ${facts.subscriptionId} (real Azure, DefaultAzureCredential)`;
+  return `
+aml-jupyterhub control plane is running
+  Control plane   ${facts.controlPlane}/api   (key: x-functions-key: ${facts.functionsKey})
+  ${azure}
+  Storage         Azurite on 127.0.0.1:10000-10002
+  Data            ${facts.dataDir}   (npm start -- --reset starts afresh)
+
+Try it:
+  curl -s -X POST ${facts.controlPlane}/api/servers -H 'x-functions-key: ${facts.functionsKey}' \\
+       -H 'content-type: application/json' -d '{"user":"alice","project":"climate-lab","size":"Small"}'
+
+Point JupyterHub at it (jupyterhub_config.py):
+  c.JupyterHub.spawner_class = "aml"
+  c.AMLSpawner.control_plane_url = "${facts.controlPlane}"
+  c.AMLSpawner.api_key = "${facts.functionsKey}"
+
+Ctrl-C stops everything.`;
+}

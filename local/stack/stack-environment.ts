@@ -1,0 +1,40 @@
+/**
+ * The app settings that point the Functions app at the local pieces (Azurite, the ARM emulator and
+ * its managed-identity endpoint) — configuration only; the app's code is the same as on Azure.
+ */
+export const EMULATOR_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
+export const DEFAULT_FUNCTIONS_KEY = 'local-key';
+
+export interface StackEndpoints {
+  /** Azurite (or any storage) connection string for both the app state and the Durable engine. */
+  storageConnectionString: string;
+  /** The ARM emulator's base URL, or null when the app talks to real Azure. */
+  emulatorUrl: string | null;
+  /** The local CA the emulator's certificate chains to. */
+  caFile: string;
+  functionsKey: string;
+}
+
+/** Environment for the host process; values the caller already set win, so any setting can be overridden. */
+export function hostEnvironment(endpoints: StackEndpoints, inherited: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const local: Record<string, string> = {
+    FUNCTIONS_KEY: endpoints.functionsKey,
+    AzureWebJobsStorage: endpoints.storageConnectionString,
+    STATE_STORAGE_CONNECTION_STRING: endpoints.storageConnectionString,
+    NODE_EXTRA_CA_CERTS: endpoints.caFile,
+  };
+  if (endpoints.emulatorUrl !== null) {
+    Object.assign(local, {
+      AZURE_SUBSCRIPTION_ID: EMULATOR_SUBSCRIPTION_ID,
+      ARM_ENDPOINT: endpoints.emulatorUrl,
+      // The App Service managed-identity protocol: DefaultAzureCredential asks the emulator for tokens.
+      IDENTITY_ENDPOINT: `${endpoints.emulatorUrl}/msi/token`,
+      IDENTITY_HEADER: 'local',
+    });
+  }
+  return { ...local, ...withoutEmpty(inherited) };
+}
+
+function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+}

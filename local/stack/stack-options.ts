@@ -1,0 +1,61 @@
+/** `npm start` options: flags for what people change often; EMULATOR_* and app settings stay environment. */
+import { parseArgs } from 'node:util';
+
+export interface StackOptions {
+  help: boolean;
+  dataDir: string;
+  port: number;
+  emulatorPort: number;
+  /** Talk to real Azure (the subscription in AZURE_SUBSCRIPTION_ID, DefaultAzureCredential) instead of the emulator. */
+  azure: boolean;
+  /** Wipe the data folder first. */
+  reset: boolean;
+}
+
+export const USAGE = `Usage: npm start -- [options]
+
+Runs the whole control plane on this machine: Azurite (storage), the ARM emulator (Azure ML)
+and the local Functions host with its Durable engine. Ctrl-C stops everything.
+
+Options:
+  --port <n>            control plane port (default 7071)
+  --emulator-port <n>   ARM emulator port (default 7072)
+  --data-dir <dir>      where storage and emulator data live (default .local)
+  --reset               delete the data folder before starting
+  --azure               use a real Azure subscription instead of the emulator:
+                        set AZURE_SUBSCRIPTION_ID and sign in (az login) first
+  --help                show this text
+
+Environment (see README "Settings" and local/arm-emulator/README.md):
+  FUNCTIONS_KEY                     the function key (default local-key)
+  EMULATOR_CREATE_SECONDS, EMULATOR_START_SECONDS, EMULATOR_STOP_SECONDS,
+  EMULATOR_FAULT_RATE, EMULATOR_THROTTLE=1   emulator behaviour
+  any app setting (PROJECT_ACCESS, IDLE_STOP_MINUTES_SMALL, ...) is passed to the app`;
+
+export function parseStackOptions(argv: string[]): StackOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean', default: false },
+      'data-dir': { type: 'string', default: '.local' },
+      port: { type: 'string', default: '7071' },
+      'emulator-port': { type: 'string', default: '7072' },
+      azure: { type: 'boolean', default: false },
+      reset: { type: 'boolean', default: false },
+    },
+  });
+  return {
+    help: values.help ?? false,
+    dataDir: values['data-dir'] ?? '.local',
+    port: toPort(values.port, '--port'),
+    emulatorPort: toPort(values['emulator-port'], '--emulator-port'),
+    azure: values.azure ?? false,
+    reset: values.reset ?? false,
+  };
+}
+
+function toPort(value: string | undefined, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${flag} must be a port number, got ${value}`);
+  return port;
+}

@@ -1,0 +1,1 @@
+export { DEFAULT_TLS_DIR, ensureCertificates, type TlsMaterial } from './certificates';

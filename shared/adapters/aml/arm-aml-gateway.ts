@@ -1,0 +1,149 @@
+/**
+ * AmlGateway over the real Azure SDK clients: AzureMachineLearningWorkspaces for workspaces,
+ * VM sizes and compute instances, ResourceManagementClient for resource groups. Retries of
+ * throttling (429 + Retry-After) and 5xx are the SDK pipeline's own; errors leave as AppErrors.
+ * Nothing here knows whether it talks to Azure or to the local emulator: that is the endpoint,
+ * the credential's environment and the trusted CA.
+ */
+import { AzureMachineLearningWorkspaces, type ComputeStartOptionalParams } from '@azure/arm-machinelearning';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import type { TokenCredential } from '@azure/identity';
+import type {
+  AmlGateway,
+  ComputeInstance,
+  ComputeLocator,
+  CreateComputeRequest,
+  ResourceGroupInfo,
+  VmSizeInfo,
+  WorkspaceInfo,
+} from '../../domain/ports';
+import { fromArmError, isNotFound } from './arm-error-mapper';
+import { fromArmCompute, isComputeInstance } from './from-arm-compute';
+import { idleShutdownPolicy } from './idle-shutdown-policy';
+import { toArmComputeInstance } from './to-arm-compute';
+
+/** The first stable Azure ML api-version whose ComputeInstanceProperties has idleTimeBeforeShutdown. */
+export const AML_API_VERSION = '2025-12-01';
+
+export interface ArmAmlGatewayOptions {
+  credential: TokenCredential;
+  subscriptionId: string;
+  /** ARM endpoint, e.g. https://management.azure.com. */
+  endpoint: string;
+  /** ISO 8601 duration set as idleTimeBeforeShutdown on every instance created. */
+  idleTimeBeforeShutdown: string;
+  /** The SDK pipeline's retry settings (defaults: 3 retries, exponential from 800 ms, Retry-After honoured). */
+  retryOptions?: PipelineRetryOptions;
+}
+
+export class ArmAmlGateway implements AmlGateway {
+  private readonly ml: AzureMachineLearningWorkspaces;
+  private readonly resources: ResourceManagementClient;
+
+  constructor(options: ArmAmlGatewayOptions) {
+    const common = { endpoint: options.endpoint, retryOptions: options.retryOptions };
+    this.ml = new AzureMachineLearningWorkspaces(options.credential, options.subscriptionId, {
+      ...common,
+      apiVersion: AML_API_VERSION,
+      additionalPolicies: [{ policy: idleShutdownPolicy(options.idleTimeBeforeShutdown), position: 'perCall' }],
+    });
+    this.resources = new ResourceManagementClient(options.credential, options.subscriptionId, common);
+  }
+
+  async getCompute(at: ComputeLocator): Promise<ComputeInstance | null> {
+    try {
+      return fromArmCompute(await this.ml.computeOperations.get(at.project, at.project, at.name));
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw fromArmError(error);
+    }
+  }
+
+  createCompute(request: CreateComputeRequest): Promise<void> {
+    const body = toArmComputeInstance(request);
+    return accepted((options) => this.ml.computeOperations.beginCreateOrUpdate(request.project, request.project, request.name, body, options));
+  }
+
+  startCompute(at: ComputeLocator): Promise<void> {
+    return accepted((options) => this.ml.computeOperations.beginStart(at.project, at.project, at.name, options));
+  }
+
+  stopCompute(at: ComputeLocator): Promise<void> {
+    return accepted((options) => this.ml.computeOperations.beginStop(at.project, at.project, at.name, options));
+  }
+
+  /** Deletes the instance and its VM; an instance that is already gone counts as deleted. */
+  async deleteCompute(at: ComputeLocator): Promise<void> {
+    try {
+      await accepted((options) => this.ml.computeOperations.beginDelete(at.project, at.project, at.name, 'Delete', options));
+    } catch (error) {
+      if (!isNotFound(error instanceof Error ? error.cause : undefined)) throw error;
+    }
+  }
+
+  async listComputes(project: string): Promise<ComputeInstance[]> {
+    try {
+      const computes: ComputeInstance[] = [];
+      for await (const resource of this.ml.computeOperations.list(project, project)) {
+        if (isComputeInstance(resource.properties)) computes.push(fromArmCompute(resource));
+      }
+      return computes;
+    } catch (error) {
+      throw fromArmError(error);
+    }
+  }
+
+  async listResourceGroups(): Promise<ResourceGroupInfo[]> {
+    try {
+      const groups: ResourceGroupInfo[] = [];
+      for await (const group of this.resources.resourceGroups.list()) {
+        groups.push({ name: group.name ?? '', location: group.location, tags: { ...(group.tags ?? {}) } });
+      }
+      return groups;
+    } catch (error) {
+      throw fromArmError(error);
+    }
+  }
+
+  async getWorkspace(project: string): Promise<WorkspaceInfo | null> {
+    try {
+      const workspace = await this.ml.workspaces.get(project, project);
+      return { name: workspace.name ?? project, resourceGroup: project, location: workspace.location ?? '' };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw fromArmError(error);
+    }
+  }
+
+  /** The region's VM sizes a compute instance can use. */
+  async listVmSizes(location: string): Promise<VmSizeInfo[]> {
+    try {
+      const result = await this.ml.virtualMachineSizes.list(location);
+      return (result.value ?? [])
+        .filter((size) => size.supportedComputeTypes === undefined || size.supportedComputeTypes.includes('ComputeInstance'))
+        .map((size) => ({ name: size.name ?? '', gpus: size.gpus ?? 0 }))
+        .filter((size) => size.name !== '');
+    } catch (error) {
+      throw fromArmError(error);
+    }
+  }
+}
+
+/**
+ * Sends a long-running request and returns once Azure accepted it (a 2xx), without waiting for
+ * the operation: callers poll the instance. The SDK also reads the operation status once right
+ * away; what that says (even a failure) is the instance's business, seen on the next get.
+ */
+async function accepted(send: (options: Pick<ComputeStartOptionalParams, 'onResponse'>) => Promise<unknown>): Promise<void> {
+  let wasAccepted = false;
+  try {
+    await send({
+      onResponse: (response) => {
+        if (response.status < 300) wasAccepted = true;
+      },
+    });
+  } catch (error) {
+    if (!wasAccepted) throw fromArmError(error);
+  }
+}

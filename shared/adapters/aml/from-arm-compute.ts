@@ -1,0 +1,60 @@
+/** Azure ML's compute resource (as the SDK deserialises it) → the domain's ComputeInstance. */
+import type { ComputeInstance as ArmComputeInstance, ComputeResource, ComputeUnion, ErrorResponse } from '@azure/arm-machinelearning';
+import type { AmlComputeState, ComputeInstance } from '../../domain/ports';
+
+const AML_STATES: readonly AmlComputeState[] = [
+  'Creating', 'CreateFailed', 'Deleting', 'Running', 'Restarting', 'JobRunning', 'SettingUp', 'SetupFailed',
+  'Starting', 'Stopped', 'Stopping', 'UserSettingUp', 'UserSetupFailed', 'Unknown', 'Unusable',
+];
+
+const JUPYTER_LAB = /^jupyter\s*lab$/i;
+
+export function isComputeInstance(properties: ComputeUnion | undefined): properties is ArmComputeInstance {
+  return properties?.computeType === 'ComputeInstance';
+}
+
+export function fromArmCompute(resource: ComputeResource): ComputeInstance {
+  const outer = resource.properties;
+  const inner = isComputeInstance(outer) ? outer.properties : undefined;
+  const lastOperation = inner?.lastOperation;
+  return {
+    name: resource.name ?? '',
+    state: toState(inner?.state),
+    provisioningState: outer?.provisioningState ?? null,
+    vmSize: inner?.vmSize ?? null,
+    jupyterLabUrl: inner?.applications?.find((app) => JUPYTER_LAB.test(app.displayName ?? ''))?.endpointUri ?? null,
+    errors: toErrors([...(inner?.errors ?? []), ...(outer?.provisioningErrors ?? [])]),
+    lastOperation: lastOperation
+      ? {
+          operationName: lastOperation.operationName ?? 'Unknown',
+          operationStatus: lastOperation.operationStatus ?? 'Unknown',
+          operationTime: toIso(lastOperation.operationTime),
+        }
+      : null,
+  };
+}
+
+function toState(value: string | undefined): AmlComputeState {
+  return AML_STATES.find((state) => state.toLowerCase() === value?.toLowerCase()) ?? 'Unknown';
+}
+
+/** Azure's errors with its own codes and messages, each once. */
+function toErrors(responses: ErrorResponse[]): ComputeInstance['errors'] {
+  const seen = new Set<string>();
+  const errors: ComputeInstance['errors'] = [];
+  for (const response of responses) {
+    const detail = response.error;
+    if (!detail?.message) continue;
+    const error = { code: detail.code ?? 'Unknown', message: detail.message };
+    const key = `${error.code}\n${error.message}`;
+    if (!seen.has(key)) errors.push(error);
+    seen.add(key);
+  }
+  return errors;
+}
+
+function toIso(value: Date | string | undefined): string | null {
+  if (value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}

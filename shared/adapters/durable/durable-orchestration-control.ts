@@ -1,0 +1,71 @@
+/** OrchestrationControl over the durable client: one run per server and kind, via derived instance ids. */
+import * as df from 'durable-functions';
+import type { OrchestrationControl } from '../../domain/ports';
+import { instanceIdFor, ORCHESTRATIONS, type OrchestrationKind, type ServerOrchestrationInput } from './orchestration-names';
+
+const LIVE: readonly string[] = [
+  df.OrchestrationRuntimeStatus.Pending,
+  df.OrchestrationRuntimeStatus.Running,
+  df.OrchestrationRuntimeStatus.ContinuedAsNew,
+  df.OrchestrationRuntimeStatus.Suspended,
+];
+
+export interface RunTimings {
+  provisionPollSeconds: number;
+  provisionTimeoutMinutes: number;
+  stopPollSeconds: number;
+  /** Bound of a stop or delete run. */
+  windDownTimeoutMinutes: number;
+}
+
+export class DurableOrchestrationControl implements OrchestrationControl {
+  constructor(
+    private readonly client: df.DurableClient,
+    private readonly timings: RunTimings,
+  ) {}
+
+  ensureProvisioning(serverId: string): Promise<void> {
+    return this.ensureLive('provision', serverId);
+  }
+
+  ensureStopping(serverId: string): Promise<void> {
+    return this.ensureLive('stop', serverId);
+  }
+
+  ensureDeleting(serverId: string): Promise<void> {
+    return this.ensureLive('delete', serverId);
+  }
+
+  async cancelProvisioning(serverId: string, reason: string): Promise<void> {
+    const instanceId = instanceIdFor('provision', serverId);
+    if (await this.isLive(instanceId)) await this.client.terminate(instanceId, reason);
+  }
+
+  private async ensureLive(kind: OrchestrationKind, serverId: string): Promise<void> {
+    const instanceId = instanceIdFor(kind, serverId);
+    if (await this.isLive(instanceId)) return;
+    const provisioning = kind === 'provision';
+    const input: ServerOrchestrationInput = {
+      serverId,
+      pollSeconds: provisioning ? this.timings.provisionPollSeconds : this.timings.stopPollSeconds,
+      timeoutMinutes: provisioning ? this.timings.provisionTimeoutMinutes : this.timings.windDownTimeoutMinutes,
+    };
+    try {
+      await this.client.startNew(ORCHESTRATIONS[kind], { instanceId, input });
+    } catch (error) {
+      // A concurrent caller started the same instance id first: the run we wanted exists.
+      if (await this.isLive(instanceId)) return;
+      throw error;
+    }
+  }
+
+  private async isLive(instanceId: string): Promise<boolean> {
+    try {
+      const status = await this.client.getStatus(instanceId, { showHistory: false, showInput: false });
+      return status.runtimeStatus !== undefined && LIVE.includes(status.runtimeStatus);
+    } catch (error) {
+      if (error instanceof Error && /\b404\b/.test(error.message)) return false;
+      throw error;
+    }
+  }
+}

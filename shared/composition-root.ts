@@ -1,0 +1,80 @@
+/**
+ * The one place concrete adapters are built, from the settings validated once at start-up.
+ * Production and the local stack differ only in the settings (endpoints, credential environment).
+ */
+import type { InvocationContext } from '@azure/functions';
+import { DefaultAzureCredential } from '@azure/identity';
+import * as df from 'durable-functions';
+import { loadSettings, type Settings } from './config/settings';
+import type { OrchestrationControl } from './domain/ports';
+import { ArmAmlGateway } from './adapters/aml/arm-aml-gateway';
+import { DurableOrchestrationControl } from './adapters/durable/durable-orchestration-control';
+import { TableServerRepository } from './adapters/table/table-server-repository';
+import type { Dependencies } from './use-cases/dependencies';
+import { ProjectCatalog } from './use-cases/project-catalog';
+
+const systemClock = { now: () => new Date() };
+
+/** Bound of a stop or delete run; Azure stops an instance in minutes. */
+const WIND_DOWN_TIMEOUT_MINUTES = 30;
+
+export function buildDependencies(settings: Settings): Dependencies {
+  const credential = new DefaultAzureCredential();
+  const servers = new TableServerRepository({
+    ...(settings.state.connectionString
+      ? { connectionString: settings.state.connectionString }
+      : { endpoint: settings.state.tableEndpoint ?? '', credential }),
+    tableName: settings.state.tableName,
+  });
+  const aml = new ArmAmlGateway({
+    credential,
+    subscriptionId: settings.subscriptionId,
+    endpoint: settings.armEndpoint,
+    idleTimeBeforeShutdown: settings.amlIdleTimeBeforeShutdown,
+  });
+  const catalog = new ProjectCatalog({
+    aml,
+    clock: systemClock,
+    accessRule: settings.projectAccess,
+    sizeCandidates: settings.sizeCandidates,
+    cacheSeconds: settings.catalogCacheSeconds,
+  });
+  return { settings, servers, aml, catalog, clock: systemClock };
+}
+
+type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;
+
+const durableControl: ControlFactory = (context, deps) =>
+  new DurableOrchestrationControl(df.getClient(context), {
+    provisionPollSeconds: deps.settings.provisionPollSeconds,
+    provisionTimeoutMinutes: deps.settings.provisionTimeoutMinutes,
+    stopPollSeconds: deps.settings.stopPollSeconds,
+    windDownTimeoutMinutes: WIND_DOWN_TIMEOUT_MINUTES,
+  });
+
+let current: { deps: Promise<Dependencies> | null; control: ControlFactory } = { deps: null, control: durableControl };
+
+/** The application's dependencies, built on first use; tables are created once. */
+export function dependencies(): Promise<Dependencies> {
+  if (!current.deps) {
+    current.deps = (async () => {
+      const deps = buildDependencies(loadSettings(process.env));
+      if (deps.servers instanceof TableServerRepository) await deps.servers.ensureTables();
+      return deps;
+    })();
+    // A failed start-up is not cached, so the next invocation reports the problem again.
+    current.deps.catch(() => {
+      current.deps = null;
+    });
+  }
+  return current.deps;
+}
+
+export function orchestrationControl(context: InvocationContext, deps: Dependencies): OrchestrationControl {
+  return current.control(context, deps);
+}
+
+/** Wires other dependencies (tests drive the functions with adapters of their choosing). */
+export function useDependencies(deps: Dependencies, control: ControlFactory = durableControl): void {
+  current = { deps: Promise.resolve(deps), control };
+}

@@ -1,0 +1,72 @@
+/** Pure builders of new server values: every state change goes through here and the lifecycle rules. */
+import { canTransition } from './lifecycle';
+import type { ProgressEvent, Server, ServerState, SizeLabel } from './server';
+
+export interface NewServerInput {
+  id: string;
+  user: string;
+  serverName: string;
+  project: string;
+  size: SizeLabel;
+  vmSize: string;
+  userObjectId: string | null;
+  tenantId: string | null;
+}
+
+export function newServer(input: NewServerInput, at: string): Server {
+  return {
+    ...input,
+    state: 'Requested',
+    amlState: null,
+    url: null,
+    progress: [spawnRequestedEvent(input.id, input.vmSize, at)],
+    error: null,
+    stopReason: null,
+    createdAt: at,
+    updatedAt: at,
+    startedAt: null,
+    stoppedAt: null,
+    lastActivityAt: null,
+  };
+}
+
+/** A server at rest asked to run again: a fresh run with its own progress, error and url cleared. */
+export function respawned(server: Server, at: string): Server {
+  return {
+    ...server,
+    state: 'Requested',
+    url: null,
+    progress: [spawnRequestedEvent(server.id, server.vmSize, at)],
+    error: null,
+    stopReason: null,
+    updatedAt: at,
+    startedAt: null,
+    stoppedAt: null,
+  };
+}
+
+function spawnRequestedEvent(id: string, vmSize: string, at: string): ProgressEvent {
+  return { at, progress: 5, message: `Spawn requested: compute instance ${id} (${vmSize})` };
+}
+
+/**
+ * The server moved to `to` with `patch` applied, or null when the lifecycle forbids the move
+ * (e.g. a late provisioning step must not turn a Stopping server into Running).
+ */
+export function transitioned(
+  server: Server,
+  to: ServerState,
+  at: string,
+  patch: Partial<Omit<Server, 'id' | 'state' | 'updatedAt'>> = {},
+): Server | null {
+  if (!canTransition(server.state, to)) return null;
+  return { ...server, ...patch, state: to, updatedAt: at };
+}
+
+/** Appends a progress event unless it repeats the last message. */
+export function withProgress(server: Server, event: ProgressEvent): Server {
+  const last = server.progress[server.progress.length - 1];
+  if (last && last.message === event.message) return server;
+  const progress = Math.max(event.progress, last?.progress ?? 0);
+  return { ...server, progress: [...server.progress, { ...event, progress }] };
+}

@@ -1,0 +1,16 @@
+/** What the use cases need, built once by the composition root. */
+import type { Settings } from '../config/settings';
+import type { AmlGateway, Clock, ServerRepository } from '../domain/ports';
+import type { ProjectCatalog } from './project-catalog';
+
+export interface Dependencies {
+  settings: Settings;
+  servers: ServerRepository;
+  aml: AmlGateway;
+  catalog: ProjectCatalog;
+  clock: Clock;
+}
+
+export function nowIso(deps: Pick<Dependencies, 'clock'>): string {
+  return deps.clock.now().toISOString();
+}

@@ -1,0 +1,12 @@
+/** The hub's last-activity report for a server, feeding the idle stop. Only ever moves forward. */
+import { AppError } from '../domain/errors';
+import type { Dependencies } from './dependencies';
+
+export async function recordActivity(deps: Dependencies, id: string, lastActivity: Date): Promise<void> {
+  const reported = lastActivity.toISOString();
+  const stored = await deps.servers.update(id, (server) => {
+    if (server.lastActivityAt !== null && server.lastActivityAt >= reported) return null;
+    return { ...server, lastActivityAt: reported };
+  });
+  if (!stored) throw new AppError('server-not-found', `There is no server ${id}.`);
+}

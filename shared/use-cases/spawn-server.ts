@@ -1,0 +1,75 @@
+/**
+ * Spawn: idempotent and single-flight per server id. Only the caller whose conditional write moved
+ * the server into Requested starts the provisioning run; everyone else sees the run under way.
+ */
+import { AppError, isAppError } from '../domain/errors';
+import { isAtRest, isProvisioning, isWindingDown } from '../domain/lifecycle';
+import { serverIdFor } from '../domain/naming';
+import type { OrchestrationControl } from '../domain/ports';
+import type { Server, SizeLabel } from '../domain/server';
+import { newServer, respawned } from '../domain/server-changes';
+import { nowIso, type Dependencies } from './dependencies';
+
+export interface SpawnRequest {
+  user: string;
+  project: string;
+  size: SizeLabel;
+  serverName: string;
+  userObjectId: string | null;
+  tenantId: string | null;
+}
+
+export interface SpawnResult {
+  server: Server;
+  /** true while provisioning (202), false when the server is already Running (200). */
+  accepted: boolean;
+}
+
+const MAX_ATTEMPTS = 5;
+
+export async function spawnServer(deps: Dependencies, control: OrchestrationControl, request: SpawnRequest): Promise<SpawnResult> {
+  const lookup = await deps.catalog.findProject(request.project);
+  if (lookup.kind === 'unknown') throw new AppError('project-not-found', `There is no project named '${request.project}'.`);
+  if (lookup.kind === 'not-offered') throw new AppError('project-forbidden', `Project '${request.project}' is not offered to this user.`);
+  const { project } = lookup;
+  const size = await deps.catalog.sizeIn(request.size, project.location);
+  if (!size) {
+    throw new AppError('size-unavailable', `No VM size for '${request.size}' is offered in region ${project.location}.`);
+  }
+  const id = serverIdFor({ user: request.user, project: project.name, vmSize: size.vmSize, serverName: request.serverName });
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const stored = await deps.servers.get(id);
+    if (!stored) {
+      const created = await deps.servers.create(
+        newServer({ id, ...request, project: project.name, vmSize: size.vmSize }, nowIso(deps)),
+      );
+      if (!created) continue; // another spawn inserted it first: read again
+      await control.ensureProvisioning(id);
+      return { server: created.server, accepted: true };
+    }
+    const { server, etag } = stored;
+    if (server.state === 'Running') return { server, accepted: false };
+    if (isProvisioning(server.state)) {
+      // Recovers a run whose starter died between its write and the start; never starts a second one.
+      await control.ensureProvisioning(id);
+      return { server, accepted: true };
+    }
+    if (isWindingDown(server.state)) {
+      throw new AppError('server-busy', `Server ${id} is ${server.state.toLowerCase()}; spawn it again when that is done.`, {
+        retryAfterSeconds: deps.settings.busyRetryAfterSeconds,
+      });
+    }
+    if (isAtRest(server.state)) {
+      try {
+        const replaced = await deps.servers.replace(respawned(server, nowIso(deps)), etag);
+        await control.ensureProvisioning(id);
+        return { server: replaced.server, accepted: true };
+      } catch (error) {
+        if (isAppError(error, 'concurrent-update')) continue;
+        throw error;
+      }
+    }
+  }
+  throw new AppError('concurrent-update', `Server ${id} kept changing while the spawn was recorded; try again.`);
+}

@@ -1,0 +1,63 @@
+"""Fixtures for tests that run a real JupyterHub: the backend (fake control plane or
+the local stack) and a hub configured with AMLSpawner against it."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+
+from ..support.backends import FakeBackend, StackBackend
+from ..support.hub import Hub
+
+#: `AML_TEST_BACKENDS=fake` runs the hub tests against the fake control plane only.
+SELECTED = set(os.environ.get("AML_TEST_BACKENDS", "fake,stack").split(","))
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        params = []
+        if "fake" in SELECTED:
+            params.append(pytest.param("fake", id="fake"))
+        if "stack" in SELECTED:
+            params.append(pytest.param("stack", id="stack", marks=pytest.mark.stack))
+        metafunc.parametrize("backend", params, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def fake_backend():
+    backend = FakeBackend()
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session")
+def stack_backend():
+    reason = StackBackend.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    backend = StackBackend()
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session")
+def backend(request):
+    return request.getfixturevalue(f"{request.param}_backend")
+
+
+@pytest.fixture
+async def hub(tmp_path, backend, request):
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+    hub = Hub(tmp_path, backend, name)
+    hub.start()
+    yield hub
+    await hub.close()
+
+
+@pytest.fixture
+def username() -> str:
+    """A user name of its own for each test: the stack keeps servers between tests."""
+    return f"alice-{uuid.uuid4().hex[:8]}"

@@ -1,0 +1,83 @@
+"""A person's path through the hub, in Debian's chromium driven by Playwright: log in,
+pick a project and a size, watch the progress, land on the instance's JupyterLab.
+
+Screenshots of the progress page and of the landing page are saved to
+test-artifacts/ at the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+from ..support.backends import ARTIFACTS
+from ..support.hub import PASSWORD
+
+pytestmark = [pytest.mark.hub, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("AML_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+async def page():
+    if not shutil.which(CHROMIUM):
+        message = f"no chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must run the browser test
+        pytest.skip(message)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport={"width": 1280, "height": 800}, ignore_https_errors=True)
+        page = await context.new_page()
+        yield page
+        await browser.close()
+
+
+async def test_log_in_pick_watch_and_land_on_jupyterlab(hub, backend, username, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.goto(f"{hub.url}/hub/login")
+    await page.fill("#username_input", username)
+    await page.fill("#password_input", PASSWORD)
+    await page.click("#login_submit")
+    await page.wait_for_load_state()
+
+    await page.goto(f"{hub.url}/hub/spawn")
+    await page.wait_for_selector("select[name=project]")
+    await page.select_option("select[name=project]", "ocean-lab")
+    await page.select_option("select[name=size]", "Medium")
+    await page.screenshot(path=str(ARTIFACTS / f"shim-browser-form-{backend.kind}.png"), full_page=True)
+    await page.click("form#spawn_form [type=submit]")
+
+    await page.wait_for_url(re.compile(r"/hub/spawn-pending/"))
+    await page.wait_for_selector("#progress-log .progress-log-event >> text=/Creating compute instance ci-/", state="attached")
+    if not await page.is_visible("#progress-log"):
+        await page.click("#progress-details summary, details summary")  # open the event log
+    await page.screenshot(path=str(ARTIFACTS / f"shim-browser-progress-{backend.kind}.png"), full_page=True)
+
+    await page.wait_for_url(re.compile(r"/instances/ci-[0-9a-p]{21}"), timeout=240_000)
+    await page.wait_for_load_state()
+    await page.screenshot(path=str(ARTIFACTS / f"shim-browser-landing-{backend.kind}.png"), full_page=True)
+
+    servers = await backend.servers_of(username)
+    assert len(servers) == 1
+    server = servers[0]
+    assert (server["project"], server["size"]) == ("ocean-lab", "Medium")
+    assert page.url.startswith(server["url"].split("?")[0].rstrip("/").rsplit("/", 1)[0])
+    assert server["id"] in await page.inner_text("body")
+
+    # the form remembers the last choice
+    await hub.stop_server(username)
+    await hub.wait_gone(username)
+    await page.goto(f"{hub.url}/hub/spawn")
+    await page.wait_for_selector("select[name=project]")
+    assert await page.input_value("select[name=project]") == "ocean-lab"
+    assert await page.input_value("select[name=size]") == "Medium"

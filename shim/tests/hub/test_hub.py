@@ -1,0 +1,202 @@
+"""AMLSpawner in a real JupyterHub, driven through the hub's REST API with a token.
+
+Each test runs against the fake control plane and, when the repository's local stack
+is there, against it (control plane on the local host, ARM emulator, Azurite).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import jupyterhub
+import pytest
+
+from ..support.backends import eventually
+
+pytestmark = pytest.mark.hub
+
+OPTIONS = {"project": "climate-lab", "size": "Small"}
+
+
+async def aml_server(backend, user: str, server_name: str = "") -> dict:
+    servers = [s for s in await backend.servers_of(user) if (s.get("serverName") or "") == server_name]
+    assert servers, f"no control-plane server for {user}:{server_name}"
+    return max(servers, key=lambda s: s.get("updatedAt") or "")
+
+
+def assert_redirects_to_lab(response, server: dict) -> None:
+    assert response.status_code == 302, response.text
+    assert response.headers["location"] == server["url"]
+    assert server["id"] in server["url"]
+
+
+async def test_spawn_progress_redirect_and_stop(hub, backend, username):
+    await hub.create_user(username)
+    response = await hub.spawn(username, **OPTIONS)
+    assert response.status_code in (201, 202), response.text
+
+    first_reader = asyncio.ensure_future(hub.progress(username))
+    await asyncio.sleep(backend.create_seconds / 3)
+    second_reader = asyncio.ensure_future(hub.progress(username))  # a second browser tab
+    first, second = await asyncio.gather(first_reader, second_reader)
+    await hub.wait_ready(username)
+
+    server = await aml_server(backend, username)
+    assert server["state"] == "Running"
+    # the stream carries the control plane's own messages, the same for both readers
+    plane_messages = [p["message"] for p in server["progress"]]
+    assert [e["message"] for e in first if e["message"] in plane_messages] == plane_messages
+    assert [e for e in first if not e.get("ready")] == [e for e in second if not e.get("ready")]
+    assert first[-1]["ready"] and second[-1]["ready"]
+
+    assert_redirects_to_lab(await hub.get_user_url(username), server)
+    assert_redirects_to_lab(await hub.get_user_url(username, path="lab/tree/x.ipynb"), server)
+
+    response = await hub.stop_server(username)
+    assert response.status_code in (202, 204), response.text
+    await hub.wait_gone(username)
+
+    async def stopped():
+        return await backend.instance_state(server) == "Stopped"
+
+    await eventually(stopped, 60, what="instance Stopped in Azure")
+    assert (await backend.server(server["id"]))["state"] == "Stopped"
+
+
+async def test_named_server_alongside_the_default_one(hub, backend, username):
+    await hub.create_user(username)
+    assert (await hub.spawn(username, **OPTIONS)).status_code in (201, 202)
+    assert (await hub.spawn(username, "gpu-box", project="climate-lab", size="GPU")).status_code in (201, 202)
+    await asyncio.gather(hub.wait_ready(username), hub.wait_ready(username, "gpu-box"))
+
+    default = await aml_server(backend, username)
+    named = await aml_server(backend, username, "gpu-box")
+    assert default["id"] != named["id"] and named["size"] == "GPU"
+    assert_redirects_to_lab(await hub.get_user_url(username), default)
+    assert_redirects_to_lab(await hub.get_user_url(username, "gpu-box"), named)
+
+    assert (await hub.stop_server(username, "gpu-box")).status_code in (202, 204)
+    await hub.wait_gone(username, "gpu-box")
+    assert (await hub.server_model(username))["ready"]  # the default one is untouched
+    assert_redirects_to_lab(await hub.get_user_url(username), default)
+
+    # deleting the named server deletes its instance
+    response = await hub.api.request("DELETE", f"/users/{username}/servers/gpu-box", json={"remove": True})
+    assert response.status_code in (202, 204), response.text
+
+    async def deleted():
+        return (await backend.instance_state(named)) in (None, "Deleting")
+
+    await eventually(deleted, 60, what="named instance deleted")
+
+
+async def test_create_failed_fails_the_spawn_with_azures_message(hub, backend, username):
+    message = "Operation could not be completed as it results in exceeding approved standardDSv2Family Cores quota."
+    await backend.fail_next_create(message, code="QuotaExceeded")
+    await hub.create_user(username)
+    assert (await hub.spawn(username, **OPTIONS)).status_code in (201, 202)
+    events = await hub.progress(username)
+    assert events[-1]["failed"]
+    assert events[-1]["message"] == f"Spawn failed: {message}"
+    await hub.wait_gone(username)
+    if jupyterhub.version_info >= (5, 5):  # older hubs log every spawn error with a traceback
+        # reported as a handled spawn failure, not as an error of the hub
+        assert "Unhandled error" not in hub.log_tail(100000)
+
+
+async def test_server_stopped_outside_the_hub_is_noticed(hub, backend, username):
+    await hub.create_user(username)
+    await hub.spawn(username, **OPTIONS)
+    await hub.wait_ready(username)
+    server = await aml_server(backend, username)
+    # e.g. the idle stop, or someone pressing Stop in the studio
+    response = await backend.control_plane("POST", f"/api/servers/{server['id']}/stop", json={"reason": "admin"})
+    assert response.status_code in (200, 202), response.text
+    await hub.wait_gone(username, timeout=30)  # poll_interval is 2 s here
+
+
+async def test_hub_restart_while_a_server_runs(hub, backend, username):
+    await hub.create_user(username)
+    await hub.spawn(username, **OPTIONS)
+    await hub.wait_ready(username)
+    server = await aml_server(backend, username)
+
+    hub.restart()
+    model = await hub.wait_ready(username, timeout=60)
+    assert model["ready"]
+    assert_redirects_to_lab(await hub.get_user_url(username), server)
+    assert (await backend.server(server["id"]))["state"] == "Running"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
+async def test_hub_restart_while_a_spawn_is_in_progress(hub, backend, username, sig):
+    await hub.create_user(username)
+    assert (await hub.spawn(username, **OPTIONS)).status_code == 202
+
+    async def creating():
+        servers = await backend.servers_of(username)
+        return servers and servers[0]["state"] in ("Creating", "Requested", "Starting")
+
+    await eventually(creating, 30, what="a spawn in progress")
+    hub.restart(sig)
+
+    async def settled():
+        model = await hub.server_model(username)
+        if model is None:
+            return "gone"
+        if model.get("ready"):
+            return "ready"
+        return None
+
+    outcome = await eventually(settled, 180, 0.5, "ready or cleanly failed")
+    server = await aml_server(backend, username)
+    if outcome == "ready":
+        assert server["state"] == "Running"
+        assert_redirects_to_lab(await hub.get_user_url(username), server)
+    else:
+        # cleanly failed: nothing left running
+        async def not_running():
+            state = (await backend.server(server["id"]))["state"]
+            return state not in ("Requested", "Creating", "Starting", "Running") and state
+
+        await eventually(not_running, 60, what="nothing left running")
+    assert "Unhandled error" not in hub.log_tail(100000), hub.log_tail()
+
+
+async def test_hub_restart_while_a_failing_spawn_is_in_progress(hub, backend, username):
+    message = "The compute instance was created but its setup script exited with code 1."
+    await backend.fail_next_create(message, code="SetupScriptFailed")
+    await hub.create_user(username)
+    assert (await hub.spawn(username, **OPTIONS)).status_code == 202
+
+    async def creating():
+        servers = await backend.servers_of(username)
+        return servers and servers[0]["state"] in ("Creating", "Requested")
+
+    await eventually(creating, 30, what="a spawn in progress")
+    hub.restart()
+    await hub.wait_gone(username, timeout=120)  # the hub gives up after http_timeout
+    server = await aml_server(backend, username)
+    assert server["state"] == "Failed" and server["error"]["message"] == message
+
+
+async def test_stopping_a_spawn_in_progress_leaves_nothing_running(hub, backend, username):
+    await hub.create_user(username)
+    assert (await hub.spawn(username, **OPTIONS)).status_code == 202
+
+    async def creating():
+        servers = await backend.servers_of(username)
+        return servers and servers[0]["state"] in ("Creating", "Requested") and servers[0]
+
+    server = await eventually(creating, 30, what="a spawn in progress")
+    assert (await hub.stop_server(username)).status_code in (202, 204)
+    await hub.wait_gone(username)
+
+    async def nothing_running():
+        state = (await backend.server(server["id"]))["state"]
+        return state in ("Stopped", "Deleted", "Failed") and state
+
+    await eventually(nothing_running, 90, what="the spawn cancelled")
+    await asyncio.sleep(backend.create_seconds)  # the create would have finished by now
+    assert await backend.instance_state(server) != "Running"

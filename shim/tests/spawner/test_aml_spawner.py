@@ -1,0 +1,330 @@
+"""AMLSpawner against the fake control plane, without a hub: the Spawner API as
+JupyterHub calls it (start, progress, poll, stop, state, delete_forever)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from aml_jupyterhub.aml_spawner import AMLSpawner
+from aml_jupyterhub.errors import SpawnError
+from aml_jupyterhub.redirector import Redirector
+
+from ..support.fake_control_plane import server_id
+
+OID = "6f1c2f43-1111-4a0b-9c1d-2e3f4a5b6c7d"
+TID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+
+class FakeUser:
+    def __init__(self, name: str = "alice", auth_state: dict | None = None) -> None:
+        self.name = name
+        self.auth_state = auth_state
+
+    async def get_auth_state(self):
+        return self.auth_state
+
+
+def orm_spawner(name: str = "", **fields):
+    """What the spawner reads from the hub's database row."""
+    return SimpleNamespace(name=name, server=None, state=None, last_activity=None, started=None, **fields)
+
+
+@pytest.fixture
+def redirector():
+    redirector = Redirector()
+    yield redirector
+    redirector.stop()
+
+
+@pytest.fixture
+def make_spawner(cp_client, redirector):
+    def make(user: FakeUser | None = None, name: str = "", user_options: dict | None = None, **traits) -> AMLSpawner:
+        user = user or FakeUser()
+        prefix = f"/user/{user.name}/" + (f"{name}/" if name else "")
+        settings = dict(
+            control_plane=cp_client,
+            redirector=redirector,
+            redirect_port=0,
+            status_poll_interval=0.05,
+            start_timeout=30,
+            stop_timeout=10,
+        )
+        settings.update(traits)
+        spawner = AMLSpawner(
+            user=user,
+            orm_spawner=orm_spawner(name),
+            proxy_spec=prefix,
+            user_options=user_options if user_options is not None else {"project": "climate-lab", "size": "Small"},
+            **settings,
+        )
+        spawner.load_state({})
+        return spawner
+
+    return make
+
+
+async def redirect_of(url: str) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.get(url)
+
+
+async def test_start_returns_the_redirect_endpoint_which_sends_users_to_jupyterlab(make_spawner, fake_cp):
+    spawner = make_spawner()
+    url = await spawner.start()
+    sid = server_id("alice", "climate-lab", "Standard_DS1_v2", "")
+    assert spawner.server_id == sid
+    assert url == f"http://127.0.0.1:{spawner.redirector.port}/user/alice/"
+    response = await redirect_of(url)
+    assert response.status_code == 302
+    assert response.headers["location"] == f"{fake_cp.url}/instances/{sid}/lab"
+    # what the hub checks before it calls the server ready
+    assert (await redirect_of(url + "api")).status_code == 302
+    assert await spawner.poll() is None
+
+
+async def test_spawn_body_carries_identity_and_server_name(make_spawner, fake_cp):
+    user = FakeUser(auth_state={"user": {"oid": OID, "tid": TID.upper()}})
+    spawner = make_spawner(user=user, name="gpu-box", user_options={"project": "ocean-lab", "size": "GPU"})
+    await spawner.start()
+    spawn = [r for r in fake_cp.state.requests if r["method"] == "POST" and r["path"] == "/api/servers"][-1]
+    assert spawn["body"] == {
+        "user": "alice", "project": "ocean-lab", "size": "GPU",
+        "serverName": "gpu-box", "userObjectId": OID, "tenantId": TID,
+    }
+    assert spawner.server_id == server_id("alice", "ocean-lab", "Standard_NC4as_T4_v3", "gpu-box")
+
+
+async def test_failure_raises_azures_message(make_spawner, fake_cp):
+    message = "Operation could not be completed as it results in exceeding approved standardNCASv3_T4 Family Cores quota."
+    fake_cp.state.failures.append({"code": "QuotaExceeded", "message": message})
+    spawner = make_spawner()
+    with pytest.raises(SpawnError) as caught:
+        await spawner.start()
+    assert str(caught.value) == message
+    assert caught.value.jupyterhub_message == message
+    assert caught.value.code == "QuotaExceeded"
+    assert caught.value.status_code < 500
+    assert await spawner.poll() == 1  # the hub then cleans up without a stop
+
+
+async def test_refused_spawn_shows_the_control_planes_reason(make_spawner, fake_cp):
+    fake_cp.state.projects_by_user["alice"] = [{"name": "ocean-lab", "location": "westeurope"}]
+    spawner = make_spawner(user_options={"project": "climate-lab", "size": "Small"})
+    with pytest.raises(SpawnError, match="alice may not use project climate-lab"):
+        await spawner.start()
+    assert await spawner.poll() == 0
+
+
+async def test_no_project_is_a_clear_message(make_spawner, fake_cp):
+    fake_cp.state.projects_by_user["alice"] = []
+    spawner = make_spawner(user_options={})
+    with pytest.raises(SpawnError, match="You do not have access to any project yet"):
+        await spawner.start()
+
+
+async def test_rest_spawn_without_options_uses_the_only_project_and_default_size(make_spawner, fake_cp):
+    fake_cp.state.projects_by_user["alice"] = [{"name": "ocean-lab", "location": "westeurope"}]
+    spawner = make_spawner(user_options={}, default_size="Medium")
+    await spawner.start()
+    assert spawner.server_id == server_id("alice", "ocean-lab", "Standard_DS3_v2", "")
+
+
+async def test_start_times_out_with_the_last_state(make_spawner, fake_cp):
+    fake_cp.state.settings.create_seconds = 60
+    spawner = make_spawner(start_timeout=2)
+    with pytest.raises(SpawnError, match=r"was not ready after 2 seconds \(state Creating") as caught:
+        await spawner.start()
+    assert caught.value.status_code == 504
+    assert await spawner.poll() is None  # still creating: the hub will call stop()
+    await spawner.stop()
+    assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopped"
+
+
+async def test_progress_replays_everything_to_every_viewer(make_spawner):
+    spawner = make_spawner()
+
+    async def read_all():
+        return [event async for event in spawner.progress()]
+
+    first = asyncio.ensure_future(read_all())
+    start = asyncio.ensure_future(spawner.start())
+    await asyncio.sleep(0.3)  # a second tab opened half way through
+    second = asyncio.ensure_future(read_all())
+    await start
+    events_first, events_second = await asyncio.wait_for(asyncio.gather(first, second), 5)
+    assert events_first == events_second
+    messages = [e["message"] for e in events_first]
+    assert messages[0].startswith("Spawn requested for ci-")
+    assert any(m.startswith("Creating compute instance ci-") for m in messages)
+    assert messages[-1].endswith("is running")
+    assert events_first[-1]["progress"] == 100
+    # a viewer arriving after the end still sees the whole list
+    assert await asyncio.wait_for(read_all(), 5) == events_first
+
+
+async def test_poll_reports_a_server_stopped_outside_the_hub(make_spawner, fake_cp):
+    spawner = make_spawner()
+    await spawner.start()
+    assert await spawner.poll() is None
+    fake_cp.state.set_state(fake_cp.state.servers[spawner.server_id], "Stopped", stopReason="idle")
+    assert await spawner.poll() == 0
+
+
+async def test_poll_never_reports_exit_while_creating(make_spawner, fake_cp):
+    fake_cp.state.settings.create_seconds = 60
+    spawner = make_spawner(start_timeout=60)
+    task = asyncio.ensure_future(spawner.start())
+    await asyncio.sleep(0.2)
+    assert await spawner.poll() is None  # during start()
+    task.cancel()  # e.g. the hub process going down mid-spawn
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await spawner.poll() is None  # still Creating in the control plane
+    assert fake_cp.state.servers[spawner.server_id]["state"] == "Creating"
+
+
+async def test_poll_when_the_control_plane_is_down_keeps_the_server(make_spawner, redirector):
+    spawner = make_spawner()
+    await spawner.start()
+    spawner.control_plane = type(spawner.control_plane)("http://127.0.0.1:9", "k", timeout=1)
+    assert await spawner.poll() is None
+
+
+async def test_stop_waits_until_stopped(make_spawner, fake_cp):
+    spawner = make_spawner()
+    await spawner.start()
+    await spawner.stop()
+    server = fake_cp.state.servers[spawner.server_id]
+    assert server["state"] == "Stopped" and server["stopReason"] == "user"
+    assert spawner.redirect_target() is None
+    assert await spawner.poll() == 0
+
+
+async def test_stop_now_does_not_wait(make_spawner, fake_cp):
+    spawner = make_spawner()
+    await spawner.start()
+    await spawner.stop(now=True)
+    assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopping"
+
+
+async def test_restart_after_stop_waits_out_a_stopping_instance(make_spawner, fake_cp):
+    spawner = make_spawner()
+    await spawner.start()
+    await spawner.stop(now=True)  # still Stopping: the spawn gets 409 + Retry-After
+    spawner.clear_state()
+    await spawner.start()
+    server = fake_cp.state.servers[spawner.server_id]
+    assert server["state"] == "Running"
+    assert any(p["message"].startswith("Starting compute instance") for p in server["progress"])
+
+
+async def test_state_survives_a_hub_restart(make_spawner, fake_cp):
+    spawner = make_spawner()
+    url = await spawner.start()
+    state = spawner.get_state()
+    assert state["server_id"] == spawner.server_id and state["lab_url"].endswith("/lab")
+    # a new hub process: a new spawner loads the state from the database
+    restored = make_spawner()
+    restored.load_state(state)
+    assert await restored.poll() is None
+    assert await restored.get_url() == url
+    assert (await redirect_of(url)).headers["location"] == state["lab_url"]
+    await restored.stop()
+    assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopped"
+
+
+async def test_get_url_resumes_a_spawn_started_by_a_previous_hub(make_spawner, fake_cp):
+    fake_cp.state.settings.create_seconds = 0.5
+    first = make_spawner()
+    task = asyncio.ensure_future(first.start())
+    await asyncio.sleep(0.1)
+    state = first.get_state()
+    task.cancel()
+    assert state["server_id"] and "lab_url" not in state
+    restored = make_spawner()
+    restored.load_state(state)
+    assert await restored.poll() is None
+    url = await restored.get_url()
+    assert (await redirect_of(url)).status_code == 302
+
+
+async def test_poll_finds_a_server_whose_id_was_never_saved(make_spawner, fake_cp):
+    first = make_spawner()
+    await first.start()
+    restored = make_spawner()  # the hub died before the state was written
+    orm_server = object()  # the hub believes a server is there
+    restored.orm_spawner.server = orm_server
+    restored._server = SimpleNamespace(base_url="/user/alice/", orm_server=orm_server)
+    assert await restored.poll() is None
+    assert restored.server_id == first.server_id
+
+
+async def test_clear_state_keeps_ids_for_delete_forever(make_spawner, fake_cp):
+    spawner = make_spawner()
+    await spawner.start()
+    first_id = spawner.server_id
+    await spawner.stop()
+    spawner.clear_state()
+    spawner.user_options = {"project": "ocean-lab", "size": "Medium"}
+    await spawner.start()
+    await spawner.stop()
+    spawner.clear_state()
+    assert spawner.get_state() == {"server_ids": [first_id, spawner.known_server_ids[1]]}
+    await spawner.delete_forever()
+    states = {sid: s["state"] for sid, s in fake_cp.state.servers.items()}
+    assert len(states) == 2
+    assert all(state in ("Deleting", "Deleted") for state in states.values())
+    assert spawner.get_state() == {}
+
+
+async def test_activity_is_forwarded_once_per_change(make_spawner, fake_cp):
+    spawner = make_spawner()
+    await spawner.start()
+    moment = datetime(2025, 5, 1, 12, 0, 0)
+    spawner.orm_spawner.last_activity = moment
+    await spawner.poll()
+    await spawner.poll()
+    spawner.orm_spawner.last_activity = moment + timedelta(minutes=5)
+    await spawner.poll()
+    activity = [r["body"] for r in fake_cp.state.requests if r["path"].endswith("/activity")]
+    assert activity == [{"lastActivity": "2025-05-01T12:00:00Z"}, {"lastActivity": "2025-05-01T12:05:00Z"}]
+    assert fake_cp.state.servers[spawner.server_id]["lastActivityAt"] == "2025-05-01T12:05:00Z"
+
+
+async def test_named_servers_have_their_own_instances_and_routes(make_spawner, fake_cp):
+    default = make_spawner()
+    named = make_spawner(name="gpu", user_options={"project": "climate-lab", "size": "Small"})
+    default_url, named_url = await asyncio.gather(default.start(), named.start())
+    assert default.server_id != named.server_id
+    assert named_url.endswith("/user/alice/gpu/")
+    assert (await redirect_of(default_url)).headers["location"].endswith(f"/instances/{default.server_id}/lab")
+    assert (await redirect_of(named_url)).headers["location"].endswith(f"/instances/{named.server_id}/lab")
+
+
+async def test_options_form_lists_projects_with_the_last_choice(make_spawner, fake_cp):
+    user = FakeUser(auth_state={"user": {"oid": OID}})
+    spawner = make_spawner(user=user, user_options={"project": "ocean-lab", "size": "Large"})
+    html = await spawner.get_options_form()
+    assert '<option value="ocean-lab" selected>' in html
+    assert '<option value="Large" selected>' in html
+    options_request = [r for r in fake_cp.state.requests if r["path"] == "/api/options"][-1]
+    assert options_request["query"] == f"user=alice&userObjectId={OID}"
+
+
+async def test_options_form_when_the_control_plane_is_down(make_spawner):
+    spawner = make_spawner()
+    spawner.control_plane = type(spawner.control_plane)("http://127.0.0.1:9", "k", timeout=1)
+    html = await spawner.get_options_form()
+    assert "Your projects could not be loaded" in html
+
+
+def test_options_from_form_has_no_side_effects(make_spawner):
+    spawner = make_spawner(user_options={"project": "ocean-lab"})
+    before = spawner.get_state()
+    assert spawner.options_from_form({"project": ["climate-lab"], "size": ["GPU"]}) == {"project": "climate-lab", "size": "GPU"}
+    assert spawner.user_options == {"project": "ocean-lab"} and spawner.get_state() == before

@@ -1,0 +1,399 @@
+"""A small stand-in for the control plane, for the shim's own tests.
+
+It serves the routes of DESIGN.md ("Control plane HTTP API") with a scripted state
+machine driven by timers: a spawn goes Creating → Running after `create_seconds`, a
+stop Stopping → Stopped after `stop_seconds`. Test-only routes under `/_fake/` script
+failures, stop a server "in the studio", change a user's projects and show what
+was asked. Each instance's JupyterLab page is served at `/instances/{id}/lab`.
+
+Run alone: `python -m tests.support.fake_control_plane --port 7171`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from tornado import web
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+
+SIZES = [
+    {"label": "Small", "vmSize": "Standard_DS1_v2", "gpu": False},
+    {"label": "Medium", "vmSize": "Standard_DS3_v2", "gpu": False},
+    {"label": "Large", "vmSize": "Standard_DS5_v2", "gpu": False},
+    {"label": "GPU", "vmSize": "Standard_NC4as_T4_v3", "gpu": True},
+]
+PROJECTS = [
+    {"name": "climate-lab", "location": "westeurope"},
+    {"name": "ocean-lab", "location": "westeurope"},
+]
+PROJECT_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$")
+SERVER_NAME = re.compile(r"^[A-Za-z0-9._-]{0,64}$")
+ALLOWED_FIELDS = {"user", "project", "size", "serverName", "userObjectId", "tenantId"}
+
+
+def server_id(user: str, project: str, vm_size: str, server_name: str) -> str:
+    """DESIGN.md's naming rule."""
+    digest = hashlib.md5((user + project + vm_size + server_name).encode()).hexdigest()[:21]
+    if digest.isdigit():
+        digest = chr(ord("g") + int(digest[0])) + digest[1:]
+    return "ci-" + digest
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class FakeSettings:
+    key: str = "local-key"
+    create_seconds: float = 1.0
+    start_seconds: float = 0.5
+    stop_seconds: float = 0.5
+    delete_seconds: float = 0.2
+
+
+@dataclass
+class FakeState:
+    settings: FakeSettings
+    base_url: str = ""
+    servers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    projects_by_user: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    timers: dict[str, list[asyncio.TimerHandle]] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        for handles in self.timers.values():
+            for handle in handles:
+                handle.cancel()
+        self.servers.clear()
+        self.failures.clear()
+        self.projects_by_user.clear()
+        self.requests.clear()
+        self.timers.clear()
+
+    # -- the state machine ------------------------------------------------------
+
+    def later(self, sid: str, seconds: float, action) -> None:
+        handle = asyncio.get_running_loop().call_later(seconds, action)
+        self.timers.setdefault(sid, []).append(handle)
+
+    def cancel_timers(self, sid: str) -> None:
+        for handle in self.timers.pop(sid, []):
+            handle.cancel()
+
+    def set_state(self, server: dict[str, Any], state: str, aml_state: str | None = None, **changes: Any) -> None:
+        server["state"] = state
+        server["amlState"] = aml_state or state
+        server["updatedAt"] = now_iso()
+        server.update(changes)
+
+    def add_progress(self, server: dict[str, Any], progress: int, message: str) -> None:
+        server["progress"].append({"at": now_iso(), "progress": progress, "message": message})
+        server["updatedAt"] = now_iso()
+
+    def provision(self, server: dict[str, Any], creating: bool) -> None:
+        sid = server["id"]
+        seconds = self.settings.create_seconds if creating else self.settings.start_seconds
+        server["progress"] = []
+        server["error"] = None
+        server["stopReason"] = None
+        self.add_progress(server, 10, f"Spawn requested for {sid} ({server['vmSize']})")
+        if creating:
+            self.set_state(server, "Creating")
+            self.add_progress(server, 20, f"Creating compute instance {sid} ({server['vmSize']})")
+        else:
+            self.set_state(server, "Starting", "Starting")
+            self.add_progress(server, 30, f"Starting compute instance {sid}")
+        failure = self.failures.pop(0) if (creating and self.failures) else None
+
+        def halfway() -> None:
+            if server["state"] in ("Creating", "Starting"):
+                self.add_progress(server, 60, f"Compute instance {sid} is being set up")
+
+        def done() -> None:
+            if server["state"] not in ("Creating", "Starting"):
+                return
+            if failure:
+                self.set_state(
+                    server, "Failed", "CreateFailed",
+                    error={"code": failure.get("code", "CreateFailed"), "message": failure["message"]},
+                )
+                self.add_progress(server, 100, f"Creating {sid} failed: {failure['message']}")
+                return
+            self.set_state(
+                server, "Running", "Running",
+                url=f"{self.base_url}/instances/{sid}/lab", startedAt=now_iso(),
+            )
+            self.add_progress(server, 100, f"Compute instance {sid} is running")
+
+        self.later(sid, seconds / 2, halfway)
+        self.later(sid, seconds, done)
+
+    def stop(self, server: dict[str, Any], reason: str) -> None:
+        sid = server["id"]
+        self.cancel_timers(sid)
+        self.set_state(server, "Stopping", "Stopping", stopReason=reason, url=None)
+
+        def done() -> None:
+            if server["state"] == "Stopping":
+                self.set_state(server, "Stopped", "Stopped", stoppedAt=now_iso())
+
+        self.later(sid, self.settings.stop_seconds, done)
+
+
+class FakeHandler(web.RequestHandler):
+    def initialize(self, state: FakeState) -> None:
+        self.state = state
+
+    def prepare(self) -> None:
+        if self.request.path.startswith("/api/"):
+            self.state.requests.append(
+                {"method": self.request.method, "path": self.request.path,
+                 "query": self.request.query, "body": self.body_json(quiet=True)}
+            )
+            if self.request.path != "/api/health" and self.request.headers.get("x-functions-key") != self.state.settings.key:
+                self.problem(401, "Unauthorized", "A valid x-functions-key is required.")
+
+    def body_json(self, quiet: bool = False) -> Any:
+        if not self.request.body:
+            return None
+        try:
+            return json.loads(self.request.body)
+        except ValueError:
+            if quiet:
+                return None
+            self.problem(415, "Unsupported Media Type", "The body is not JSON.")
+
+    def problem(self, status: int, title: str, detail: str, errors: list | None = None, retry_after: int | None = None) -> None:
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+        if errors:
+            body["errors"] = errors
+        self.set_status(status)
+        self.set_header("Content-Type", "application/problem+json")
+        if retry_after is not None:
+            self.set_header("Retry-After", str(retry_after))
+        self.finish(json.dumps(body))
+        raise web.Finish()
+
+    def reply(self, body: Any, status: int = 200) -> None:
+        self.set_status(status)
+        if body is None:
+            self.finish()
+            return
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+    def server_or_404(self, sid: str) -> dict[str, Any]:
+        server = self.state.servers.get(sid)
+        if server is None or server["state"] == "Deleted":
+            self.problem(404, "Not Found", f"No server {sid}.")
+        return server
+
+
+class HealthHandler(FakeHandler):
+    def get(self) -> None:
+        self.reply({"status": "ok"})
+
+
+class OptionsHandler(FakeHandler):
+    def get(self) -> None:
+        user = self.get_query_argument("user", "")
+        projects = self.state.projects_by_user.get(user, PROJECTS)
+        self.reply({"projects": projects, "sizes": SIZES})
+
+
+class ServersHandler(FakeHandler):
+    def post(self) -> None:
+        body = self.body_json() or {}
+        errors = []
+        unknown = sorted(set(body) - ALLOWED_FIELDS)
+        if unknown:
+            errors.append({"path": ",".join(unknown), "message": "unknown field"})
+        user, project, size = body.get("user"), body.get("project"), body.get("size")
+        name = body.get("serverName") or ""
+        if not isinstance(user, str) or not 1 <= len(user) <= 128:
+            errors.append({"path": "user", "message": "1-128 characters"})
+        if not isinstance(project, str) or not PROJECT_NAME.match(project):
+            errors.append({"path": "project", "message": "not a valid workspace name"})
+        sizes = {s["label"]: s for s in SIZES}
+        if size not in sizes:
+            errors.append({"path": "size", "message": "one of Small, Medium, Large, GPU"})
+        if not isinstance(name, str) or not SERVER_NAME.match(name):
+            errors.append({"path": "serverName", "message": "0-64 of [A-Za-z0-9._-]"})
+        if errors:
+            self.problem(400, "Bad Request", "The spawn request is not valid.", errors)
+        allowed = {p["name"] for p in self.state.projects_by_user.get(user, PROJECTS)}
+        if project not in allowed:
+            self.problem(403, "Forbidden", f"{user} may not use project {project}.")
+        vm_size = sizes[size]["vmSize"]
+        sid = server_id(user, project, vm_size, name)
+        server = self.state.servers.get(sid)
+        if server is not None and server["state"] in ("Stopping", "Deleting"):
+            self.problem(409, "Conflict", f"{sid} is {server['state'].lower()}; try again shortly.", retry_after=1)
+        if server is not None and server["state"] == "Running":
+            self.reply(server, 200)
+            return
+        if server is None or server["state"] in ("Deleted", "Failed"):
+            server = {
+                "id": sid, "user": user, "serverName": name, "project": project,
+                "size": size, "vmSize": vm_size, "state": "Requested", "amlState": None,
+                "url": None, "progress": [], "error": None, "stopReason": None,
+                "createdAt": now_iso(), "updatedAt": now_iso(), "startedAt": None,
+                "stoppedAt": None, "lastActivityAt": None,
+                "userObjectId": body.get("userObjectId"), "tenantId": body.get("tenantId"),
+            }
+            self.state.servers[sid] = server
+            self.state.provision(server, creating=True)
+        elif server["state"] == "Stopped":
+            self.state.provision(server, creating=False)
+        self.set_header("Location", f"/api/servers/{sid}")
+        self.reply(server, 202)
+
+    def get(self) -> None:
+        user = self.get_query_argument("user", None)
+        project = self.get_query_argument("project", None)
+        servers = [
+            s for s in self.state.servers.values()
+            if (user is None or s["user"] == user) and (project is None or s["project"] == project)
+        ]
+        self.reply({"servers": servers, "continuationToken": None})
+
+
+class ServerHandler(FakeHandler):
+    def get(self, sid: str) -> None:
+        self.reply(self.server_or_404(sid))
+
+    def delete(self, sid: str) -> None:
+        server = self.server_or_404(sid)
+        self.state.cancel_timers(sid)
+        self.state.set_state(server, "Deleting", "Deleting", url=None)
+        self.state.later(sid, self.state.settings.delete_seconds, lambda: self.state.set_state(server, "Deleted", "Deleted"))
+        self.reply(server, 202)
+
+
+class StopHandler(FakeHandler):
+    def post(self, sid: str) -> None:
+        server = self.server_or_404(sid)
+        reason = (self.body_json() or {}).get("reason") or "user"
+        if server["state"] in ("Stopped", "Failed"):
+            self.reply(server, 200)
+            return
+        if server["state"] != "Stopping":
+            self.state.stop(server, reason)
+        self.reply(server, 202)
+
+
+class ActivityHandler(FakeHandler):
+    def post(self, sid: str) -> None:
+        server = self.server_or_404(sid)
+        server["lastActivityAt"] = (self.body_json() or {}).get("lastActivity")
+        self.set_status(204)
+        self.finish()
+
+
+class LabHandler(FakeHandler):
+    def get(self, sid: str) -> None:
+        server = self.state.servers.get(sid)
+        if server is None or server["state"] != "Running":
+            raise web.HTTPError(404)
+        self.set_header("Content-Type", "text/html")
+        self.finish(
+            f"<!doctype html><html><head><title>JupyterLab - {sid}</title></head>"
+            f"<body><h1>JupyterLab</h1><p id='instance'>{sid}</p></body></html>"
+        )
+
+
+class FakeControlHandler(FakeHandler):
+    """`/_fake/<action>`: scripting and inspection for tests (no key)."""
+
+    def get(self, action: str) -> None:
+        if action == "requests":
+            self.reply({"requests": self.state.requests})
+        elif action == "servers":
+            self.reply({"servers": list(self.state.servers.values())})
+        else:
+            raise web.HTTPError(404)
+
+    def post(self, action: str) -> None:
+        body = self.body_json() or {}
+        if action == "reset":
+            self.state.reset()
+        elif action == "fail-next-create":
+            self.state.failures.append(body)
+        elif action == "projects":
+            self.state.projects_by_user[body["user"]] = body.get("projects", [])
+        elif action == "settings":
+            for key, value in body.items():
+                setattr(self.state.settings, key, value)
+        elif action == "external-stop":
+            server = self.server_or_404(body["id"])
+            self.state.set_state(server, "Stopped", "Stopped", stopReason=body.get("reason", "external"), url=None)
+        else:
+            raise web.HTTPError(404)
+        self.reply({"ok": True})
+
+
+def make_app(state: FakeState) -> web.Application:
+    args = {"state": state}
+    return web.Application([
+        (r"/api/health", HealthHandler, args),
+        (r"/api/options", OptionsHandler, args),
+        (r"/api/servers", ServersHandler, args),
+        (r"/api/servers/([^/]+)", ServerHandler, args),
+        (r"/api/servers/([^/]+)/stop", StopHandler, args),
+        (r"/api/servers/([^/]+)/activity", ActivityHandler, args),
+        (r"/instances/([^/]+)/lab", LabHandler, args),
+        (r"/_fake/([a-z-]+)", FakeControlHandler, args),
+    ], log_function=lambda handler: None)
+
+
+class FakeControlPlane:
+    """In-process fake (for tests that run in the same event loop)."""
+
+    def __init__(self, settings: FakeSettings | None = None) -> None:
+        self.state = FakeState(settings or FakeSettings())
+        self._server: HTTPServer | None = None
+        self.url = ""
+
+    def start(self, port: int = 0) -> str:
+        sockets = bind_sockets(port, address="127.0.0.1")
+        self._server = HTTPServer(make_app(self.state))
+        self._server.add_sockets(sockets)
+        self.url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+        self.state.base_url = self.url
+        return self.url
+
+    def stop(self) -> None:
+        self.state.reset()
+        if self._server is not None:
+            self._server.stop()
+
+
+async def _main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=7171)
+    parser.add_argument("--key", default="local-key")
+    parser.add_argument("--create-seconds", type=float, default=2.0)
+    parser.add_argument("--start-seconds", type=float, default=1.0)
+    parser.add_argument("--stop-seconds", type=float, default=1.0)
+    args = parser.parse_args()
+    fake = FakeControlPlane(FakeSettings(
+        key=args.key, create_seconds=args.create_seconds,
+        start_seconds=args.start_seconds, stop_seconds=args.stop_seconds,
+    ))
+    url = fake.start(args.port)
+    print(f"fake control plane on {url}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())

@@ -1,0 +1,58 @@
+import re
+
+from aml_jupyterhub.options_form import render_options_form
+from aml_jupyterhub.user_options import NO_PROJECT_MESSAGE
+
+OFFERED = {
+    "projects": [{"name": "climate-lab", "location": "westeurope"}, {"name": "ocean-lab", "location": "northeurope"}],
+    "sizes": [
+        {"label": "Small", "vmSize": "Standard_DS1_v2", "gpu": False},
+        {"label": "Medium", "vmSize": "Standard_DS3_v2", "gpu": False},
+        {"label": "GPU", "vmSize": "Standard_NC4as_T4_v3", "gpu": True},
+    ],
+}
+
+
+def selected(html: str, name: str) -> str | None:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html)
+    assert select, f"no select {name}"
+    match = re.search(r'<option value="([^"]*)" selected>', select.group(1))
+    return match.group(1) if match else None
+
+
+def test_lists_projects_and_sizes():
+    html = render_options_form(OFFERED)
+    assert 'name="project"' in html and 'name="size"' in html
+    assert "climate-lab (westeurope)" in html
+    assert "GPU — Standard_NC4as_T4_v3" in html
+    assert "Medium — Standard_DS3_v2" in html
+    assert selected(html, "project") == "climate-lab"
+    assert selected(html, "size") == "Small"
+
+
+def test_preselects_the_last_choice():
+    html = render_options_form(OFFERED, {"project": "ocean-lab", "size": "GPU"})
+    assert selected(html, "project") == "ocean-lab"
+    assert selected(html, "size") == "GPU"
+
+
+def test_last_choice_no_longer_offered_falls_back():
+    html = render_options_form(OFFERED, {"project": "gone-lab", "size": "Huge"}, default_size="Medium")
+    assert selected(html, "project") == "climate-lab"
+    assert selected(html, "size") == "Medium"
+
+
+def test_no_project_gives_a_clear_message_and_no_picker():
+    html = render_options_form({"projects": [], "sizes": OFFERED["sizes"]})
+    assert NO_PROJECT_MESSAGE in html
+    assert "<select" not in html
+
+
+def test_error_is_shown():
+    html = render_options_form(None, error="The control plane could not be reached.")
+    assert "could not be reached" in html and "alert-danger" in html
+
+
+def test_escapes_names():
+    html = render_options_form({"projects": [{"name": '<script>"x'}], "sizes": []})
+    assert "<script>" not in html and "&lt;script&gt;&quot;x" in html

@@ -1,0 +1,31 @@
+import { parseTimerSchedule, parseTimeSpan, TimerScheduleError } from '../../../local/host';
+
+describe('timer schedules', () => {
+  it('reads six-field NCRONTAB expressions in UTC', () => {
+    const schedule = parseTimerSchedule('0 */5 * * * *', {});
+    expect(schedule.next(new Date('2025-01-01T10:02:30Z')).toISOString()).toBe('2025-01-01T10:05:00.000Z');
+    expect(parseTimerSchedule('*/10 * * * * *', {}).next(new Date('2025-01-01T10:00:01Z')).toISOString()).toBe('2025-01-01T10:00:10.000Z');
+  });
+
+  it('resolves %SETTING% references from app settings', () => {
+    const schedule = parseTimerSchedule('%SWEEP%', { SWEEP: '0 0 3 * * *' });
+    expect(schedule.expression).toBe('0 0 3 * * *');
+    expect(schedule.next(new Date('2025-01-01T04:00:00Z')).toISOString()).toBe('2025-01-02T03:00:00.000Z');
+  });
+
+  it('names a missing setting', () => {
+    expect(() => parseTimerSchedule('%MISSING_SCHEDULE%', {})).toThrow(/MISSING_SCHEDULE/);
+  });
+
+  it('rejects five-field cron and nonsense, as Azure does', () => {
+    expect(() => parseTimerSchedule('*/5 * * * *', {})).toThrow(TimerScheduleError);
+    expect(() => parseTimerSchedule('every minute', {})).toThrow(TimerScheduleError);
+    expect(() => parseTimerSchedule('0 0 25 * * *', {})).toThrow(TimerScheduleError);
+  });
+
+  it('accepts TimeSpan intervals', () => {
+    expect(parseTimeSpan('00:05:00')).toBe(300_000);
+    expect(parseTimeSpan('1.02:00:00')).toBe(26 * 3_600_000);
+    expect(parseTimerSchedule('00:00:30', {}).next(new Date('2025-01-01T00:00:00Z')).toISOString()).toBe('2025-01-01T00:00:30.000Z');
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * An AmlGateway whose instances follow a script on a virtual clock, for orchestration logic tests.
+ * (The real adapter is tested against the ARM emulator.)
+ */
+import { AppError } from '../../shared/domain/errors';
+import type {
+  AmlComputeState, AmlGateway, ComputeInstance, ComputeLocator, CreateComputeRequest, ResourceGroupInfo, VmSizeInfo, WorkspaceInfo,
+} from '../../shared/domain/ports';
+
+interface Instance {
+  name: string;
+  project: string;
+  vmSize: string;
+  /** States with the virtual time at which each begins. */
+  timeline: { at: number; state: AmlComputeState }[];
+  errors: { code: string; message: string }[];
+}
+
+export interface ScriptedAmlOptions {
+  createSeconds?: number;
+  startSeconds?: number;
+  stopSeconds?: number;
+  /** When set, a create ends in this state with this error instead of Running. */
+  createOutcome?: { state: AmlComputeState; code: string; message: string };
+  /** When set, createCompute is refused with this error. */
+  createRejection?: AppError;
+  /** Creates never finish (for timeouts). */
+  createHangs?: boolean;
+}
+
+export class ScriptedAmlGateway implements AmlGateway {
+  readonly calls: string[] = [];
+  private readonly instances = new Map<string, Instance>();
+  private now = 0;
+
+  constructor(private readonly options: ScriptedAmlOptions = {}) {}
+
+  setTime(now: Date): void {
+    this.now = now.getTime();
+  }
+
+  /** Puts an instance in place, e.g. an existing Stopped one. */
+  seed(project: string, name: string, vmSize: string, state: AmlComputeState): void {
+    this.instances.set(name, { name, project, vmSize, timeline: [{ at: this.now, state }], errors: [] });
+  }
+
+  async getCompute(at: ComputeLocator): Promise<ComputeInstance | null> {
+    this.calls.push(`get ${at.name}`);
+    const instance = this.instances.get(at.name);
+    return instance ? this.view(instance) : null;
+  }
+
+  async createCompute(request: CreateComputeRequest): Promise<void> {
+    this.calls.push(`create ${request.name}`);
+    if (this.options.createRejection) throw this.options.createRejection;
+    const done = this.now + (this.options.createSeconds ?? 60) * 1000;
+    const outcome = this.options.createOutcome;
+    const timeline: Instance['timeline'] = [{ at: this.now, state: 'Creating' }];
+    if (!this.options.createHangs) timeline.push({ at: done, state: outcome?.state ?? 'Running' });
+    this.instances.set(request.name, {
+      name: request.name, project: request.project, vmSize: request.vmSize, timeline,
+      errors: outcome ? [{ code: outcome.code, message: outcome.message }] : [],
+    });
+  }
+
+  async startCompute(at: ComputeLocator): Promise<void> {
+    this.calls.push(`start ${at.name}`);
+    this.move(at.name, 'Starting', 'Running', this.options.startSeconds ?? 30);
+  }
+
+  async stopCompute(at: ComputeLocator): Promise<void> {
+    this.calls.push(`stop ${at.name}`);
+    const instance = this.require(at.name);
+    if (this.stateOf(instance) !== 'Running') throw new AppError('conflicting-operation', `Compute ${at.name} is ${this.stateOf(instance)}`);
+    this.move(at.name, 'Stopping', 'Stopped', this.options.stopSeconds ?? 20);
+  }
+
+  async deleteCompute(at: ComputeLocator): Promise<void> {
+    this.calls.push(`delete ${at.name}`);
+    this.instances.delete(at.name);
+  }
+
+  async listComputes(project: string): Promise<ComputeInstance[]> {
+    this.calls.push(`list ${project}`);
+    return [...this.instances.values()].filter((i) => i.project === project).map((i) => this.view(i));
+  }
+
+  async listResourceGroups(): Promise<ResourceGroupInfo[]> {
+    return [{ name: 'climate-lab', location: 'westeurope', tags: {} }];
+  }
+
+  async getWorkspace(project: string): Promise<WorkspaceInfo | null> {
+    return project === 'climate-lab' ? { name: project, resourceGroup: project, location: 'westeurope' } : null;
+  }
+
+  async listVmSizes(): Promise<VmSizeInfo[]> {
+    return [{ name: 'Standard_DS1_v2', gpus: 0 }, { name: 'Standard_DS3_v2', gpus: 0 }];
+  }
+
+  stateOfInstance(name: string): AmlComputeState | null {
+    const instance = this.instances.get(name);
+    return instance ? this.stateOf(instance) : null;
+  }
+
+  private move(name: string, through: AmlComputeState, to: AmlComputeState, seconds: number): void {
+    const instance = this.require(name);
+    instance.timeline = [{ at: this.now, state: through }, { at: this.now + seconds * 1000, state: to }];
+  }
+
+  private require(name: string): Instance {
+    const instance = this.instances.get(name);
+    if (!instance) throw new AppError('azure-error', `Compute ${name} not found`);
+    return instance;
+  }
+
+  private stateOf(instance: Instance): AmlComputeState {
+    return [...instance.timeline].reverse().find((step) => step.at <= this.now)?.state ?? instance.timeline[0].state;
+  }
+
+  private view(instance: Instance): ComputeInstance {
+    const state = this.stateOf(instance);
+    return {
+      name: instance.name,
+      state,
+      provisioningState: state === 'CreateFailed' ? 'Failed' : 'Succeeded',
+      vmSize: instance.vmSize,
+      jupyterLabUrl: state === 'Running' ? `https://${instance.name}.westeurope.instances.azureml.ms/lab` : null,
+      errors: state.endsWith('Failed') ? instance.errors : [],
+      lastOperation: null,
+    };
+  }
+}

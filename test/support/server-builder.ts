@@ -1,0 +1,36 @@
+/** Test data: a valid `Server` with overrides. */
+import type { Server } from '../../shared/domain/server';
+
+let sequence = 0;
+
+/** A fresh id of the product's shape (`ci-` + 21 of [0-9a-p]) for every call. */
+export function nextServerId(): string {
+  sequence += 1;
+  const random = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
+  return `ci-a${random}${sequence.toString(16).padStart(12, '0')}`;
+}
+
+export function buildServer(overrides: Partial<Server> = {}): Server {
+  return {
+    id: nextServerId(),
+    user: 'alice',
+    serverName: '',
+    project: 'climate-lab',
+    size: 'Medium',
+    vmSize: 'Standard_DS3_v2',
+    userObjectId: null,
+    tenantId: null,
+    state: 'Requested',
+    amlState: null,
+    url: null,
+    progress: [{ at: '2025-01-01T00:00:00.000Z', progress: 0, message: 'Server requested' }],
+    error: null,
+    stopReason: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+    startedAt: null,
+    stoppedAt: null,
+    lastActivityAt: null,
+    ...overrides,
+  };
+}

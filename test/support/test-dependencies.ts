@@ -1,0 +1,41 @@
+/** Builders of the application's dependencies for tests, with overrides. */
+import { loadSettings, type Settings } from '../../shared/config/settings';
+import type { AmlGateway, Clock, ServerRepository } from '../../shared/domain/ports';
+import type { Dependencies } from '../../shared/use-cases/dependencies';
+import { ProjectCatalog } from '../../shared/use-cases/project-catalog';
+
+export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
+
+export function testSettings(overrides: Record<string, string> = {}): Settings {
+  return loadSettings({
+    AZURE_SUBSCRIPTION_ID: TEST_SUBSCRIPTION_ID,
+    STATE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+    ...overrides,
+  });
+}
+
+export class VirtualClock implements Clock {
+  constructor(private current: Date = new Date('2026-11-26T09:00:00Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(to: Date): void {
+    this.current = new Date(to);
+  }
+  advanceSeconds(seconds: number): void {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+export function testDependencies(parts: { servers: ServerRepository; aml: AmlGateway; clock?: Clock; settings?: Settings }): Dependencies {
+  const settings = parts.settings ?? testSettings();
+  const clock = parts.clock ?? new VirtualClock();
+  const catalog = new ProjectCatalog({
+    aml: parts.aml,
+    clock,
+    accessRule: settings.projectAccess,
+    sizeCandidates: settings.sizeCandidates,
+    cacheSeconds: settings.catalogCacheSeconds,
+  });
+  return { settings, servers: parts.servers, aml: parts.aml, catalog, clock };
+}
