@@ -1,4 +1,5 @@
 /** Transient failures ARM answers now and then: 500, 503, and 429 with Retry-After. */
+import { randomUUID } from 'node:crypto';
 import { ArmError } from './arm-error';
 
 export type FaultStatus = 429 | 500 | 503;
@@ -35,14 +36,10 @@ export function faultError(status: FaultStatus, retryAfterSeconds?: number): Arm
       return new ArmError(
         500,
         'InternalServerError',
-        `Encountered internal server error. Diagnostic information: timestamp '${new Date().toISOString()}', tracking id '${trackingId()}'.`,
+        `Encountered internal server error. Diagnostic information: timestamp '${new Date().toISOString()}', tracking id '${randomUUID()}'.`,
         headers,
       );
   }
-}
-
-function trackingId(): string {
-  return globalThis.crypto.randomUUID();
 }
 
 /** A small deterministic PRNG (mulberry32). */

@@ -12,6 +12,8 @@ const ISO_DURATION = /^PT(?=\d)(\d+H)?(\d+M)?(\d+S)?$/;
 const VM_SIZE = /^[A-Za-z0-9_]+$/;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** Durations may be fractional (0.05 minutes in a test); they must be positive. */
+const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
 
 const vmSizeList = (fallback: string) =>
   z
@@ -63,17 +65,17 @@ export const SETTINGS_SCHEMA = z.object({
   AML_IDLE_TIME_BEFORE_SHUTDOWN: z.string().regex(ISO_DURATION, 'must be an ISO 8601 duration such as PT60M').default('PT90M').describe(
     "Azure ML's own idle shutdown (idleTimeBeforeShutdown) set on every instance created: a safety net behind the idle sweep.",
   ),
-  IDLE_STOP_MINUTES_SMALL: positiveInt(120).describe('Minutes without activity after which the idle sweep stops a Small server.'),
-  IDLE_STOP_MINUTES_MEDIUM: positiveInt(120).describe('Minutes without activity after which a Medium server is stopped.'),
-  IDLE_STOP_MINUTES_LARGE: positiveInt(60).describe('Minutes without activity after which a Large server is stopped.'),
-  IDLE_STOP_MINUTES_GPU: positiveInt(30).describe('Minutes without activity after which a GPU server is stopped.'),
-  MAX_RUNTIME_HOURS: positiveInt(12).describe('Hours after which a running server is stopped whatever its activity.'),
+  IDLE_STOP_MINUTES_SMALL: positiveNumber(120).describe('Minutes without activity after which the idle sweep stops a Small server.'),
+  IDLE_STOP_MINUTES_MEDIUM: positiveNumber(120).describe('Minutes without activity after which a Medium server is stopped.'),
+  IDLE_STOP_MINUTES_LARGE: positiveNumber(60).describe('Minutes without activity after which a Large server is stopped.'),
+  IDLE_STOP_MINUTES_GPU: positiveNumber(30).describe('Minutes without activity after which a GPU server is stopped.'),
+  MAX_RUNTIME_HOURS: positiveNumber(12).describe('Hours after which a running server is stopped whatever its activity.'),
   IDLE_SWEEP_SCHEDULE: z.string().regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression').default('0 */5 * * * *').describe(
     'NCRONTAB schedule of the idle sweep (six fields, seconds first).',
   ),
-  PROVISION_POLL_SECONDS: positiveInt(10).describe('Seconds between two status checks of an instance being created or started.'),
-  PROVISION_TIMEOUT_MINUTES: positiveInt(25).describe('Minutes after which a create or start that has not reached Running is reported failed.'),
-  STOP_POLL_SECONDS: positiveInt(10).describe('Seconds between two checks while a server is being stopped or deleted.'),
+  PROVISION_POLL_SECONDS: positiveNumber(10).describe('Seconds between two status checks of an instance being created or started.'),
+  PROVISION_TIMEOUT_MINUTES: positiveNumber(25).describe('Minutes after which a create or start that has not reached Running is reported failed.'),
+  STOP_POLL_SECONDS: positiveNumber(10).describe('Seconds between two checks while a server is being stopped or deleted.'),
   CATALOG_CACHE_SECONDS: positiveInt(300).describe('Seconds the project list and the region VM-size list are cached.'),
   BUSY_RETRY_AFTER_SECONDS: positiveInt(15).describe('Retry-After sent with 409 when a server is stopping or deleting.'),
   LIST_PAGE_SIZE_MAX: positiveInt(200).describe('Largest page the admin listing returns.'),

@@ -71,7 +71,7 @@ export function createManagementApi(client: OrchestrationClient, options: Manage
       if (method === 'DELETE') return purgeWhere(client, request);
     }
     if (root === 'instances' && id !== undefined) {
-      if (action === undefined && method === 'GET') return status(client, request, id);
+      if (action === undefined && method === 'GET') return status(client, request, links(request), id);
       if (action === undefined && method === 'DELETE') {
         return (await client.purge(id)) ? json(200, { instancesDeleted: 1 }) : json(404, { message: `No instance with ID '${id}' found.` });
       }
@@ -126,7 +126,7 @@ async function waitForCompletion(client: OrchestrationClient, instanceId: string
   }
 }
 
-async function status(client: OrchestrationClient, request: ManagementRequest, id: string): Promise<ManagementResponse> {
+async function status(client: OrchestrationClient, request: ManagementRequest, links: ManagementLinks, id: string): Promise<ManagementResponse> {
   const current = await client.getStatus(id, {
     showHistory: flag(request.query, 'showHistory', false),
     showHistoryOutput: flag(request.query, 'showHistoryOutput', false),
@@ -142,7 +142,7 @@ async function status(client: OrchestrationClient, request: ManagementRequest, i
     case 'Canceled':
       return json(400, current);
     default:
-      return json(202, current, { location: request.baseUrl + '/instances/' + encodeURIComponent(id) });
+      return json(202, current, { location: managementPayload(links, id).statusQueryGetUri });
   }
 }
 

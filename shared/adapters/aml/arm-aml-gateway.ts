@@ -60,9 +60,9 @@ export class ArmAmlGateway implements AmlGateway {
     }
   }
 
-  createCompute(request: CreateComputeRequest): Promise<void> {
+  async createCompute(request: CreateComputeRequest): Promise<void> {
     const body = toArmComputeInstance(request);
-    return accepted((options) => this.ml.computeOperations.beginCreateOrUpdate(request.project, request.project, request.name, body, options));
+    await accepted((options) => this.ml.computeOperations.beginCreateOrUpdate(request.project, request.project, request.name, body, options));
   }
 
   startCompute(at: ComputeLocator): Promise<void> {

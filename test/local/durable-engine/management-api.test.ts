@@ -3,7 +3,9 @@
  * status codes and bodies the durable client and check-status links rely on.
  */
 import { startAzurite, type AzuriteHandle } from '../../../local/storage';
-import { fixtureDir } from '../support/app-copy';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyFixtureApp, fixtureDir } from '../support/app-copy';
 import { getStatus, managementUrl, raiseEvent, startOrchestration, waitForStatus, type OrchestrationStatus } from '../support/durable-api';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 
@@ -61,6 +63,33 @@ describe('start', () => {
     expect(replaced.historyEvents!.map((event) => event.EventType)).not.toContain('ExecutionTerminated');
   });
 
+  it('waits for completion when asked to (waitOnNewInstancePostUri)', async () => {
+    const response = await fetch(managementUrl(host.url, `orchestrators/sequence/${unique('wait')}`, { timeout: '20', pollingInterval: '0.2' }), {
+      method: 'POST',
+      body: JSON.stringify(['Waited']),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(['Hello Waited!']);
+  });
+
+  it('replaces a running instance when host.json says overridableExistingInstanceStates: AnyState', async () => {
+    const app = copyFixtureApp('durable-app');
+    const hostJson = JSON.parse(readFileSync(join(app.dir, 'host.json'), 'utf8'));
+    hostJson.extensions.durableTask = { ...hostJson.extensions.durableTask, hubName: 'AnyStateHub', overridableExistingInstanceStates: 'AnyState' };
+    writeFileSync(join(app.dir, 'host.json'), JSON.stringify(hostJson));
+    const anyState = await startHostProcess({ appDir: app.dir, env: { AzureWebJobsStorage: azurite.connectionString } });
+    try {
+      const id = unique('any-state');
+      await startOrchestration(anyState.url, 'approval', { timeoutMs: 60_000 }, id);
+      await waitForStatus(anyState.url, id, (status) => status.runtimeStatus === 'Running');
+      expect((await startOrchestration(anyState.url, 'sequence', ['New'], id)).status).toBe(202);
+      expect(await waitForStatus(anyState.url, id)).toMatchObject({ name: 'sequence', runtimeStatus: 'Completed', output: ['Hello New!'] });
+    } finally {
+      await anyState.stop();
+      app.remove();
+    }
+  });
+
   it('rejects unknown orchestrators, bad input and missing keys', async () => {
     expect((await startOrchestration(host.url, 'noSuchOrchestrator', {})).status).toBe(400);
     const badJson = await fetch(managementUrl(host.url, 'orchestrators/sequence'), { method: 'POST', body: '{not json' });
@@ -76,7 +105,9 @@ describe('status', () => {
     const running = unique('running');
     await startOrchestration(host.url, 'approval', { timeoutMs: 60_000 }, running);
     await waitForStatus(host.url, running, (status) => status.runtimeStatus === 'Running');
-    expect((await fetch(managementUrl(host.url, `instances/${running}`))).status).toBe(202);
+    const runningResponse = await fetch(managementUrl(host.url, `instances/${running}`));
+    expect(runningResponse.status).toBe(202);
+    expect(runningResponse.headers.get('location')).toContain(`/runtime/webhooks/durabletask/instances/${running}?`);
 
     const completed = unique('completed');
     await startOrchestration(host.url, 'sequence', ['C'], completed);
