@@ -4,12 +4,13 @@
  */
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { documentedSettings } from '../../shared/config/settings-template';
 import { ensureCertificates } from '../tls';
 import { DEFAULT_AZURITE_PORTS, toConnectionString } from '../storage';
 import { startChildService, type ChildService } from './child-service';
 import { portAccepts, urlAnswers } from './probes';
-import { DEFAULT_FUNCTIONS_KEY, hostEnvironment } from './stack-environment';
-import { parseStackOptions, USAGE, type StackOptions } from './stack-options';
+import { DEFAULT_FUNCTIONS_KEY, hostEnvironment, trustBundle } from './stack-environment';
+import { parseStackOptions, USAGE, type StackOptions, type StackPiece } from './stack-options';
 import { stackBanner } from './stack-banner';
 
 const REPO = resolve(__dirname, '..', '..', '..');
@@ -45,15 +46,21 @@ async function main(): Promise<void> {
 }
 
 async function startStack(options: StackOptions, dataDir: string, services: ChildService[]): Promise<void> {
+  const runs = (piece: StackPiece) => options.only === null || options.only === piece;
+  await refuseBusyPorts([
+    ...(runs('storage') ? Object.values(DEFAULT_AZURITE_PORTS) : []),
+    ...(runs('emulator') && !options.azure ? [options.emulatorPort] : []),
+    ...(runs('host') ? [options.port] : []),
+  ]);
   const tls = await ensureCertificates(join(dataDir, 'tls'));
-  services.push(await startChildService({
+  if (runs('storage')) services.push(await startChildService({
     name: 'storage',
     script: script('storage'),
     args: ['--location', join(dataDir, 'azurite')],
     ready: () => portAccepts(DEFAULT_AZURITE_PORTS.table),
   }));
   const emulatorUrl = options.azure ? null : `https://127.0.0.1:${options.emulatorPort}`;
-  if (emulatorUrl) {
+  if (emulatorUrl && runs('emulator')) {
     services.push(await startChildService({
       name: 'arm-emulator',
       script: script('arm-emulator'),
@@ -62,20 +69,43 @@ async function startStack(options: StackOptions, dataDir: string, services: Chil
     }));
   }
   const functionsKey = process.env.FUNCTIONS_KEY || DEFAULT_FUNCTIONS_KEY;
+  const caFile = trustBundle(tls.caPath, process.env.NODE_EXTRA_CA_CERTS, join(dataDir, 'tls', 'trust-bundle.pem'));
   const env = hostEnvironment(
-    { storageConnectionString: toConnectionString(DEFAULT_AZURITE_PORTS), emulatorUrl, caFile: tls.caPath, functionsKey },
+    { storageConnectionString: toConnectionString(DEFAULT_AZURITE_PORTS), emulatorUrl, caFile, functionsKey },
     process.env,
+    settingDefaults(),
   );
   env.LOCAL_HOST_BANNER = '0';
   const controlPlane = `http://127.0.0.1:${options.port}`;
-  services.push(await startChildService({
+  if (runs('host')) services.push(await startChildService({
     name: 'host',
     script: script('host'),
     args: ['--app', REPO, '--port', String(options.port)],
     env,
     ready: () => urlAnswers(`${controlPlane}/api/health`),
   }));
+  if (options.only !== null) {
+    console.log(`${options.only} is running (Ctrl-C stops it).`);
+    return;
+  }
   console.log(stackBanner({ controlPlane, emulatorUrl, functionsKey, dataDir, subscriptionId: env.AZURE_SUBSCRIPTION_ID ?? '(not set)' }));
+}
+
+/** A readiness probe would mistake another program on our port for our own service. */
+async function refuseBusyPorts(ports: number[]): Promise<void> {
+  const busy = [];
+  for (const port of ports) if (await portAccepts(port)) busy.push(port);
+  if (busy.length > 0) {
+    throw new Error(`port(s) ${busy.join(', ')} already in use on 127.0.0.1 — is another 'npm start' running?`);
+  }
+}
+
+/**
+ * Azure's host resolves %NAME% in trigger metadata from app settings only (the deployment template
+ * sets them all); the local host does the same, so the stack passes every documented default.
+ */
+function settingDefaults(): Record<string, string> {
+  return Object.fromEntries(documentedSettings().flatMap((setting) => (setting.default === null ? [] : [[setting.name, setting.default]])));
 }
 
 main().catch((error: unknown) => {

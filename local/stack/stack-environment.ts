@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 /**
  * The app settings that point the Functions app at the local pieces (Azurite, the ARM emulator and
  * its managed-identity endpoint) — configuration only; the app's code is the same as on Azure.
@@ -15,13 +16,20 @@ export interface StackEndpoints {
   functionsKey: string;
 }
 
-/** Environment for the host process; values the caller already set win, so any setting can be overridden. */
-export function hostEnvironment(endpoints: StackEndpoints, inherited: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/**
+ * Environment for the host process. Precedence: the app's setting defaults, then the stack's
+ * endpoints, then what the caller's environment sets (so any setting can be overridden).
+ * NODE_EXTRA_CA_CERTS is the one exception: it must name the stack's trust bundle.
+ */
+export function hostEnvironment(
+  endpoints: StackEndpoints,
+  inherited: NodeJS.ProcessEnv,
+  settingDefaults: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   const local: Record<string, string> = {
     FUNCTIONS_KEY: endpoints.functionsKey,
     AzureWebJobsStorage: endpoints.storageConnectionString,
     STATE_STORAGE_CONNECTION_STRING: endpoints.storageConnectionString,
-    NODE_EXTRA_CA_CERTS: endpoints.caFile,
   };
   if (endpoints.emulatorUrl !== null) {
     Object.assign(local, {
@@ -32,7 +40,17 @@ export function hostEnvironment(endpoints: StackEndpoints, inherited: NodeJS.Pro
       IDENTITY_HEADER: 'local',
     });
   }
-  return { ...local, ...withoutEmpty(inherited) };
+  return { ...settingDefaults, ...local, ...withoutEmpty(inherited), NODE_EXTRA_CA_CERTS: endpoints.caFile };
+}
+
+/**
+ * Node trusts one extra CA file; when the environment already names one (a corporate proxy's CA,
+ * the system bundle), the stack writes a bundle of both so neither is lost.
+ */
+export function trustBundle(caFile: string, inheritedExtra: string | undefined, bundleFile: string): string {
+  if (!inheritedExtra || !existsSync(inheritedExtra) || inheritedExtra === caFile) return caFile;
+  writeFileSync(bundleFile, `${readFileSync(inheritedExtra, 'utf8').trimEnd()}\n${readFileSync(caFile, 'utf8')}`);
+  return bundleFile;
 }
 
 function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

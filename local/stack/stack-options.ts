@@ -10,7 +10,12 @@ export interface StackOptions {
   azure: boolean;
   /** Wipe the data folder first. */
   reset: boolean;
+  /** Run one piece alone (npm run start:storage / start:emulator / start:host). */
+  only: StackPiece | null;
 }
+
+export const STACK_PIECES = ['storage', 'emulator', 'host'] as const;
+export type StackPiece = (typeof STACK_PIECES)[number];
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -24,6 +29,8 @@ Options:
   --reset               delete the data folder before starting
   --azure               use a real Azure subscription instead of the emulator:
                         set AZURE_SUBSCRIPTION_ID and sign in (az login) first
+  --only <piece>        run one piece alone: storage, emulator or host
+                        (npm run start:storage | start:emulator | start:host)
   --help                show this text
 
 Environment (see README "Settings" and local/arm-emulator/README.md):
@@ -42,8 +49,13 @@ export function parseStackOptions(argv: string[]): StackOptions {
       'emulator-port': { type: 'string', default: '7072' },
       azure: { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   });
+  const only = values.only ?? null;
+  if (only !== null && !STACK_PIECES.includes(only as StackPiece)) {
+    throw new Error(`--only must be one of ${STACK_PIECES.join(', ')}, got ${only}`);
+  }
   return {
     help: values.help ?? false,
     dataDir: values['data-dir'] ?? '.local',
@@ -51,6 +63,7 @@ export function parseStackOptions(argv: string[]): StackOptions {
     emulatorPort: toPort(values['emulator-port'], '--emulator-port'),
     azure: values.azure ?? false,
     reset: values.reset ?? false,
+    only: only as StackPiece | null,
   };
 }
 

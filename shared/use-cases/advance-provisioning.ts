@@ -55,11 +55,11 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
     case 'failed':
       return fail(deps, id, failureOf(compute), compute.state);
     case 'creating':
-      return record(deps, id, 'Creating', compute.state, progressWhileWaiting(server), describeAmlState(compute.state, server.id, server.vmSize));
+      return record(deps, id, 'Creating', compute.state, progressWhileWaiting(server), waitingMessage(deps, server, compute));
     default:
       // starting, stopping (a start follows once stopped), deleting (a create follows), unknown
       return record(deps, id, server.state === 'Requested' ? 'Starting' : server.state, compute.state,
-        progressWhileWaiting(server), describeAmlState(compute.state, server.id, server.vmSize));
+        progressWhileWaiting(server), waitingMessage(deps, server, compute));
   }
 }
 
@@ -73,6 +73,14 @@ function failureOf(compute: ComputeInstance): ServerError {
   return first
     ? { code: first.code, message: first.message }
     : { code: compute.state, message: `Azure reports the compute instance as ${compute.state}.` };
+}
+
+/** What Azure is doing and for how long this run has waited, so a person sees it move. */
+function waitingMessage(deps: Dependencies, server: Server, compute: ComputeInstance): string {
+  const since = Date.parse(server.progress[0]?.at ?? server.updatedAt);
+  const seconds = Math.max(0, Math.round((deps.clock.now().getTime() - since) / 1000));
+  const elapsed = seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  return `${describeAmlState(compute.state, server.id, server.vmSize)} (${elapsed} so far)`;
 }
 
 /** Rises towards 90% while Azure works; 100% is kept for Running. */

@@ -46,7 +46,7 @@ export class LocalStack {
     const emulator = await startArmEmulator({ port: 0, dataDir: null, createSeconds: 3, startSeconds: 2, stopSeconds: 1, deleteSeconds: 1, ...options.emulator });
     const env = hostEnvironment(
       { storageConnectionString: azurite.connectionString, emulatorUrl: emulator.url, caFile: tls.caPath, functionsKey: TEST_KEY },
-      { PATH: process.env.PATH, ...FAST_APP_SETTINGS, LOCAL_HOST_LOG_FORMAT: 'json', ...options.appSettings },
+      { PATH: process.env.PATH, ...FAST_APP_SETTINGS, ...options.appSettings },
     );
     const stack = new LocalStack(azurite, emulator, env);
     await stack.startHost();
