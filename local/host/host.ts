@@ -4,7 +4,7 @@
  * Functions) → HTTP front end and timers. `startHost` returns once everything listens.
  */
 import { resolve } from 'node:path';
-import { createManagementApi, DurableEngine, durableClientBindingData, type DurableClientBindingData } from '../durable-engine';
+import { createManagementApi, DurableEngine, durableClientBindingData, type DurableClientBindingData, type DurableEngineOptions } from '../durable-engine';
 import { loadApp } from './app-loader';
 import { loadAppSettings } from './app-settings';
 import { createCoreApi, HOST_VERSION } from './core/core-api';
@@ -21,6 +21,7 @@ import { DEFAULT_MAX_BODY_BYTES } from './http/read-body';
 import { RouteTable } from './http/route-table';
 import { WebhookServer } from './http/webhook-server';
 import { createLogger, type Logger } from './logger';
+import { exemptLoopbackFromProxy } from './loopback-no-proxy';
 import { startupBanner } from './startup-banner';
 import { TimerScheduler } from './timer/timer-scheduler';
 
@@ -56,6 +57,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   const logger = options.logger ?? createLogger();
   const { settings, fromFile } = loadAppSettings(appDir);
   if (fromFile.length > 0) logger.info('host.settings', `Loaded ${fromFile.length} app settings from local.settings.json`, { names: fromFile.join(',') });
+  if (exemptLoopbackFromProxy()) logger.info('host.no-proxy', 'An HTTP proxy is configured: added 127.0.0.1 and localhost to NO_PROXY');
   const config = loadHostConfig(appDir, settings);
   if (!config.found) logger.warn('host.config', `No host.json in ${appDir}; using defaults`);
   const functionKey = settings.FUNCTIONS_KEY || DEFAULT_FUNCTION_KEY;
@@ -123,7 +125,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     let publicWebhookBase: string | undefined;
     if (functions.some((fn) => DURABLE_KINDS.has(fn.kind) || hasDurableClient(fn))) {
       const connectionString = settings[config.durable.connectionSettingName] || 'UseDevelopmentStorage=true';
-      parts.engine = await DurableEngine.open({
+      parts.engine = await openEngine(config.durable.connectionSettingName, {
         connectionString,
         hubName: config.durable.hubName,
         overridableExistingInstanceStates: config.durable.overridableExistingInstanceStates,
@@ -139,6 +141,10 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         publicBaseUrl: () => publicWebhookBase,
       });
     }
+
+    // The worker runs appStart hooks once the app is loaded, before the first invocation.
+    parts.appStarted = true;
+    await hooks.run('appStart', { hookData: {}, appHookData: hooks.appHookData, functionAppDirectory: appDir });
 
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     parts.server = new HttpHostServer({
@@ -165,10 +171,6 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       );
     }
 
-    // The worker runs appStart hooks once the app is loaded, before the first invocation.
-    parts.appStarted = true;
-    await hooks.run('appStart', { hookData: {}, appHookData: hooks.appHookData, functionAppDirectory: appDir });
-
     await parts.engine?.start();
     parts.timers = timers;
     timers.start();
@@ -192,6 +194,19 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   } catch (error) {
     await stopParts().catch(() => undefined);
     throw error;
+  }
+}
+
+/** Opens the engine, turning "storage unreachable" into advice. */
+async function openEngine(settingName: string, options: DurableEngineOptions): Promise<DurableEngine> {
+  try {
+    return await DurableEngine.open(options);
+  } catch (error) {
+    throw new Error(
+      `The durable engine could not open its task hub "${options.hubName}" in the storage named by ${settingName}: ` +
+        `${error instanceof Error ? error.message : String(error)}. Is Azurite running (npm run start:storage)?`,
+      { cause: error },
+    );
   }
 }
 

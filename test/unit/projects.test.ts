@@ -1,6 +1,7 @@
+import type { ResourceGroupInfo } from '../../shared/domain/ports';
 import { candidateProjectGroups, type ProjectAccessRule } from '../../shared/domain/projects';
 
-const groups = [
+const groups: ResourceGroupInfo[] = [
   { name: 'ocean-lab', location: 'westeurope', tags: { jupyterhub: 'enabled' } },
   { name: 'climate-lab', location: 'westeurope', tags: { JupyterHub: 'enabled' } },
   { name: 'shared-networking', location: 'westeurope', tags: {} },

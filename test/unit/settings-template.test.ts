@@ -27,3 +27,10 @@ describe('local.settings.template.json', () => {
     for (const setting of settings) expect(setting.description.length).toBeGreaterThan(10);
   });
 });
+
+describe('README', () => {
+  it('documents every setting', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    for (const setting of documentedSettings()) expect(readme).toContain(`\`${setting.name}\``);
+  });
+});

@@ -1,0 +1,69 @@
+/** Command-line options of `npm run bench` (pass them after `--`). */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Spawn-wave sizes, run in order. */
+  users: number[];
+  createSeconds: number;
+  throttle: boolean;
+  /** The shim's status read interval while following a spawn. */
+  pollSeconds: number;
+  statusClients: number;
+  statusSeconds: number;
+  warmUpSeconds: number;
+  /** App settings on top of the production defaults, to try a tuning without editing code. */
+  appSettings: Record<string, string>;
+}
+
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+  --users 50,200          spawn-wave sizes (default 50,200)
+  --create-seconds 60     emulated create time (default 60)
+  --no-throttle           turn ARM throttling off (default on)
+  --poll-seconds 1        status read interval of each simulated hub user (default 1)
+  --status-clients 50     concurrent clients of the status comparison (default 50)
+  --status-seconds 10     measured seconds of each status run (default 10)
+  --warm-up-seconds 2     unmeasured seconds before each status run (default 2)
+  --setting NAME=VALUE    app setting on top of the production defaults (repeatable)
+`;
+
+export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean', default: false },
+      users: { type: 'string', default: '50,200' },
+      'create-seconds': { type: 'string', default: '60' },
+      'no-throttle': { type: 'boolean', default: false },
+      'poll-seconds': { type: 'string', default: '1' },
+      'status-clients': { type: 'string', default: '50' },
+      'status-seconds': { type: 'string', default: '10' },
+      'warm-up-seconds': { type: 'string', default: '2' },
+      setting: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (values.help) return 'help';
+  const users = (values.users ?? '').split(',').map((item) => positive(item, '--users', 1000));
+  return {
+    users,
+    createSeconds: positive(values['create-seconds'], '--create-seconds', 3600),
+    throttle: !values['no-throttle'],
+    pollSeconds: positive(values['poll-seconds'], '--poll-seconds', 60),
+    statusClients: positive(values['status-clients'], '--status-clients', 1000),
+    statusSeconds: positive(values['status-seconds'], '--status-seconds', 600),
+    warmUpSeconds: positive(values['warm-up-seconds'], '--warm-up-seconds', 600),
+    appSettings: Object.fromEntries((values.setting ?? []).map(toSetting)),
+  };
+}
+
+function positive(text: string | undefined, name: string, max: number): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0 || value > max) throw new Error(`${name} must be a number in (0, ${max}], got ${text}`);
+  return value;
+}
+
+function toSetting(text: string): [string, string] {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new Error(`--setting takes NAME=VALUE, got ${text}`);
+  return [text.slice(0, at), text.slice(at + 1)];
+}

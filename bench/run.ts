@@ -1,0 +1,167 @@
+/**
+ * `npm run bench`: the benchmark of issue 3 on the local stack (Azurite, the ARM emulator with a
+ * 60-second create and ARM throttling, the local Functions host with the production defaults).
+ * Spawn waves of N users, then the status endpoint beside raw Azurite point reads; prints progress
+ * lines and Markdown tables. A measurement, not a test: it exits 0 whether or not the goals are met.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { StatsSnapshot } from '../local/arm-emulator';
+import { LocalStack } from '../local/stack/local-stack';
+import { documentedSettings } from '../shared/config/settings-template';
+import { armCountsBetween } from './arm-request-counts';
+import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench-options';
+import { spawnTable, statusTable } from './bench-report';
+import { CpuWatch } from './process-cpu';
+import { HttpClient } from './http-client';
+import { spawnFigures, type SpawnFigures } from './spawn-figures';
+import { spawnWave, type SpawnOutcome } from './spawn-wave';
+import { compareStatusWithRawReads } from './status-comparison';
+
+const REPO = resolve(__dirname, '..', '..');
+const FUNCTIONS_KEY = 'bench-key';
+/** Time a wave may take beyond the emulated create before it gives up. */
+const WAVE_SLACK_MS = 240_000;
+/** The whole run is cut off after this long, whatever happens. */
+const RUN_LIMIT_MS = 30 * 60_000;
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  if (options === 'help') {
+    console.log(BENCH_USAGE);
+    return;
+  }
+  const logDir = join(REPO, '.local', 'bench');
+  mkdirSync(logDir, { recursive: true });
+  const hostLogFile = join(logDir, 'host.log');
+  rmSync(hostLogFile, { force: true });
+
+  progress(`starting the stack (create ${options.createSeconds} s, throttling ${options.throttle ? 'on' : 'off'}; host log in ${hostLogFile})`);
+  const stack = await LocalStack.start({
+    appDir: REPO,
+    functionsKey: FUNCTIONS_KEY,
+    emulator: { createSeconds: options.createSeconds, throttle: options.throttle },
+    settingDefaults: productionDefaults(),
+    appSettings: options.appSettings,
+    hostLogFile,
+  });
+  const interrupt = () => {
+    progress('interrupted: stopping the stack');
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  const cutOff = setTimeout(() => {
+    console.error(`bench: still running after ${RUN_LIMIT_MS / 60_000} minutes; giving up`);
+    void stack.stop().finally(() => process.exit(2));
+  }, RUN_LIMIT_MS);
+  cutOff.unref();
+
+  try {
+    const settings = effectiveSettings(options);
+    progress(`app settings: ${Object.entries(settings).map(([name, value]) => `${name}=${value}`).join(' ')}`);
+    const waves: SpawnFigures[] = [];
+    let lastRunning: string | null = null;
+    for (const users of options.users) {
+      const { figures, runningId } = await runWave(stack, options, users);
+      waves.push(figures);
+      lastRunning = runningId ?? lastRunning;
+    }
+    if (lastRunning === null) throw new Error('no server reached Running; there is nothing to read');
+
+    progress(`status reads: ${options.statusClients} clients, ${options.warmUpSeconds} s warm-up + ${options.statusSeconds} s each`);
+    const cpu = new CpuWatch(pidsOf(stack));
+    const comparison = await compareStatusWithRawReads(
+      {
+        baseUrl: stack.baseUrl,
+        functionsKey: FUNCTIONS_KEY,
+        storageConnectionString: stack.azurite.connectionString,
+        tableName: settings.STATE_TABLE_NAME,
+        serverId: lastRunning,
+      },
+      { clients: options.statusClients, durationMs: options.statusSeconds * 1000, warmUpMs: options.warmUpSeconds * 1000, maxRequests: 5_000_000 },
+      progress,
+    );
+    progress(`CPU during the status runs: ${cpu.summary()}`);
+
+    console.log('');
+    console.log(`## Spawn waves (create ${options.createSeconds} s, ARM throttling ${options.throttle ? 'on' : 'off'}, status read every ${options.pollSeconds} s)`);
+    console.log('');
+    console.log(spawnTable(waves));
+    console.log('');
+    console.log('## Status endpoint');
+    console.log('');
+    console.log(statusTable(comparison, options.statusClients, options.statusSeconds));
+    console.log('');
+    for (const wave of waves.filter((w) => w.failures.length > 0)) {
+      console.log(`N = ${wave.users}: ${wave.failures.length} users never saw Running, e.g. ${wave.failures.slice(0, 3).join('; ')}`);
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function runWave(stack: LocalStack, options: BenchOptions, users: number): Promise<{ figures: SpawnFigures; runningId: string | null }> {
+  // A fresh emulator (full ARM token buckets, no instances) so each wave is measured alone.
+  await stack.emulatorJson('POST', '/_emulator/reset');
+  const before = (await stack.emulatorJson('GET', '/_emulator/stats')) as StatsSnapshot;
+  const client = new HttpClient({ maxSockets: users, headers: { 'x-functions-key': FUNCTIONS_KEY }, timeoutMs: 30_000 });
+  const cpu = new CpuWatch(pidsOf(stack));
+  const started = Date.now();
+  let running = 0;
+  const ticker = setInterval(() => progress(`N = ${users}: ${running}/${users} Running after ${Math.round((Date.now() - started) / 1000)} s`), 10_000);
+  let outcomes: SpawnOutcome[];
+  try {
+    progress(`N = ${users}: spawning`);
+    outcomes = await spawnWave(client, {
+      baseUrl: stack.baseUrl,
+      users,
+      tag: `n${users}-${Date.now().toString(36)}`,
+      project: 'climate-lab',
+      size: 'Small',
+      pollMs: options.pollSeconds * 1000,
+      deadlineMs: options.createSeconds * 1000 + WAVE_SLACK_MS,
+      onRunning: () => (running += 1),
+    });
+  } finally {
+    clearInterval(ticker);
+    client.close();
+  }
+  const after = (await stack.emulatorJson('GET', '/_emulator/stats')) as StatsSnapshot;
+  progress(`N = ${users}: ${running}/${users} Running after ${Math.round((Date.now() - started) / 1000)} s; CPU ${cpu.summary()}`);
+  const createSentAt = new Map<string, number>();
+  for (const outcome of outcomes) {
+    if (outcome.id === null) continue;
+    const log = (await stack.emulatorJson('GET', `/_emulator/requests?name=${outcome.id}`)) as { requests: { at: string; operation: string }[] };
+    const create = log.requests.find((r) => r.operation === 'computes/createOrUpdate');
+    if (create) createSentAt.set(outcome.id, Date.parse(create.at));
+  }
+  const figures = spawnFigures(outcomes, createSentAt, options.createSeconds, armCountsBetween(before, after));
+  progress(`N = ${users}: overhead p50 ${figures.overheadP50S.toFixed(1)} s, p95 ${figures.overheadP95S.toFixed(1)} s; ` +
+    `${figures.armPerSpawn.toFixed(2)} ARM requests per spawn; ${figures.arm.throttled} throttled`);
+  return { figures, runningId: outcomes.find((o) => o.runningSeenAt !== null)?.id ?? null };
+}
+
+/** Every documented default, as `npm start` passes them (the host resolves %NAME% from app settings). */
+function productionDefaults(): Record<string, string> {
+  return Object.fromEntries(documentedSettings().flatMap((setting) => (setting.default === null ? [] : [[setting.name, setting.default]])));
+}
+
+/** The settings that shape the figures, as the host sees them. */
+function effectiveSettings(options: BenchOptions): Record<string, string> {
+  const all = { ...productionDefaults(), ...options.appSettings };
+  const shown = ['PROVISION_POLL_SECONDS', 'CATALOG_CACHE_SECONDS', 'IDLE_SWEEP_SCHEDULE', 'STATE_TABLE_NAME'];
+  return Object.fromEntries([...shown.map((name) => [name, all[name] ?? '(unset)']), ...Object.entries(options.appSettings)]);
+}
+
+function pidsOf(stack: LocalStack): Record<string, number | undefined> {
+  return { host: stack.hostPid, azurite: stack.azurite.pid, 'bench+emulator': process.pid };
+}
+
+function progress(line: string): void {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

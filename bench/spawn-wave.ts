@@ -1,0 +1,67 @@
+/**
+ * N users spawning at once, each then following its server as the JupyterHub shim does (one status
+ * read every `pollMs`) until it is Running. Every loop ends: by state, or at the wave's deadline.
+ */
+import type { HttpClient } from './http-client';
+
+export interface SpawnWaveOptions {
+  baseUrl: string;
+  users: number;
+  /** Makes user names unique across waves and runs. */
+  tag: string;
+  project: string;
+  size: string;
+  pollMs: number;
+  /** The whole wave gives up after this long. */
+  deadlineMs: number;
+  /** Called each time a user sees its server Running (for progress lines). */
+  onRunning?: () => void;
+}
+
+export interface SpawnOutcome {
+  user: string;
+  id: string | null;
+  /** Epoch ms the spawn POST was sent. */
+  postedAt: number;
+  /** How long the spawn POST took to answer. */
+  postMs: number;
+  /** Epoch ms a status read first answered Running, or null. */
+  runningSeenAt: number | null;
+  /** Why the user never saw Running. */
+  failure: string | null;
+}
+
+export async function spawnWave(client: HttpClient, options: SpawnWaveOptions): Promise<SpawnOutcome[]> {
+  const deadline = Date.now() + options.deadlineMs;
+  const users = Array.from({ length: options.users }, (_, i) => `bench-${options.tag}-u${String(i).padStart(3, '0')}`);
+  return Promise.all(users.map((user) => spawnAndFollow(client, options, user, deadline)));
+}
+
+async function spawnAndFollow(client: HttpClient, options: SpawnWaveOptions, user: string, deadline: number): Promise<SpawnOutcome> {
+  const postedAt = Date.now();
+  const outcome: SpawnOutcome = { user, id: null, postedAt, postMs: 0, runningSeenAt: null, failure: null };
+  try {
+    const spawned = await client.send('POST', `${options.baseUrl}/api/servers`, { user, project: options.project, size: options.size });
+    outcome.postMs = Date.now() - postedAt;
+    if (spawned.status !== 202 && spawned.status !== 200) return { ...outcome, failure: `spawn answered ${spawned.status}: ${spawned.body.slice(0, 200)}` };
+    outcome.id = (JSON.parse(spawned.body) as { id: string }).id;
+    while (Date.now() < deadline) {
+      await sleep(options.pollMs);
+      const read = await client.send('GET', `${options.baseUrl}/api/servers/${outcome.id}`).catch((error: unknown) => ({ status: 0, body: String(error) }));
+      if (read.status !== 200) continue; // the shim tolerates a failed read and tries again
+      const state = (JSON.parse(read.body) as { state: string }).state;
+      if (state === 'Running') {
+        options.onRunning?.();
+        return { ...outcome, runningSeenAt: Date.now() };
+      }
+      if (state === 'Failed') return { ...outcome, failure: `server failed: ${read.body.slice(0, 300)}` };
+    }
+    return { ...outcome, failure: 'not Running before the deadline' };
+  } catch (error) {
+    return { ...outcome, failure: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
