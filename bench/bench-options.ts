@@ -9,6 +9,9 @@ export interface BenchOptions {
   /** The shim's status read interval while following a spawn. */
   pollSeconds: number;
   statusClients: number;
+  /** Alternating rounds of status reads and raw reads. */
+  statusRounds: number;
+  /** Measured seconds of each path in each round. */
   statusSeconds: number;
   warmUpSeconds: number;
   /** App settings on top of the production defaults, to try a tuning without editing code. */
@@ -22,8 +25,9 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --no-throttle           turn ARM throttling off (default on)
   --poll-seconds 1        status read interval of each simulated hub user (default 1)
   --status-clients 50     concurrent clients of the status comparison (default 50)
-  --status-seconds 10     measured seconds of each status run (default 10)
-  --warm-up-seconds 2     unmeasured seconds before each status run (default 2)
+  --status-rounds 3       alternating rounds of status reads and raw reads (default 3)
+  --status-seconds 5      measured seconds of each path in each round (default 5)
+  --warm-up-seconds 1     unmeasured seconds before each measured run (default 1)
   --setting NAME=VALUE    app setting on top of the production defaults (repeatable)
 `;
 
@@ -37,8 +41,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
       'no-throttle': { type: 'boolean', default: false },
       'poll-seconds': { type: 'string', default: '1' },
       'status-clients': { type: 'string', default: '50' },
-      'status-seconds': { type: 'string', default: '10' },
-      'warm-up-seconds': { type: 'string', default: '2' },
+      'status-rounds': { type: 'string', default: '3' },
+      'status-seconds': { type: 'string', default: '5' },
+      'warm-up-seconds': { type: 'string', default: '1' },
       setting: { type: 'string', multiple: true, default: [] },
     },
   });
@@ -50,6 +55,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     throttle: !values['no-throttle'],
     pollSeconds: positive(values['poll-seconds'], '--poll-seconds', 60),
     statusClients: positive(values['status-clients'], '--status-clients', 1000),
+    statusRounds: Math.round(positive(values['status-rounds'], '--status-rounds', 20)),
     statusSeconds: positive(values['status-seconds'], '--status-seconds', 600),
     warmUpSeconds: positive(values['warm-up-seconds'], '--warm-up-seconds', 600),
     appSettings: Object.fromEntries((values.setting ?? []).map(toSetting)),

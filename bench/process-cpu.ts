@@ -1,12 +1,14 @@
 /**
- * CPU time of a process from /proc (Linux), to tell which process is the bottleneck of a phase.
+ * CPU time of processes and of the whole machine from /proc (Linux), to tell which process is the
+ * bottleneck of a phase and whether something outside the benchmark competed for the cores.
  * Elsewhere it reports nothing rather than guessing.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on every mainstream Linux build
 
-/** User + system CPU seconds used so far, or null when unknown. */
+/** User + system CPU seconds a process used so far, or null when unknown. */
 export function cpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
@@ -19,24 +21,33 @@ export function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
-/** Measures CPU use of named processes over a phase, as % of one core. */
+/** Busy CPU seconds of the whole machine (all cores) so far, or null when unknown. */
+export function machineBusySeconds(): number | null {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = cpu;
+    return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Measures CPU use over a phase, as % of one core, per process and for the machine. */
 export class CpuWatch {
   private readonly start: Map<string, number | null>;
+  private readonly machineStart = machineBusySeconds();
   private readonly startedAt = performance.now();
 
   constructor(private readonly pids: Record<string, number | undefined>) {
     this.start = new Map(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   }
 
-  /** e.g. "host 97%, azurite 41%, bench 55%" */
+  /** e.g. "host 97%, azurite 41%, bench+emulator 55%; machine 190% of 200%" */
   summary(): string {
     const elapsedS = (performance.now() - this.startedAt) / 1000;
-    return Object.entries(this.pids)
-      .map(([name, pid]) => {
-        const before = this.start.get(name);
-        const now = cpuSeconds(pid);
-        return before == null || now === null ? `${name} ?` : `${name} ${Math.round(((now - before) / elapsedS) * 100)}%`;
-      })
-      .join(', ');
+    const percent = (before: number | null | undefined, now: number | null) =>
+      before == null || now === null ? '?' : `${Math.round(((now - before) / elapsedS) * 100)}%`;
+    const processes = Object.entries(this.pids).map(([name, pid]) => `${name} ${percent(this.start.get(name), cpuSeconds(pid))}`);
+    return `${processes.join(', ')}; machine ${percent(this.machineStart, machineBusySeconds())} of ${availableParallelism() * 100}%`;
   }
 }

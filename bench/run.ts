@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     }
     if (lastRunning === null) throw new Error('no server reached Running; there is nothing to read');
 
-    progress(`status reads: ${options.statusClients} clients, ${options.warmUpSeconds} s warm-up + ${options.statusSeconds} s each`);
+    progress(`status reads: ${options.statusClients} clients, ${options.statusRounds} alternating rounds of ${options.statusSeconds} s per path`);
     const cpu = new CpuWatch(pidsOf(stack));
     const comparison = await compareStatusWithRawReads(
       {
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         tableName: settings.STATE_TABLE_NAME,
         serverId: lastRunning,
       },
-      { clients: options.statusClients, durationMs: options.statusSeconds * 1000, warmUpMs: options.warmUpSeconds * 1000, maxRequests: 5_000_000 },
+      { clients: options.statusClients, rounds: options.statusRounds, roundMs: options.statusSeconds * 1000, warmUpMs: options.warmUpSeconds * 1000 },
       progress,
     );
     progress(`CPU during the status runs: ${cpu.summary()}`);
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log('## Status endpoint');
     console.log('');
-    console.log(statusTable(comparison, options.statusClients, options.statusSeconds));
+    console.log(statusTable(comparison, options.statusClients, `${options.statusRounds} × ${options.statusSeconds} s each`));
     console.log('');
     for (const wave of waves.filter((w) => w.failures.length > 0)) {
       console.log(`N = ${wave.users}: ${wave.failures.length} users never saw Running, e.g. ${wave.failures.slice(0, 3).join('; ')}`);

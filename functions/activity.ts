@@ -4,11 +4,11 @@ import { readBody, readParams } from '../shared/http/read-request';
 import { ActivityRequestSchema, ServerPathSchema } from '../shared/http/request-schemas';
 import { recordActivity } from '../shared/use-cases/record-activity';
 
-export const activity = httpHandler(async ({ request, deps }) => {
+export const activity = httpHandler('hub', async ({ request, deps }) => {
   const { id } = readParams(request, ServerPathSchema);
   const { lastActivity } = await readBody(request, ActivityRequestSchema);
   await recordActivity(deps, id, new Date(lastActivity));
   return { status: 204 };
 });
 
-app.http('activity', { route: 'servers/{id}/activity', methods: ['POST'], authLevel: 'function', handler: activity });
+app.http('activity', { route: 'servers/{id}/activity', methods: ['POST'], authLevel: 'anonymous', handler: activity });

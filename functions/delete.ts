@@ -6,7 +6,7 @@ import { ServerPathSchema } from '../shared/http/request-schemas';
 import { toServerView } from '../shared/http/server-view';
 import { deleteServer } from '../shared/use-cases/delete-server';
 
-export const remove = httpHandler(async ({ request, context, deps, control }) => {
+export const remove = httpHandler('admin', async ({ request, context, deps, control }) => {
   const { id } = readParams(request, ServerPathSchema);
   const { server, accepted } = await deleteServer(deps, control(), id);
   context.info('server.delete', { serverId: id, state: server.state });
@@ -16,7 +16,7 @@ export const remove = httpHandler(async ({ request, context, deps, control }) =>
 app.http('delete', {
   route: 'servers/{id}',
   methods: ['DELETE'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   extraInputs: [df.input.durableClient()],
   handler: remove,
 });

@@ -5,10 +5,10 @@ import { ListQuerySchema } from '../shared/http/request-schemas';
 import { toServerView } from '../shared/http/server-view';
 
 /** Admin listing, paged; filters by user, project and state. */
-export const list = httpHandler(async ({ request, deps }) => {
+export const list = httpHandler('admin', async ({ request, deps }) => {
   const query = readQuery(request, ListQuerySchema);
   const page = await deps.servers.list({ ...query, limit: Math.min(query.limit, deps.settings.listPageSizeMax) });
   return json(200, { servers: page.servers.map(toServerView), continuationToken: page.continuationToken });
 });
 
-app.http('list', { route: 'servers', methods: ['GET'], authLevel: 'function', handler: list });
+app.http('list', { route: 'servers', methods: ['GET'], authLevel: 'anonymous', handler: list });

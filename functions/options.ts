@@ -4,9 +4,9 @@ import { readQuery } from '../shared/http/read-request';
 import { OptionsQuerySchema } from '../shared/http/request-schemas';
 import { describeOptions } from '../shared/use-cases/describe-options';
 
-export const options = httpHandler(async ({ request, deps }) => {
-  readQuery(request, OptionsQuerySchema);
-  return json(200, await describeOptions(deps));
+export const options = httpHandler('hub', async ({ request, deps }) => {
+  const query = readQuery(request, OptionsQuerySchema);
+  return json(200, await describeOptions(deps, { userObjectId: query.userObjectId ?? null }));
 });
 
-app.http('options', { route: 'options', methods: ['GET'], authLevel: 'function', handler: options });
+app.http('options', { route: 'options', methods: ['GET'], authLevel: 'anonymous', handler: options });

@@ -6,7 +6,7 @@ import { SpawnRequestSchema } from '../shared/http/request-schemas';
 import { toServerView } from '../shared/http/server-view';
 import { spawnServer } from '../shared/use-cases/spawn-server';
 
-export const spawn = httpHandler(async ({ request, context, deps, control }) => {
+export const spawn = httpHandler('hub', async ({ request, context, deps, control }) => {
   const body = await readBody(request, SpawnRequestSchema);
   const { server, accepted } = await spawnServer(deps, control(), {
     ...body,
@@ -22,7 +22,7 @@ export const spawn = httpHandler(async ({ request, context, deps, control }) => 
 app.http('spawn', {
   route: 'servers',
   methods: ['POST'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   extraInputs: [df.input.durableClient()],
   handler: spawn,
 });

@@ -6,7 +6,7 @@ import { ServerPathSchema, StopRequestSchema } from '../shared/http/request-sche
 import { toServerView } from '../shared/http/server-view';
 import { stopServer } from '../shared/use-cases/stop-server';
 
-export const stop = httpHandler(async ({ request, context, deps, control }) => {
+export const stop = httpHandler('hub-or-owner', async ({ request, context, deps, control }) => {
   const { id } = readParams(request, ServerPathSchema);
   const { reason } = await readBody(request, StopRequestSchema, { optional: true });
   const { server, accepted } = await stopServer(deps, control(), id, reason);
@@ -17,7 +17,7 @@ export const stop = httpHandler(async ({ request, context, deps, control }) => {
 app.http('stop', {
   route: 'servers/{id}/stop',
   methods: ['POST'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   extraInputs: [df.input.durableClient()],
   handler: stop,
 });

@@ -8,8 +8,10 @@ import * as df from 'durable-functions';
 import { loadSettings, type Settings } from './config/settings';
 import type { OrchestrationControl } from './domain/ports';
 import { ArmAmlGateway } from './adapters/aml/arm-aml-gateway';
+import { EntraTokenVerifier } from './adapters/auth/entra-token-verifier';
 import { DurableOrchestrationControl } from './adapters/durable/durable-orchestration-control';
 import { TableServerRepository } from './adapters/table/table-server-repository';
+import { CallerAuthenticator } from './http/caller-authenticator';
 import type { Dependencies } from './use-cases/dependencies';
 import { ProjectCatalog } from './use-cases/project-catalog';
 
@@ -38,6 +40,7 @@ export function buildDependencies(settings: Settings): Dependencies {
     accessRule: settings.projectAccess,
     sizeCandidates: settings.sizeCandidates,
     cacheSeconds: settings.catalogCacheSeconds,
+    rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
   return { settings, servers, aml, catalog, clock: systemClock };
 }
@@ -72,6 +75,19 @@ export function dependencies(): Promise<Dependencies> {
 
 export function orchestrationControl(context: InvocationContext, deps: Dependencies): OrchestrationControl {
   return current.control(context, deps);
+}
+
+const authenticators = new WeakMap<Settings, CallerAuthenticator>();
+
+/** The caller authenticator for these settings, built once (its token verifier caches the signing keys). */
+export function callerAuthenticator(settings: Settings): CallerAuthenticator {
+  let authenticator = authenticators.get(settings);
+  if (!authenticator) {
+    const { auth } = settings;
+    authenticator = new CallerAuthenticator(auth, auth.entra ? new EntraTokenVerifier(auth.entra) : null);
+    authenticators.set(settings, authenticator);
+  }
+  return authenticator;
 }
 
 /** Wires other dependencies (tests drive the functions with adapters of their choosing). */

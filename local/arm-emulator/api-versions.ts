@@ -7,10 +7,12 @@ const FORMAT = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 /**
  * Oldest version accepted. Azure ML: 2022-05-01 (2.1.1's default 2022-10-01 and everything newer;
  * idleTimeBeforeShutdown is honoured from 2025-12-01). Resources: every current version.
+ * Authorization: every version with the assignedTo() filter (@azure/arm-authorization 9 sends 2022-04-01).
  */
 const OLDEST: Record<Provider, string> = {
   'Microsoft.Resources': '2019-10-01',
   'Microsoft.MachineLearningServices': '2022-05-01',
+  'Microsoft.Authorization': '2015-07-01',
 };
 
 export function checkApiVersion(provider: Provider, value: string | undefined): string {

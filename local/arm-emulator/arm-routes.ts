@@ -9,10 +9,11 @@ import { deleteCompute, restartCompute, startCompute, stopCompute, updateIdleShu
 import { getCompute, listComputes } from './routes/computes';
 import { getOperationResult, getOperationStatus } from './routes/operations';
 import { getResourceGroup, listResourceGroups } from './routes/resource-groups';
+import { listRoleAssignmentsForResourceGroup } from './routes/role-assignments';
 import { listVmSizes } from './routes/vm-sizes';
 import { getWorkspace, listWorkspacesByResourceGroup, listWorkspacesBySubscription } from './routes/workspaces';
 
-export type Provider = 'Microsoft.Resources' | 'Microsoft.MachineLearningServices';
+export type Provider = 'Microsoft.Resources' | 'Microsoft.MachineLearningServices' | 'Microsoft.Authorization';
 
 interface RouteSpec {
   method: string;
@@ -28,10 +29,18 @@ const WS = `${SUB}/resourceGroups/{resourceGroupName}/providers/Microsoft.Machin
 const COMPUTE = `${WS}/{workspaceName}/computes/{computeName}`;
 const RES: Provider = 'Microsoft.Resources';
 const AML: Provider = 'Microsoft.MachineLearningServices';
+const AUTH: Provider = 'Microsoft.Authorization';
 
 const SPECS: RouteSpec[] = [
   { method: 'GET', template: `${SUB}/resourcegroups`, operation: 'resourceGroups/list', provider: RES, handler: listResourceGroups },
   { method: 'GET', template: `${SUB}/resourcegroups/{resourceGroupName}`, operation: 'resourceGroups/get', provider: RES, handler: getResourceGroup },
+  {
+    method: 'GET',
+    template: `${SUB}/resourceGroups/{resourceGroupName}/providers/Microsoft.Authorization/roleAssignments`,
+    operation: 'roleAssignments/listForResourceGroup',
+    provider: AUTH,
+    handler: listRoleAssignmentsForResourceGroup,
+  },
   { method: 'GET', template: `${ML}/workspaces`, operation: 'workspaces/listBySubscription', provider: AML, handler: listWorkspacesBySubscription },
   { method: 'GET', template: WS, operation: 'workspaces/listByResourceGroup', provider: AML, handler: listWorkspacesByResourceGroup },
   { method: 'GET', template: `${WS}/{workspaceName}`, operation: 'workspaces/get', provider: AML, handler: getWorkspace },

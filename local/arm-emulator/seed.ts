@@ -1,4 +1,7 @@
-/** The emulator's fixed world (subscription, resource groups, workspaces, VM sizes), read from seed.json. */
+/**
+ * The emulator's fixed world (subscription, resource groups, workspaces, VM sizes, principals and
+ * their role assignments), read from seed.json.
+ */
 import { z } from 'zod';
 import seedJson from './seed.json';
 
@@ -18,6 +21,19 @@ const SeedSchema = z.object({
       tags: Tags,
     }),
   ),
+  /** Users and groups by Entra object id; a group lists its members' object ids (users or groups). */
+  principals: z.array(
+    z.object({
+      objectId: z.string(),
+      displayName: z.string(),
+      type: z.enum(['User', 'Group', 'ServicePrincipal']),
+      members: z.array(z.string()).default([]),
+    }),
+  ),
+  /** Role assignments: `roleDefinitionId` is the role's GUID, `scope` a full scope path. */
+  roleAssignments: z.array(
+    z.object({ name: z.string(), principalId: z.string(), roleDefinitionId: z.string(), scope: z.string(), comment: z.string().optional() }),
+  ),
   vmSizes: z.record(
     z.string(),
     z.array(
@@ -30,6 +46,8 @@ export type Seed = z.infer<typeof SeedSchema>;
 export type SeedResourceGroup = Seed['resourceGroups'][number];
 export type SeedWorkspace = Seed['workspaces'][number];
 export type SeedVmSize = Seed['vmSizes'][string][number];
+export type SeedPrincipal = Seed['principals'][number];
+export type SeedRoleAssignment = Seed['roleAssignments'][number];
 
 export const SEED: Seed = SeedSchema.parse(seedJson);
 

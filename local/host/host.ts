@@ -98,7 +98,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     await parts.engine?.stop();
     await parts.rpc?.close();
     if (parts.appStarted) {
-      await hooks.run('appTerminate', { hookData: {}, appHookData: hooks.appHookData }).catch((error: unknown) => {
+      await hooks.run('appTerminate', { hookData: hooks.appLevelOnlyHookData, appHookData: hooks.appHookData }).catch((error: unknown) => {
         logger.warn('hook.failed', `An appTerminate hook threw: ${error instanceof Error ? error.message : String(error)}`);
       });
     }
@@ -144,7 +144,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
 
     // The worker runs appStart hooks once the app is loaded, before the first invocation.
     parts.appStarted = true;
-    await hooks.run('appStart', { hookData: {}, appHookData: hooks.appHookData, functionAppDirectory: appDir });
+    await hooks.run('appStart', { hookData: hooks.appLevelOnlyHookData, appHookData: hooks.appHookData, functionAppDirectory: appDir });
 
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     parts.server = new HttpHostServer({

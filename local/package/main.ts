@@ -3,7 +3,7 @@
  *
  *   node dist/local/package/main.js [--out dist/package/aml-jupyterhub.zip] [--root <app folder>]
  *
- * Deploy it with `az functionapp deployment source config-zip --src <zip>` (see deploy/README-deploy.md).
+ * Deploy it with `az functionapp deployment source config-zip --src <zip>` (see README, "Deploy to Azure").
  */
 import { parseArgs } from 'node:util';
 import { buildPackage, DEFAULT_PACKAGE_FILE } from './build-package';

@@ -1,11 +1,12 @@
 /**
  * A reproducible zip: entries sorted by path, every timestamp the same fixed date, Unix modes 0644
  * for files and 0755 for folders, one compression level, and an explicit entry for every folder
- * (some unzippers, Kudu's among them, expect them). fflate's deflate is pure JavaScript, so the
+ * (some unzippers create folders only from them). fflate's deflate is pure JavaScript, so the
  * bytes do not depend on the zlib build of the Node.js that runs the packager either.
  */
 import { zipSync, type ZipAttributes, type Zippable } from 'fflate';
 import type { PackageEntry } from './package-contents';
+import { PackageError } from './package-error';
 
 /**
  * Zip stores local date and time fields; fflate fills them from the Date's local getters, so a
@@ -24,7 +25,7 @@ export function createZip(entries: PackageEntry[]): Uint8Array {
   const folder: ZipAttributes & { level: 0 } = { os: UNIX, attrs: DIRECTORY_ATTRS, mtime: FIXED_MTIME, level: 0 };
   const data = new Map<string, Uint8Array>();
   for (const entry of entries) {
-    if (data.has(entry.path)) throw new Error(`Duplicate zip entry ${entry.path}`);
+    if (data.has(entry.path)) throw new PackageError(`Two files for zip entry ${entry.path}`);
     data.set(entry.path, entry.data);
   }
   // fflate writes entries in key insertion order, so insert them sorted. Keys holding "/" are

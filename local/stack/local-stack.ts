@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startArmEmulator, type ArmEmulatorOptions } from '../arm-emulator';
 import { startAzurite, type AzuriteHandle } from '../storage';
 import { ensureCertificates } from '../tls';
+import { DEFAULT_AUDIENCE, startTokenIssuer, type TokenIssuer } from '../token-issuer';
 import { hostEnvironment } from './stack-environment';
 
 export interface LocalStackOptions {
@@ -41,6 +42,8 @@ export class LocalStack {
   private constructor(
     readonly azurite: AzuriteHandle,
     readonly emulator: Emulator,
+    /** Mints tokens the host accepts (AUTH_MODE key-or-entra), e.g. `tokenIssuer.mint({ roles: ['Admin'] })`. */
+    readonly tokenIssuer: TokenIssuer,
     readonly functionsKey: string,
     private readonly appDir: string,
     private readonly env: NodeJS.ProcessEnv,
@@ -51,18 +54,32 @@ export class LocalStack {
     const tls = await ensureCertificates();
     const azurite = await startAzurite({ inMemory: true });
     let emulator: Emulator;
+    let tokenIssuer: TokenIssuer;
     try {
       emulator = await startArmEmulator({ port: 0, dataDir: null, ...options.emulator });
     } catch (error) {
       await azurite.stop();
       throw error;
     }
+    try {
+      tokenIssuer = await startTokenIssuer({ port: 0, dataDir: null });
+    } catch (error) {
+      await emulator.stop();
+      await azurite.stop();
+      throw error;
+    }
     const env = hostEnvironment(
-      { storageConnectionString: azurite.connectionString, emulatorUrl: emulator.url, caFile: tls.caPath, functionsKey: options.functionsKey },
+      {
+        storageConnectionString: azurite.connectionString,
+        emulatorUrl: emulator.url,
+        caFile: tls.caPath,
+        functionsKey: options.functionsKey,
+        tokenIssuer: { issuer: tokenIssuer.issuer, jwksUri: tokenIssuer.jwksUri, audience: DEFAULT_AUDIENCE },
+      },
       { PATH: process.env.PATH, ...options.appSettings },
       options.settingDefaults,
     );
-    const stack = new LocalStack(azurite, emulator, options.functionsKey, options.appDir, env, options.hostLogFile);
+    const stack = new LocalStack(azurite, emulator, tokenIssuer, options.functionsKey, options.appDir, env, options.hostLogFile);
     try {
       await stack.startHost();
     } catch (error) {
@@ -125,6 +142,7 @@ export class LocalStack {
       await exited;
       clearTimeout(kill);
     }
+    await this.tokenIssuer.stop();
     await this.emulator.stop();
     await this.azurite.stop();
   }

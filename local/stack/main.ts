@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { documentedSettings } from '../../shared/config/settings-template';
 import { ensureCertificates } from '../tls';
 import { DEFAULT_AZURITE_PORTS, toConnectionString } from '../storage';
+import { DEFAULT_AUDIENCE, DEFAULT_TOKEN_ISSUER_PORT, issuerUrl, KEYS_PATH } from '../token-issuer';
 import { startChildService, type ChildService } from './child-service';
 import { portAccepts, urlAnswers } from './probes';
 import { DEFAULT_FUNCTIONS_KEY, hostEnvironment, trustBundle } from './stack-environment';
@@ -50,7 +51,7 @@ async function startStack(options: StackOptions, dataDir: string, services: Chil
   await refuseBusyPorts([
     ...(runs('storage') ? Object.values(DEFAULT_AZURITE_PORTS) : []),
     ...(runs('emulator') && !options.azure ? [options.emulatorPort] : []),
-    ...(runs('host') ? [options.port] : []),
+    ...(runs('host') ? [options.port, DEFAULT_TOKEN_ISSUER_PORT] : []),
   ]);
   const tls = await ensureCertificates(join(dataDir, 'tls'));
   if (runs('storage')) services.push(await startChildService({
@@ -68,10 +69,19 @@ async function startStack(options: StackOptions, dataDir: string, services: Chil
       ready: () => urlAnswers(`${emulatorUrl}/_emulator/stats`, tls.caPath),
     }));
   }
+  // The local token issuer runs beside the host: the app accepts its tokens as well as the key.
+  const tokenIssuer = { issuer: issuerUrl(DEFAULT_TOKEN_ISSUER_PORT), jwksUri: issuerUrl(DEFAULT_TOKEN_ISSUER_PORT) + KEYS_PATH, audience: DEFAULT_AUDIENCE };
+  const tokenIssuerDir = join(dataDir, 'token-issuer');
+  if (runs('host')) services.push(await startChildService({
+    name: 'token-issuer',
+    script: script('token-issuer'),
+    args: ['serve', '--port', String(DEFAULT_TOKEN_ISSUER_PORT), '--data-dir', tokenIssuerDir],
+    ready: () => urlAnswers(tokenIssuer.jwksUri),
+  }));
   const functionsKey = process.env.FUNCTIONS_KEY || DEFAULT_FUNCTIONS_KEY;
   const caFile = trustBundle(tls.caPath, process.env.NODE_EXTRA_CA_CERTS, join(dataDir, 'tls', 'trust-bundle.pem'));
   const env = hostEnvironment(
-    { storageConnectionString: toConnectionString(DEFAULT_AZURITE_PORTS), emulatorUrl, caFile, functionsKey },
+    { storageConnectionString: toConnectionString(DEFAULT_AZURITE_PORTS), emulatorUrl, caFile, functionsKey, tokenIssuer },
     process.env,
     settingDefaults(),
   );
@@ -88,7 +98,8 @@ async function startStack(options: StackOptions, dataDir: string, services: Chil
     console.log(`${options.only} is running (Ctrl-C stops it).`);
     return;
   }
-  console.log(stackBanner({ controlPlane, emulatorUrl, functionsKey, dataDir, subscriptionId: env.AZURE_SUBSCRIPTION_ID ?? '(not set)' }));
+  const mintCommand = `node ${join('dist', 'local', 'token-issuer', 'main.js')} mint --data-dir ${tokenIssuerDir}`;
+  console.log(stackBanner({ controlPlane, emulatorUrl, functionsKey, dataDir, subscriptionId: env.AZURE_SUBSCRIPTION_ID ?? '(not set)', tokenIssuer: tokenIssuer.issuer, mintCommand }));
 }
 
 /** A readiness probe would mistake another program on our port for our own service. */

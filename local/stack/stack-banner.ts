@@ -5,6 +5,9 @@ export interface BannerFacts {
   functionsKey: string;
   dataDir: string;
   subscriptionId: string;
+  /** The local token issuer's URL, and the command that mints its tokens. */
+  tokenIssuer: string;
+  mintCommand: string;
 }
 
 export function stackBanner(facts: BannerFacts): string {
@@ -15,12 +18,19 @@ export function stackBanner(facts: BannerFacts): string {
 aml-jupyterhub control plane is running
   Control plane   ${facts.controlPlane}/api   (key: x-functions-key: ${facts.functionsKey})
   ${azure}
+  Token issuer    ${facts.tokenIssuer}   (Entra ID stand-in; the app takes its tokens or the key)
   Storage         Azurite on 127.0.0.1:10000-10002
   Data            ${facts.dataDir}   (npm start -- --reset starts afresh)
 
 Try it:
   curl -s -X POST ${facts.controlPlane}/api/servers -H 'x-functions-key: ${facts.functionsKey}' \\
        -H 'content-type: application/json' -d '{"user":"alice","project":"climate-lab","size":"Small"}'
+
+Bearer tokens instead of the key (Authorization: Bearer <token>):
+  hub:    ${facts.mintCommand} --role Hub
+  admin:  ${facts.mintCommand} --role Admin
+  a person's own token (reads and stops the servers spawned with that userObjectId):
+          ${facts.mintCommand} --oid <their object id>
 
 Point JupyterHub at it (jupyterhub_config.py):
   c.JupyterHub.spawner_class = "aml"

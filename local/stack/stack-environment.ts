@@ -13,7 +13,16 @@ export interface StackEndpoints {
   emulatorUrl: string | null;
   /** The local CA the emulator's certificate chains to. */
   caFile: string;
+  /** The key the hub presents in x-functions-key (the app's HUB_API_KEY and the host's FUNCTIONS_KEY). */
   functionsKey: string;
+  /** The local token issuer, or null to accept the key only. */
+  tokenIssuer?: TokenIssuerEndpoints | null;
+}
+
+export interface TokenIssuerEndpoints {
+  issuer: string;
+  jwksUri: string;
+  audience: string;
 }
 
 /**
@@ -28,9 +37,19 @@ export function hostEnvironment(
 ): NodeJS.ProcessEnv {
   const local: Record<string, string> = {
     FUNCTIONS_KEY: endpoints.functionsKey,
+    HUB_API_KEY: endpoints.functionsKey,
     AzureWebJobsStorage: endpoints.storageConnectionString,
     STATE_STORAGE_CONNECTION_STRING: endpoints.storageConnectionString,
   };
+  if (endpoints.tokenIssuer) {
+    // Entra ID tokens from the local issuer, the key still working: configuration only.
+    Object.assign(local, {
+      AUTH_MODE: 'key-or-entra',
+      ENTRA_ISSUER: endpoints.tokenIssuer.issuer,
+      ENTRA_JWKS_URI: endpoints.tokenIssuer.jwksUri,
+      ENTRA_AUDIENCE: endpoints.tokenIssuer.audience,
+    });
+  }
   if (endpoints.emulatorUrl !== null) {
     Object.assign(local, {
       AZURE_SUBSCRIPTION_ID: EMULATOR_SUBSCRIPTION_ID,

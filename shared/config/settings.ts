@@ -15,6 +15,20 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 /** Durations may be fractional (0.05 minutes in a test); they must be positive. */
 const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
 
+/** Built-in role definition ids (the same in every tenant): Contributor, AzureML Data Scientist, Owner. */
+export const DEFAULT_RBAC_ROLE_DEFINITION_IDS = [
+  'b24988ac-6180-42a0-ab88-20f7382dd24c',
+  'f6c7c914-8db3-469d-8ca1-694a8f32e121',
+  '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+];
+
+const guidList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== ''))
+    .pipe(z.array(z.string().regex(GUID, 'role definition ids are GUIDs')).min(1));
+
 const vmSizeList = (fallback: string) =>
   z
     .string()
@@ -31,9 +45,19 @@ const projectAccess = z
     if (tag) return { mode: 'tag' as const, tag: tag[1] };
     const contains = /^name-contains:(.+)$/.exec(value);
     if (contains) return { mode: 'name-contains' as const, text: contains[1] };
-    ctx.addIssue({ code: 'custom', message: "expected 'all', 'tag:<tag name>' or 'name-contains:<text>'" });
+    if (value === 'rbac') return { mode: 'rbac' as const };
+    ctx.addIssue({ code: 'custom', message: "expected 'all', 'rbac', 'tag:<tag name>' or 'name-contains:<text>'" });
     return z.NEVER;
   });
+
+export const AUTH_MODES = ['key', 'entra', 'key-or-entra'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** Signing keys come over https, or plain http from this machine (the local token issuer). */
+const keySetUrl = z.url().refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+}, 'must be an https URL (or http on 127.0.0.1)');
 
 /**
  * The settings by environment variable name. `describe` text documents each one
@@ -56,7 +80,19 @@ export const SETTINGS_SCHEMA = z.object({
     'Table holding one entity per server; an index table named <name>active sits beside it.',
   ),
   PROJECT_ACCESS: projectAccess.describe(
-    "Which projects are offered: 'all', 'tag:<name>' (resource groups carrying that tag) or 'name-contains:<text>'.",
+    "Which projects are offered: 'rbac' (recommended: those whose resource group grants the user, directly or through a group, one of RBAC_ROLE_DEFINITION_IDS; needs the user's Entra object id), 'all', 'tag:<name>' (resource groups carrying that tag) or 'name-contains:<text>'.",
+  ),
+  RBAC_ROLE_DEFINITION_IDS: guidList(DEFAULT_RBAC_ROLE_DEFINITION_IDS.join(',')).describe(
+    'With PROJECT_ACCESS rbac: comma-separated role definition ids, any of which on a project resource group (or above it) offers the project (default: Contributor, AzureML Data Scientist, Owner).',
+  ),
+  RBAC_CACHE_SECONDS: positiveInt(60).describe(
+    "With PROJECT_ACCESS rbac: seconds a user's role assignments on a project are cached.",
+  ),
+  MAX_ACTIVE_SERVERS_PER_USER: positiveInt(3).describe(
+    'Most servers one user may have provisioning or running at once; a spawn over it is refused with 409.',
+  ),
+  MAX_GPU_SERVERS_PER_PROJECT: positiveInt(4).describe(
+    'Most GPU-size servers one project may have provisioning or running at once; a spawn over it is refused with 409.',
   ),
   SIZE_SMALL_CANDIDATES: vmSizeList('Standard_DS1_v2').describe('VM sizes for Small, first available in the region wins.'),
   SIZE_MEDIUM_CANDIDATES: vmSizeList('Standard_DS3_v2').describe('VM sizes for Medium, first available wins.'),
@@ -79,14 +115,52 @@ export const SETTINGS_SCHEMA = z.object({
   CATALOG_CACHE_SECONDS: positiveInt(300).describe('Seconds the project list and the region VM-size list are cached.'),
   BUSY_RETRY_AFTER_SECONDS: positiveInt(15).describe('Retry-After sent with 409 when a server is stopping or deleting.'),
   LIST_PAGE_SIZE_MAX: positiveInt(200).describe('Largest page the admin listing returns.'),
+  AUTH_MODE: z.enum(AUTH_MODES).default('key').describe(
+    "How callers authenticate: 'key' (HUB_API_KEY in the x-functions-key header; grants the Hub and Admin roles), 'entra' (an Entra ID access token with app role Hub or Admin, or a user's own token) or 'key-or-entra' (either).",
+  ),
+  HUB_API_KEY: z
+    .string()
+    .min(1)
+    // An unresolved Key Vault reference reaches the app as its literal text: a guessable "key".
+    .refine((value) => !value.startsWith('@Microsoft.KeyVault('), 'is an unresolved Key Vault reference; check the identity can read the secret')
+    .optional()
+    .describe(
+    "The shared key the hub sends in x-functions-key when AUTH_MODE is 'key' or 'key-or-entra'. A secret: in Azure a Key Vault reference, never a literal in a template.",
+  ),
+  ENTRA_TENANT_ID: z.string().regex(GUID, 'must be a tenant GUID').optional().describe(
+    'Entra ID tenant that issues the callers\' tokens; the issuer and key set URLs derive from it.',
+  ),
+  ENTRA_API_CLIENT_ID: z.string().regex(GUID, 'must be an application (client) id GUID').optional().describe(
+    "Application (client) id of the control plane's API app registration (app roles Hub and Admin); accepted as a token audience.",
+  ),
+  ENTRA_AUDIENCE: z.string().min(1).optional().describe(
+    "Audience the access tokens must carry (the API app's Application ID URI, e.g. api://<client id>).",
+  ),
+  ENTRA_ISSUER: z.url().optional().describe(
+    'Token issuer to accept. Default: https://login.microsoftonline.com/<ENTRA_TENANT_ID>/v2.0.',
+  ),
+  ENTRA_JWKS_URI: keySetUrl.optional().describe(
+    'Where the token signing keys are published (https, or http on loopback). Default: https://login.microsoftonline.com/<ENTRA_TENANT_ID>/discovery/v2.0/keys.',
+  ),
 });
 
 /** Rules across settings, checked even when single settings are bad, so one message lists everything. */
 function crossSettingProblems(values: Record<string, string | undefined>): string[] {
   const stateSources = [values.STATE_STORAGE_CONNECTION_STRING, values.STATE_TABLE_ENDPOINT].filter((value) => value !== undefined);
-  return stateSources.length === 1
-    ? []
-    : ['STATE_STORAGE_CONNECTION_STRING / STATE_TABLE_ENDPOINT: set exactly one of them'];
+  const problems = stateSources.length === 1 ? [] : ['STATE_STORAGE_CONNECTION_STRING / STATE_TABLE_ENDPOINT: set exactly one of them'];
+  const mode = values.AUTH_MODE ?? 'key';
+  if ((mode === 'key' || mode === 'key-or-entra') && values.HUB_API_KEY === undefined) {
+    problems.push(`HUB_API_KEY: missing (AUTH_MODE is '${mode}')`);
+  }
+  if (mode === 'entra' || mode === 'key-or-entra') {
+    if (values.ENTRA_TENANT_ID === undefined && (values.ENTRA_ISSUER === undefined || values.ENTRA_JWKS_URI === undefined)) {
+      problems.push(`ENTRA_TENANT_ID: missing (AUTH_MODE is '${mode}'; or set both ENTRA_ISSUER and ENTRA_JWKS_URI)`);
+    }
+    if (values.ENTRA_AUDIENCE === undefined && values.ENTRA_API_CLIENT_ID === undefined) {
+      problems.push(`ENTRA_AUDIENCE / ENTRA_API_CLIENT_ID: set at least one (AUTH_MODE is '${mode}')`);
+    }
+  }
+  return problems;
 }
 
 export type RawSettings = z.infer<typeof SETTINGS_SCHEMA>;
@@ -99,6 +173,8 @@ export interface Settings {
   armEndpoint: string;
   state: { connectionString?: string; tableEndpoint?: string; tableName: string };
   projectAccess: ProjectAccess;
+  rbac: { roleDefinitionIds: string[]; cacheSeconds: number };
+  quotas: { maxActiveServersPerUser: number; maxGpuServersPerProject: number };
   sizeCandidates: Record<SizeLabel, string[]>;
   amlIdleTimeBeforeShutdown: string;
   idleStopMinutes: Record<SizeLabel, number>;
@@ -110,6 +186,22 @@ export interface Settings {
   catalogCacheSeconds: number;
   busyRetryAfterSeconds: number;
   listPageSizeMax: number;
+  auth: AuthSettings;
+}
+
+export interface EntraSettings {
+  issuer: string;
+  jwksUri: string;
+  /** Any of these is an acceptable `aud`. */
+  audiences: string[];
+}
+
+export interface AuthSettings {
+  mode: AuthMode;
+  /** Set when the mode accepts the key. */
+  hubApiKey: string | null;
+  /** Set when the mode accepts Entra ID tokens. */
+  entra: EntraSettings | null;
 }
 
 export class SettingsError extends Error {
@@ -146,6 +238,8 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       tableName: s.STATE_TABLE_NAME,
     },
     projectAccess: s.PROJECT_ACCESS,
+    rbac: { roleDefinitionIds: s.RBAC_ROLE_DEFINITION_IDS, cacheSeconds: s.RBAC_CACHE_SECONDS },
+    quotas: { maxActiveServersPerUser: s.MAX_ACTIVE_SERVERS_PER_USER, maxGpuServersPerProject: s.MAX_GPU_SERVERS_PER_PROJECT },
     sizeCandidates: bySize((label) => s[`SIZE_${upper(label)}_CANDIDATES`]),
     amlIdleTimeBeforeShutdown: s.AML_IDLE_TIME_BEFORE_SHUTDOWN,
     idleStopMinutes: bySize((label) => s[`IDLE_STOP_MINUTES_${upper(label)}`]),
@@ -157,5 +251,23 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     catalogCacheSeconds: s.CATALOG_CACHE_SECONDS,
     busyRetryAfterSeconds: s.BUSY_RETRY_AFTER_SECONDS,
     listPageSizeMax: s.LIST_PAGE_SIZE_MAX,
+    auth: authSettings(s),
+  };
+}
+
+function authSettings(s: RawSettings): AuthSettings {
+  const acceptsKey = s.AUTH_MODE !== 'entra';
+  const acceptsTokens = s.AUTH_MODE !== 'key';
+  const authority = `https://login.microsoftonline.com/${s.ENTRA_TENANT_ID ?? ''}`;
+  return {
+    mode: s.AUTH_MODE,
+    hubApiKey: acceptsKey ? (s.HUB_API_KEY ?? null) : null,
+    entra: acceptsTokens
+      ? {
+          issuer: s.ENTRA_ISSUER ?? `${authority}/v2.0`,
+          jwksUri: s.ENTRA_JWKS_URI ?? `${authority}/discovery/v2.0/keys`,
+          audiences: [s.ENTRA_AUDIENCE, s.ENTRA_API_CLIENT_ID].filter((value): value is string => value !== undefined),
+        }
+      : null,
   };
 }

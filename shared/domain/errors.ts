@@ -45,6 +45,8 @@ export interface AppErrorOptions {
   errors?: FieldError[];
   /** Seconds after which a retry may succeed (sent as Retry-After). */
   retryAfterSeconds?: number;
+  /** The WWW-Authenticate challenge sent with a 401. */
+  wwwAuthenticate?: string;
 }
 
 export class AppError extends Error {
@@ -54,6 +56,7 @@ export class AppError extends Error {
   readonly callerFault: boolean;
   readonly errors: FieldError[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly wwwAuthenticate: string | undefined;
 
   constructor(code: ErrorCode, detail: string, options: AppErrorOptions = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
@@ -65,6 +68,7 @@ export class AppError extends Error {
     this.callerFault = spec.callerFault;
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.wwwAuthenticate = options.wwwAuthenticate;
   }
 }
 

@@ -2,6 +2,7 @@
  * The interfaces the domain and use cases need from the outside world.
  * Adapters in shared/adapters implement them; nothing here does I/O.
  */
+import type { RoleAssignmentInfo } from './project-access';
 import type { Server, ServerState, VersionedServer } from './server';
 
 export interface ServerListQuery {
@@ -116,6 +117,11 @@ export interface AmlGateway {
   /** The workspace with the project's name in the project's resource group, or null. */
   getWorkspace(project: string): Promise<WorkspaceInfo | null>;
   listVmSizes(location: string): Promise<VmSizeInfo[]>;
+  /**
+   * The role assignments that apply to the principal on the project's resource group: its own and
+   * its groups' (ARM filter `assignedTo('<objectId>')`), at, above or below the group.
+   */
+  roleAssignmentsFor(project: string, objectId: string): Promise<RoleAssignmentInfo[]>;
 }
 
 /** Starts and cancels the durable orchestrations that act on one server. */

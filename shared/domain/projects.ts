@@ -3,6 +3,8 @@ import type { ResourceGroupInfo } from './ports';
 
 export type ProjectAccessRule =
   | { mode: 'all' }
+  /** Every project is a candidate; each user sees those their Azure roles grant (see project-access.ts). */
+  | { mode: 'rbac' }
   | { mode: 'tag'; tag: string }
   | { mode: 'name-contains'; text: string };
 
@@ -17,6 +19,7 @@ export const PROJECT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/;
 export function isOfferedByRule(group: ResourceGroupInfo, rule: ProjectAccessRule): boolean {
   switch (rule.mode) {
     case 'all':
+    case 'rbac':
       return true;
     case 'tag':
       return Object.keys(group.tags).some((key) => key.toLowerCase() === rule.tag.toLowerCase());

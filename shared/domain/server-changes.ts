@@ -1,17 +1,9 @@
 /** Pure builders of new server values: every state change goes through here and the lifecycle rules. */
 import { canTransition } from './lifecycle';
-import type { ProgressEvent, Server, ServerState, SizeLabel } from './server';
+import type { ProgressEvent, Server, ServerState } from './server';
 
-export interface NewServerInput {
-  id: string;
-  user: string;
-  serverName: string;
-  project: string;
-  size: SizeLabel;
-  vmSize: string;
-  userObjectId: string | null;
-  tenantId: string | null;
-}
+/** What a spawn decides about a new server; everything else starts empty. */
+export type NewServerInput = Pick<Server, 'id' | 'user' | 'serverName' | 'project' | 'size' | 'vmSize' | 'userObjectId' | 'tenantId'>;
 
 export function newServer(input: NewServerInput, at: string): Server {
   return {

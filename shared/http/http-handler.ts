@@ -1,23 +1,46 @@
-/** Wraps an HTTP function body so every failure leaves as problem+json, never as a stack trace. */
+/**
+ * The one wrapper of every HTTP function: authenticates and authorises the caller before any input
+ * is read or any use case runs, and turns every failure into problem+json, never a stack trace.
+ */
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { dependencies, orchestrationControl } from '../composition-root';
+import { callerAuthenticator, dependencies, orchestrationControl } from '../composition-root';
+import { ownsServer, rolesAllow, type Access, type Caller } from '../domain/caller';
+import { AppError } from '../domain/errors';
 import type { OrchestrationControl } from '../domain/ports';
 import type { Dependencies } from '../use-cases/dependencies';
 import { errorResponse } from './problem-response';
+import { readParams } from './read-request';
+import { ServerPathSchema } from './request-schemas';
 
 export interface HandlerScope {
   request: HttpRequest;
   context: InvocationContext;
   deps: Dependencies;
+  caller: Caller;
   control: () => OrchestrationControl;
 }
 
-/** For routes that need the application's dependencies. */
-export function httpHandler(body: (scope: HandlerScope) => Promise<HttpResponseInit>): HttpHandler {
+/** For every route but health and the catch-all 404: `access` says who may call it. */
+export function httpHandler(access: Access, body: (scope: HandlerScope) => Promise<HttpResponseInit>): HttpHandler {
   return withProblemResponses(async (request, context) => {
     const deps = await dependencies();
-    return body({ request, context, deps, control: () => orchestrationControl(context, deps) });
+    const caller = await callerAuthenticator(deps.settings).authenticate(request.headers);
+    await authorize(caller, access, request, deps);
+    return body({ request, context, deps, caller, control: () => orchestrationControl(context, deps) });
   });
+}
+
+/** Roles first; a person's own token reaches only the servers spawned with their object id. */
+async function authorize(caller: Caller, access: Access, request: HttpRequest, deps: Dependencies): Promise<void> {
+  if (rolesAllow(caller, access)) return;
+  if (access === 'hub-or-owner' && caller.objectId !== null) {
+    const { id } = readParams(request, ServerPathSchema);
+    const stored = await deps.servers.get(id);
+    if (stored && ownsServer(caller, stored.server.userObjectId)) return;
+    // An unknown server answers like another person's, so ids cannot be probed.
+    throw new AppError('forbidden', 'This token may reach only servers spawned for its own user.');
+  }
+  throw new AppError('forbidden', access === 'admin' ? 'This route needs the Admin role.' : 'This route needs the Hub or Admin role.');
 }
 
 export function withProblemResponses(handler: HttpHandler): HttpHandler {

@@ -37,7 +37,10 @@ export function errorResponse(error: unknown, context: InvocationContext): HttpR
         code: error.code,
         ...(error.errors ? { errors: error.errors } : {}),
       },
-      error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) },
+      {
+        ...(error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) }),
+        ...(error.wwwAuthenticate === undefined ? {} : { 'www-authenticate': error.wwwAuthenticate }),
+      },
     );
   }
   context.error('request.crashed', { invocationId: context.invocationId, error });

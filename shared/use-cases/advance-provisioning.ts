@@ -26,7 +26,8 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
 
   if (!compute) {
     try {
-      const lookup = await deps.catalog.findProject(server.project);
+      // Access was checked when the spawn was accepted; here only the project's region matters.
+      const lookup = await deps.catalog.findProject(server.project, 'anyone');
       if (lookup.kind !== 'offered') {
         return fail(deps, id, { code: 'project-not-found', message: `Project '${server.project}' is no longer offered.` });
       }

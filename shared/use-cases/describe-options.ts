@@ -2,19 +2,26 @@
 import type { Project } from '../domain/projects';
 import type { ResolvedSize } from '../domain/sizes';
 import type { Dependencies } from './dependencies';
+import type { ProjectViewer } from './project-catalog';
 
 export interface Options {
   projects: Project[];
   sizes: ResolvedSize[];
+  /** Why the list is empty, in words the hub can show the user; absent when there are projects. */
+  message?: string;
 }
 
-export async function describeOptions(deps: Dependencies): Promise<Options> {
-  const projects = await deps.catalog.listProjects();
+export async function describeOptions(deps: Dependencies, viewer: Exclude<ProjectViewer, 'anyone'>): Promise<Options> {
+  const projects = await deps.catalog.listProjects(viewer);
   const locations = [...new Set(projects.map((project) => project.location.toLowerCase()))];
   const perLocation = await Promise.all(locations.map((location) => deps.catalog.sizesIn(location)));
   // A size is listed when every region of the user's projects serves it, so any pick can spawn.
   const sizes = perLocation.length === 0 ? [] : perLocation.reduce((common, next) =>
     common.filter((size) => next.some((other) => other.label === size.label)),
   );
-  return { projects, sizes };
+  if (projects.length > 0) return { projects, sizes };
+  const message = deps.settings.projectAccess.mode === 'rbac'
+    ? "No project gives you access yet: a project is offered when you (or a group you belong to) hold a role such as AzureML Data Scientist on its resource group. Ask a project's owner for access."
+    : 'No project is offered yet. Ask your JupyterHub administrator.';
+  return { projects, sizes, message };
 }

@@ -57,7 +57,7 @@ export async function sweepIdleServers(deps: Dependencies, control: Orchestratio
 }
 
 async function listComputesByProject(deps: Dependencies): Promise<Map<string, Map<string, ComputeInstance>>> {
-  const projects = await deps.catalog.listProjects();
+  const projects = await deps.catalog.listProjects('anyone');
   const lists = await Promise.all(projects.map(async (project) => [project.name.toLowerCase(), await deps.aml.listComputes(project.name)] as const));
   return new Map(lists.map(([project, computes]) => [project, new Map(computes.map((compute) => [compute.name, compute]))]));
 }

@@ -5,6 +5,7 @@
 import { AppError, isAppError } from '../domain/errors';
 import { isAtRest, isProvisioning, isWindingDown } from '../domain/lifecycle';
 import { serverIdFor } from '../domain/naming';
+import { checkQuotas, type QuotaCandidate } from '../domain/quotas';
 import type { OrchestrationControl } from '../domain/ports';
 import type { Server, SizeLabel } from '../domain/server';
 import { newServer, respawned } from '../domain/server-changes';
@@ -28,19 +29,21 @@ export interface SpawnResult {
 const MAX_ATTEMPTS = 5;
 
 export async function spawnServer(deps: Dependencies, control: OrchestrationControl, request: SpawnRequest): Promise<SpawnResult> {
-  const lookup = await deps.catalog.findProject(request.project);
+  const lookup = await deps.catalog.findProject(request.project, { userObjectId: request.userObjectId });
   if (lookup.kind === 'unknown') throw new AppError('project-not-found', `There is no project named '${request.project}'.`);
-  if (lookup.kind === 'not-offered') throw new AppError('project-forbidden', `Project '${request.project}' is not offered to this user.`);
+  if (lookup.kind === 'not-offered') throw new AppError('project-forbidden', lookup.reason);
   const { project } = lookup;
   const size = await deps.catalog.sizeIn(request.size, project.location);
   if (!size) {
     throw new AppError('size-unavailable', `No VM size for '${request.size}' is offered in region ${project.location}.`);
   }
   const id = serverIdFor({ user: request.user, project: project.name, vmSize: size.vmSize, serverName: request.serverName });
+  const withinQuota = () => enforceQuotas(deps, { id, user: request.user, project: project.name, size: request.size });
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const stored = await deps.servers.get(id);
     if (!stored) {
+      await withinQuota();
       const created = await deps.servers.create(
         newServer({ id, ...request, project: project.name, vmSize: size.vmSize }, nowIso(deps)),
       );
@@ -61,6 +64,7 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
       });
     }
     if (isAtRest(server.state)) {
+      await withinQuota();
       try {
         const replaced = await deps.servers.replace(respawned(server, nowIso(deps)), etag);
         await control.ensureProvisioning(id);
@@ -72,4 +76,14 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
     }
   }
   throw new AppError('concurrent-update', `Server ${id} kept changing while the spawn was recorded; try again.`);
+}
+
+/**
+ * Refuses a spawn that would start one server too many. Counted from the active index, so only
+ * servers not at rest are read; the server being spawned never counts against itself. Two spawns
+ * racing for the last place may both pass: the limits are a fairness rule, not a hard guarantee.
+ */
+async function enforceQuotas(deps: Dependencies, candidate: QuotaCandidate): Promise<void> {
+  const verdict = checkQuotas(await deps.servers.listActive(), candidate, deps.settings.quotas);
+  if (!verdict.ok) throw new AppError('quota-exceeded', verdict.message);
 }

@@ -18,7 +18,7 @@ from jupyterhub.spawner import Spawner
 from sqlalchemy import inspect as sqlalchemy_inspect
 from tornado import web
 from traitlets import Any as AnyTrait
-from traitlets import Bool, Float, Integer, List, Unicode, Union, default
+from traitlets import Bool, CaselessStrEnum, Float, Integer, List, Unicode, Union, default
 
 from . import lifecycle
 from .clock import SYSTEM_CLOCK, Deadline
@@ -34,6 +34,7 @@ from .options_form import render_options_form
 from .recovery import find_live_server, remaining_start_budget
 from .redirector import Redirector, connect_url, normalize_prefix, shared_redirector
 from .server_watch import ServerWatch
+from .token_auth import CREDENTIAL_KINDS, TokenSettings
 from .user_options import (
     complete_choice,
     options_from_form,
@@ -81,6 +82,59 @@ class AMLSpawner(Spawner):
     @default("api_key")
     def _default_api_key(self) -> str:
         return os.environ.get(KEY_ENV, "")
+
+    auth_mode = CaselessStrEnum(
+        ["key", "azure-identity"],
+        default_value="key",
+        help="""
+        How the hub proves itself to the control plane: "key" (default) sends `api_key`
+        in `x-functions-key`; "azure-identity" sends an Entra ID access token for
+        `token_scope`, from `azure_credential` (needs `pip install "aml-jupyterhub[azure]"`
+        and the control plane's AUTH_MODE `entra` or `key-or-entra`). Example::
+
+            c.AMLSpawner.auth_mode = "azure-identity"
+        """,
+    ).tag(config=True)
+
+    token_scope = Unicode(
+        "",
+        help="""
+        With auth_mode "azure-identity": the scope tokens are requested for, the control
+        plane's API app with `/.default` (no default). The hub's identity needs the
+        API's app role Hub. Example::
+
+            c.AMLSpawner.token_scope = "api://11111111-2222-3333-4444-555555555555/.default"
+        """,
+    ).tag(config=True)
+
+    azure_credential = CaselessStrEnum(
+        list(CREDENTIAL_KINDS),
+        default_value="default",
+        help="""
+        With auth_mode "azure-identity": where tokens come from. "default" (default):
+        DefaultAzureCredential (managed identity, workload identity, environment, Azure
+        CLI…); "managed-identity": ManagedIdentityCredential (system-assigned, or the
+        user-assigned one named by `azure_client_id`); "client-secret":
+        ClientSecretCredential from AZURE_TENANT_ID, AZURE_CLIENT_ID and
+        AZURE_CLIENT_SECRET in the hub's environment. Example::
+
+            c.AMLSpawner.azure_credential = "managed-identity"
+        """,
+    ).tag(config=True)
+
+    azure_client_id = Unicode(
+        help="""
+        With auth_mode "azure-identity": client id of the hub's user-assigned managed
+        identity (or of the app registration for "client-secret"). Defaults to the
+        environment variable `AZURE_CLIENT_ID`, else empty (system-assigned). Example::
+
+            c.AMLSpawner.azure_client_id = "66666666-7777-8888-9999-000000000000"
+        """,
+    ).tag(config=True)
+
+    @default("azure_client_id")
+    def _default_azure_client_id(self) -> str:
+        return os.environ.get("AZURE_CLIENT_ID", "")
 
     request_timeout = Float(
         30.0,
@@ -466,6 +520,15 @@ class AMLSpawner(Spawner):
             self.api_key,
             timeout=self.request_timeout,
             verify=self.verify_tls,
+            token=self.token_settings(),
+        )
+
+    def token_settings(self) -> TokenSettings | None:
+        """The Entra ID token settings, or None in key mode."""
+        if self.auth_mode != "azure-identity":
+            return None
+        return TokenSettings(
+            scope=self.token_scope, credential=self.azure_credential, client_id=self.azure_client_id
         )
 
     def _start_budget(self) -> float:

@@ -18,6 +18,7 @@ import httpx
 
 from . import __version__
 from .errors import ControlPlaneError, ControlPlaneUnavailableError
+from .token_auth import BearerTokenAuth, TokenCache, TokenSettings, build_credential
 
 Server = dict[str, Any]
 
@@ -33,17 +34,21 @@ class ControlPlaneClient:
         base_url: str,
         api_key: str = "",
         *,
+        auth: httpx.Auth | None = None,
         timeout: float = 30.0,
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """Authenticates with `api_key` (the x-functions-key header) or, when given,
+        `auth` (e.g. `BearerTokenAuth` for Entra ID tokens) instead."""
         self.base_url = base_url.rstrip("/")
         headers = {"user-agent": USER_AGENT, "accept": "application/json"}
-        if api_key:
+        if api_key and auth is None:
             headers[KEY_HEADER] = api_key
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
+            auth=auth,
             timeout=timeout,
             verify=tls_verification(verify),
             transport=transport,
@@ -156,6 +161,7 @@ def problem_from_response(response: httpx.Response) -> ControlPlaneError:
         errors=errors if isinstance(errors, list) else None,
         problem_type=str(body.get("type") or "about:blank"),
         retry_after=parse_retry_after(response.headers.get("retry-after")),
+        code=str(body.get("code") or "") or None,
     )
 
 
@@ -190,14 +196,22 @@ _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, Cont
 
 
 def shared_client(
-    base_url: str, api_key: str, *, timeout: float, verify: bool | str
+    base_url: str,
+    api_key: str,
+    *,
+    timeout: float,
+    verify: bool | str,
+    token: TokenSettings | None = None,
 ) -> ControlPlaneClient:
+    """The hub's client for these settings: the key, or Entra ID tokens when `token`
+    is given (one credential and one token cache per configuration and loop)."""
     loop = asyncio.get_running_loop()
     per_loop = _clients.setdefault(loop, {})
-    key = (base_url.rstrip("/"), api_key, float(timeout), verify)
+    key = (base_url.rstrip("/"), "" if token else api_key, float(timeout), verify, token)
     client = per_loop.get(key)
     if client is None:
+        auth = BearerTokenAuth(TokenCache(build_credential(token), token.scope)) if token else None
         client = per_loop[key] = ControlPlaneClient(
-            base_url, api_key, timeout=timeout, verify=verify
+            base_url, api_key, auth=auth, timeout=timeout, verify=verify
         )
     return client

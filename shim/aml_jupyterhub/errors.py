@@ -12,6 +12,10 @@ from typing import Any
 from tornado import web
 
 
+#: Problem codes that retrying cannot cure, whatever their status.
+PERMANENT_CODES = frozenset({"quota-exceeded"})
+
+
 class ControlPlaneError(Exception):
     """The control plane answered with an RFC 9457 problem (4xx or 5xx)."""
 
@@ -24,8 +28,10 @@ class ControlPlaneError(Exception):
         errors: list[Any] | None = None,
         problem_type: str = "about:blank",
         retry_after: float | None = None,
+        code: str | None = None,
     ) -> None:
         self.status = status
+        self.code = code
         self.title = title
         self.detail = detail
         self.errors = errors or []
@@ -35,7 +41,10 @@ class ControlPlaneError(Exception):
 
     @property
     def transient(self) -> bool:
-        """Worth retrying: throttled, briefly unavailable, or busy stopping (409)."""
+        """Worth retrying: throttled, briefly unavailable, or busy stopping (409). A quota
+        refusal (409 `quota-exceeded`) is not: the person must stop a server first."""
+        if self.code in PERMANENT_CODES:
+            return False
         return self.status in (409, 429, 502, 503, 504)
 
     def describe(self) -> str:

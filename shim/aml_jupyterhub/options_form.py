@@ -35,7 +35,8 @@ def render_options_form(
     projects = [p for p in offered.get("projects") or [] if p.get("name")]
     sizes = [s for s in offered.get("sizes") or [] if s.get("label")]
     if not projects:
-        return _alert("warning", NO_PROJECT_MESSAGE)
+        # The control plane says why when it knows (e.g. no Azure role on any project).
+        return _alert("warning", str(offered.get("message") or NO_PROJECT_MESSAGE))
 
     project_names = [str(p["name"]) for p in projects]
     size_labels = [str(s["label"]) for s in sizes]

@@ -75,7 +75,7 @@ def complete_choice(
     project = choice.project
     if not project:
         if not projects:
-            raise UserOptionsError(NO_PROJECT_MESSAGE)
+            raise UserOptionsError(str(offered.get("message") or NO_PROJECT_MESSAGE))
         if len(projects) > 1:
             raise UserOptionsError(
                 "Choose a project for your server: one of " + ", ".join(projects) + "."

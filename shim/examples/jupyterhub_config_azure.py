@@ -37,6 +37,11 @@ c.Authenticator.enable_auth_state = True
 c.JupyterHub.spawner_class = "aml"
 c.AMLSpawner.control_plane_url = os.environ["AML_CONTROL_PLANE_URL"]
 # c.AMLSpawner.api_key is read from AML_CONTROL_PLANE_KEY.
+# Or, with the control plane's AUTH_MODE 'entra', the hub's managed identity instead of a
+# key (`pip install "./shim[azure]"`; the identity needs the API app's app role Hub):
+# c.AMLSpawner.auth_mode = "azure-identity"
+# c.AMLSpawner.token_scope = "api://<API app client id>/.default"
+# c.AMLSpawner.azure_credential = "managed-identity"
 c.AMLSpawner.auth_state_object_id_key = "user.oid"  # the default, shown for clarity
 c.AMLSpawner.auth_state_tenant_id_key = "user.tid"  # the default
 c.AMLSpawner.default_size = "Small"

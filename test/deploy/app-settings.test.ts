@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { documentedSettings } from '../../shared/config/settings-template';
 import { loadSettings } from '../../shared/config/settings';
-import { evaluateValue } from './support/arm-expression';
+import { evaluateValue } from './support/arm-expression-evaluator';
 import { REPO_ROOT, type JsonObject } from './support/arm-schemas';
 import { onlyResource, TEST_CLIENT, TEST_SUBSCRIPTION, TEST_TENANT } from './support/arm-template';
 import { appSettingsOf, evaluatedAppSettings, mainTemplate, parameterBehind } from './support/site-settings';
@@ -29,10 +29,30 @@ const PLATFORM_SETTINGS = [
 ];
 
 /**
- * The security model's settings (Entra ID tokens, app roles Hub and Admin), set now so the later
- * work adopts these names; they join SETTINGS_SCHEMA when the code reads them.
+ * The security model's settings (hub key, Entra ID tokens with app roles Hub and Admin). The
+ * template sets them whether or not the code in this checkout reads them yet.
  */
-const SECURITY_MODEL_SETTINGS = ['AUTH_MODE', 'ENTRA_TENANT_ID', 'ENTRA_API_CLIENT_ID', 'ENTRA_AUDIENCE'];
+const SECURITY_MODEL_SETTINGS = ['AUTH_MODE', 'HUB_API_KEY', 'ENTRA_TENANT_ID', 'ENTRA_API_CLIENT_ID', 'ENTRA_AUDIENCE', 'ENTRA_ISSUER', 'ENTRA_JWKS_URI'];
+
+/** What App Service does with "@Microsoft.KeyVault(VaultName=v;SecretName=s)": the secret's value, read with the identity. */
+function resolveKeyVaultReferences(values: Record<string, string>, secrets: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => {
+      const reference = /^@Microsoft\.KeyVault\(VaultName=([^;]+);SecretName=([^)]+)\)$/.exec(value);
+      return [name, reference ? secrets[`${reference[1]}/${reference[2]}`] ?? value : value];
+    }),
+  );
+}
+
+const HUB_KEY = 'generated-hub-key-0123456789';
+
+/** The app settings after a deployment with `values`, with the hub key stored and resolved. */
+function deployedSettings(values: Record<string, unknown> = {}): Record<string, string> {
+  const { settings: raw, deployment } = evaluatedAppSettings(template, values);
+  // The secret the template writes, under its full name "<vault>/<secret>".
+  const secret = String(evaluateValue(onlyResource(template, 'Microsoft.KeyVault/vaults/secrets').name, deployment));
+  return resolveKeyVaultReferences(raw, { [secret]: HUB_KEY });
+}
 
 /** Flex Consumption rejects or ignores these: the runtime and the package come from functionAppConfig. */
 const NOT_ON_FLEX_CONSUMPTION = [
@@ -83,7 +103,7 @@ describe('settings the code reads', () => {
   );
 
   it('are each bound to a parameter described with the setting name, unless computed by the template', () => {
-    const computed = new Set(['STATE_TABLE_ENDPOINT']);
+    const computed = new Set(['STATE_TABLE_ENDPOINT', 'HUB_API_KEY', 'ENTRA_AUDIENCE']);
     const unbound = settings
       .filter(({ name }) => documented.some((setting) => setting.name === name) && !computed.has(name))
       .filter(({ name, value }) => {
@@ -94,16 +114,16 @@ describe('settings the code reads', () => {
   });
 
   it('pass the code\'s own validation (loadSettings) as deployed with the defaults', () => {
-    const { settings: values, deployment } = evaluatedAppSettings(template);
-    const loaded = loadSettings(values);
+    const { deployment } = evaluatedAppSettings(template);
+    const loaded = loadSettings(deployedSettings());
     expect(loaded.subscriptionId).toBe(TEST_SUBSCRIPTION);
     const storageName = evaluateValue(onlyResource(template, 'Microsoft.Storage/storageAccounts').name, deployment);
     expect(loaded.state).toEqual({ connectionString: undefined, tableEndpoint: `https://${String(storageName)}.table.core.windows.net`, tableName: 'servers' });
     expect(loaded.armEndpoint).toBe('https://management.azure.com');
   });
 
-  it('pass loadSettings with every parameter at a non-default value too', () => {
-    const { settings: values } = evaluatedAppSettings(template, {
+  it('pass loadSettings with parameters at other values too', () => {
+    const values = deployedSettings({
       projectsSubscriptionId: '99999999-8888-4777-8666-555555555555',
       armEndpoint: 'https://management.usgovcloudapi.net',
       projectAccess: 'tag:jupyterhub',
@@ -172,11 +192,29 @@ describe('identity-based storage', () => {
 });
 
 describe('security model settings', () => {
-  it('are set, with key authentication by default and the subscription tenant', () => {
+  it('are set, with the hub key by default and the subscription tenant', () => {
     const { settings: values } = evaluatedAppSettings(template);
     expect(names).toEqual(expect.arrayContaining(SECURITY_MODEL_SETTINGS));
-    expect(values).toMatchObject({ AUTH_MODE: 'key', ENTRA_TENANT_ID: TEST_TENANT, ENTRA_API_CLIENT_ID: '', ENTRA_AUDIENCE: '' });
+    expect(values).toMatchObject({ AUTH_MODE: 'key', ENTRA_TENANT_ID: TEST_TENANT, ENTRA_API_CLIENT_ID: '', ENTRA_AUDIENCE: '', ENTRA_ISSUER: '', ENTRA_JWKS_URI: '' });
     expect(template.parameters.authMode.allowedValues).toEqual(['key', 'key-or-entra', 'entra']);
+  });
+
+  it('read the hub key from the Key Vault the template creates, with the identity, never from a literal', () => {
+    const { settings: values, deployment } = evaluatedAppSettings(template);
+    const vault = String(evaluateValue(onlyResource(template, 'Microsoft.KeyVault/vaults').name, deployment));
+    expect(vault).toMatch(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/);
+    expect(values.HUB_API_KEY).toBe(`@Microsoft.KeyVault(VaultName=${vault};SecretName=hub-api-key)`);
+    expect(evaluateValue(onlyResource(template, 'Microsoft.KeyVault/vaults/secrets').name, deployment)).toBe(`${vault}/hub-api-key`);
+    const site = onlyResource(template, 'Microsoft.Web/sites');
+    expect((site.properties as JsonObject).keyVaultReferenceIdentity).toBe("[variables('identityId')]");
+    // The app starts after the secret is written, so the reference resolves on its first start.
+    expect(site.dependsOn).toContain("[resourceId('Microsoft.KeyVault/vaults/secrets', variables('keyVaultName'), variables('hubApiKeySecretName'))]");
+    expect(deployedSettings().HUB_API_KEY).toBe(HUB_KEY);
+  });
+
+  it('work for Entra ID tokens once an API app is registered', () => {
+    const values = deployedSettings({ authMode: 'entra', entraApiClientId: '12345678-1234-4234-8234-123456789abc' });
+    expect(loadSettings(values)).toMatchObject({ auth: { mode: 'entra' } });
   });
 
   it('derive the audience from the API app client id unless one is given', () => {
@@ -194,6 +232,8 @@ describe('names Azure will accept', () => {
     const functionAppName = String(evaluateValue(onlyResource(template, 'Microsoft.Web/sites').name, deployment));
     // The host id is the app name cut to 32 characters; staying under it keeps host ids distinct.
     expect(functionAppName).toMatch(/^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/);
+    const vaultName = String(evaluateValue(onlyResource(template, 'Microsoft.KeyVault/vaults').name, deployment));
+    expect(vaultName).toMatch(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/);
     expect(template.parameters.baseName.maxLength).toBe(11);
   });
 

@@ -9,10 +9,11 @@ import { loadTemplate, onlyResource, SCHEMA_BY_SCOPE, TEMPLATES } from './suppor
 import { existsSync } from 'node:fs';
 
 /**
- * Resource types deployed at an apiVersion the shared schema subset does not hold, with the checks
- * made instead. Application Insights components exist only at 2020-02-02 (stable), older than the
- * subset's "2022 on". When the schema is added to ../shared/arm-schemas, the test below fails until
- * the entry is removed, so the resource is then validated like every other.
+ * Resource types the shared schema subset does not cover, with the checks made instead. The subset
+ * holds seven providers from 2022 on: Application Insights components exist only at 2020-02-02
+ * (stable), and Microsoft.KeyVault is not among the seven. When a schema is added to
+ * ../shared/arm-schemas, the test below fails until the entry is removed, so the resource is then
+ * validated like every other.
  */
 const NOT_IN_SUBSET: Record<string, (resource: ArmResource) => void> = {
   'Microsoft.Insights/components@2020-02-02': (resource) => {
@@ -20,6 +21,22 @@ const NOT_IN_SUBSET: Record<string, (resource: ArmResource) => void> = {
     expect(Object.keys(resource).sort()).toEqual(['apiVersion', 'comments', 'dependsOn', 'kind', 'location', 'name', 'properties', 'tags', 'type']);
     expect(Object.keys(resource.properties as JsonObject).sort()).toEqual(['Application_Type', 'DisableLocalAuth', 'IngestionMode', 'WorkspaceResourceId']);
     expect((resource.properties as JsonObject).WorkspaceResourceId).toMatch(/^\[resourceId\('Microsoft\.OperationalInsights\/workspaces', /);
+  },
+  'Microsoft.KeyVault/vaults@2023-07-01': (resource) => {
+    expect(Object.keys(resource).sort()).toEqual(['apiVersion', 'comments', 'location', 'name', 'properties', 'tags', 'type']);
+    expect(resource.properties).toEqual({
+      tenantId: '[subscription().tenantId]',
+      sku: { family: 'A', name: 'standard' },
+      enableRbacAuthorization: true,
+      enableSoftDelete: true,
+      softDeleteRetentionInDays: 7,
+      publicNetworkAccess: 'Enabled',
+    });
+  },
+  'Microsoft.KeyVault/vaults/secrets@2023-07-01': (resource) => {
+    expect(Object.keys(resource).sort()).toEqual(['apiVersion', 'comments', 'condition', 'dependsOn', 'name', 'properties', 'type']);
+    expect(Object.keys(resource.properties as JsonObject).sort()).toEqual(['contentType', 'value']);
+    expect(resource.name).toMatch(/^\[format\('\{0\}\/\{1\}', /);
   },
 };
 

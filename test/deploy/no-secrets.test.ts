@@ -3,7 +3,7 @@
  * a key, SAS or password written anywhere, no list*() call that would copy a key into a setting or
  * an output, and no secure parameter (nothing secret is ever needed to deploy).
  */
-import { functionNames } from './support/arm-expression';
+import { functionNames } from './support/arm-expression-parser';
 import { type JsonObject } from './support/arm-schemas';
 import { allExpressions, allStrings, loadTemplate, onlyResource, TEMPLATES } from './support/arm-template';
 import { appSettingsOf, evaluatedAppSettings, mainTemplate } from './support/site-settings';
@@ -43,18 +43,33 @@ describe.each(TEMPLATES)('$file', ({ file }) => {
     expect(secretFindings(template)).toEqual([]);
   });
 
-  it('has no secure parameter, because deploying needs no secret', () => {
+  it('takes a secret only as the hub API key, secure and empty by default', () => {
     const secure = Object.entries(template.parameters).filter(([, parameter]) => /^secure/i.test(parameter.type));
-    expect(secure.map(([name]) => name)).toEqual([]);
+    expect(secure.map(([name]) => name)).toEqual(file === 'azuredeploy.json' ? ['hubApiKey'] : []);
+    for (const [, parameter] of secure) expect(parameter.defaultValue).toBe('');
+  });
+});
+
+describe('the hub API key parameter', () => {
+  const template = loadTemplate('azuredeploy.json');
+
+  it('goes into the Key Vault secret only: not into variables, app settings or outputs', () => {
+    const users = allExpressions(template)
+      .filter(({ text }) => text.includes("parameters('hubApiKey')"))
+      .map(({ path }) => path);
+    const secretIndex = template.resources.findIndex((resource) => resource.type === 'Microsoft.KeyVault/vaults/secrets');
+    expect(users).toEqual([`.resources[${secretIndex}].condition`, `.resources[${secretIndex}].properties.value`]);
   });
 });
 
 describe('app settings', () => {
   const template = mainTemplate();
 
-  it('have no name that says key, secret, password or token', () => {
-    const names = appSettingsOf(template).map((setting) => setting.name);
-    expect(names.filter((name) => /(KEY|SECRET|PASSWORD|TOKEN|SAS)$/i.test(name) || /CONNECTION_?STRING/i.test(name))).toEqual(['APPLICATIONINSIGHTS_CONNECTION_STRING']);
+  it('name a key, secret or connection string only where the value is a reference or grants nothing', () => {
+    const settings = appSettingsOf(template);
+    const named = settings.filter(({ name }) => /(KEY|SECRET|PASSWORD|TOKEN|SAS)$/i.test(name) || /CONNECTION_?STRING/i.test(name));
+    expect(named.map(({ name }) => name)).toEqual(['APPLICATIONINSIGHTS_CONNECTION_STRING', 'HUB_API_KEY']);
+    expect(evaluatedAppSettings(template).settings.HUB_API_KEY).toMatch(/^@Microsoft\.KeyVault\(VaultName=[^;]+;SecretName=hub-api-key\)$/);
   });
 
   it('carry an Application Insights connection string that grants nothing: local authentication is off, ingestion needs the identity', () => {

@@ -3,8 +3,10 @@
  * runtime and Durable Functions need, the telemetry publisher role, and on projects only the
  * custom least-privilege roles of deploy/access-roles.json; every built-in role id is the real one.
  */
-import { evaluateValue, type Deployment } from './support/arm-expression';
-import { type ArmResource, type JsonObject } from './support/arm-schemas';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluateValue, type Deployment } from './support/arm-expression-evaluator';
+import { REPO_ROOT, type ArmResource, type JsonObject } from './support/arm-schemas';
 import { allStrings, fakeDeployment, loadTemplate, requiredParameterValues, resourcesOfType, TEMPLATES, TEST_PRINCIPAL, TEST_SUBSCRIPTION, type ArmTemplate } from './support/arm-template';
 import { BUILT_IN_ROLES, NEVER_GRANTED, roleKey, roleNameOf } from './support/built-in-roles';
 
@@ -18,9 +20,15 @@ interface Grant {
   name: unknown;
 }
 
-/** Role assignments of a template as evaluated: the scope's resource type, the role's name (built-in) or id. */
+/**
+ * Role assignments of a template as evaluated (those whose condition holds): the scope's resource
+ * type, the role's name (built-in) or id.
+ */
 function grantsOf(template: ArmTemplate, deployment: Deployment): Grant[] {
-  return resourcesOfType(template, 'Microsoft.Authorization/roleAssignments').map((assignment) => {
+  const deployed = resourcesOfType(template, 'Microsoft.Authorization/roleAssignments').filter(
+    (assignment) => !('condition' in assignment) || evaluateValue(assignment.condition, deployment) === true,
+  );
+  return deployed.map((assignment) => {
     const properties = evaluateValue(assignment.properties, deployment) as JsonObject;
     const roleId = String(properties.roleDefinitionId).split('/').pop() ?? '';
     // A scope is "<namespace>/<type>/<name>" (or a full resource id): keep the resource type.
@@ -56,13 +64,21 @@ describe('azuredeploy.json role assignments', () => {
   const deployment = fakeDeployment(template);
   const grants = grantsOf(template, deployment);
 
-  it('give the identity exactly the data roles the Functions host and Durable Functions need, and telemetry publishing', () => {
+  it('give the identity exactly the data roles the Functions host and Durable Functions need, telemetry publishing and reading its key', () => {
     expect(grants.map(({ scope, role }) => `${scope}: ${role}`).sort()).toEqual([
       'Microsoft.Insights/components: Monitoring Metrics Publisher',
+      'Microsoft.KeyVault/vaults: Key Vault Secrets User',
       'Microsoft.Storage/storageAccounts: Storage Blob Data Owner',
       'Microsoft.Storage/storageAccounts: Storage Queue Data Contributor',
       'Microsoft.Storage/storageAccounts: Storage Table Data Contributor',
     ]);
+  });
+
+  it('let the admin who deploys manage the hub API key only when named', () => {
+    const admin = '12121212-3434-4565-8787-909090909090';
+    const extra = grantsOf(template, fakeDeployment(template, { keyVaultAdminPrincipalId: admin })).filter((grant) => grant.principalId === admin);
+    expect(extra.map(({ scope, role }) => `${scope}: ${role}`)).toEqual(['Microsoft.KeyVault/vaults: Key Vault Secrets Officer']);
+    expect(grants.some((grant) => grant.role === 'Key Vault Secrets Officer')).toBe(false);
   });
 
   it('grant to the user-assigned identity as a service principal', () => {
@@ -79,10 +95,11 @@ describe('azuredeploy.json role assignments', () => {
     expect(grants.map((grant) => grant.role)).not.toContain(role);
   });
 
-  it('come before the Function App starts, so the host reaches storage on its first start', () => {
+  it("come before the Function App starts, so the host reaches storage and its key on its first start", () => {
     const site = resourcesOfType(template, 'Microsoft.Web/sites')[0];
     const dependsOn = (site.dependsOn as string[]).join('\n');
-    for (const key of Object.keys(template.variables.roleIds as object)) expect(dependsOn).toContain(`variables('roleIds').${key}`);
+    const forTheIdentity = Object.keys(template.variables.roleIds as object).filter((key) => key !== 'keyVaultSecretsOfficer');
+    for (const key of forTheIdentity) expect(dependsOn).toContain(`variables('roleIds').${key}`);
   });
 });
 
@@ -162,5 +179,31 @@ describe('deploy/project-access.json', () => {
     const nameIn = (resourceGroup: string) => evaluateValue(assignment.name, { ...fakeDeployment(template, requiredParameterValues(template)), resourceGroup });
     expect(nameIn('climate-lab')).not.toBe(nameIn('ocean-lab'));
     expect(nameIn('climate-lab')).toBe(nameIn('climate-lab'));
+  });
+});
+
+describe('deploy/entra-app-roles.json', () => {
+  interface AppRoleManifest {
+    id: string;
+    value: string;
+    allowedMemberTypes: string[];
+    isEnabled: boolean;
+    description: string;
+  }
+  const roles = JSON.parse(readFileSync(join(REPO_ROOT, 'deploy', 'entra-app-roles.json'), 'utf8')) as AppRoleManifest[];
+
+  it('defines the app roles of the security model, Hub for applications and Admin for people or applications', () => {
+    expect(roles.map(({ value, allowedMemberTypes, isEnabled }) => ({ value, allowedMemberTypes, isEnabled }))).toEqual([
+      { value: 'Hub', allowedMemberTypes: ['Application'], isEnabled: true },
+      { value: 'Admin', allowedMemberTypes: ['User', 'Application'], isEnabled: true },
+    ]);
+  });
+
+  it('gives each role its own id and a description', () => {
+    expect(new Set(roles.map((role) => role.id)).size).toBe(roles.length);
+    for (const role of roles) {
+      expect(role.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(role.description.length).toBeGreaterThan(20);
+    }
   });
 });

@@ -4,7 +4,8 @@
  * each parameter is documented and its default obeys its own limits, and the whole template
  * evaluates with its defaults (offline, see support/arm-expression.ts).
  */
-import { evaluateValue, functionNames } from './support/arm-expression';
+import { evaluateValue } from './support/arm-expression-evaluator';
+import { functionNames } from './support/arm-expression-parser';
 import { allExpressions, fakeDeployment, loadTemplate, referencedNames, requiredParameterValues, TEMPLATES, type ArmParameter, type ArmTemplate } from './support/arm-template';
 
 /** The ARM template functions these templates may call (names are case-insensitive in ARM). */
@@ -36,7 +37,7 @@ function defaultProblems(name: string, parameter: ArmParameter, value: unknown):
     if (parameter.maxValue !== undefined && value > parameter.maxValue) problems.push(`${name}: default above maxValue`);
   }
   if (typeof value === 'string') {
-    if (parameter.type !== 'string') problems.push(`${name}: a string default for a ${parameter.type} parameter`);
+    if (!/^(string|securestring)$/i.test(parameter.type)) problems.push(`${name}: a string default for a ${parameter.type} parameter`);
     if (parameter.minLength !== undefined && value.length < parameter.minLength) problems.push(`${name}: default shorter than minLength`);
     if (parameter.maxLength !== undefined && value.length > parameter.maxLength) problems.push(`${name}: default longer than maxLength`);
   }

@@ -204,6 +204,24 @@ describe('ArmAmlGateway against the ARM emulator', () => {
     expect(writes).toEqual(['PUT computes/createOrUpdate 201', 'POST computes/stop 202', 'POST computes/start 202']);
   });
 
+  it('sends create, stop, start and delete without reading the operation status (callers poll the instance)', async () => {
+    await harness.gateway.createCompute(createRequest());
+    advance(60);
+    await harness.gateway.stopCompute(at);
+    advance(20);
+    await harness.gateway.startCompute(at);
+    advance(30);
+    await harness.gateway.deleteCompute(at);
+    const { requests } = await stats(harness.emulator);
+    expect(requests).toMatchObject({
+      'PUT computes/createOrUpdate': 1,
+      'POST computes/stop': 1,
+      'POST computes/start': 1,
+      'DELETE computes/delete': 1,
+    });
+    expect(Object.keys(requests).filter((operation) => /operation(Status|Result)/.test(operation))).toEqual([]);
+  });
+
   it('refuses to stop an instance that is still being created (conflicting-operation, Azure message kept)', async () => {
     await harness.gateway.createCompute(createRequest());
     const error = await errorOf(harness.gateway.stopCompute(at));

@@ -3,6 +3,7 @@
  * (The real adapter is tested against the ARM emulator.)
  */
 import { AppError } from '../../shared/domain/errors';
+import type { RoleAssignmentInfo } from '../../shared/domain/project-access';
 import type {
   AmlComputeState, AmlGateway, ComputeInstance, ComputeLocator, CreateComputeRequest, ResourceGroupInfo, VmSizeInfo, WorkspaceInfo,
 } from '../../shared/domain/ports';
@@ -26,6 +27,8 @@ export interface ScriptedAmlOptions {
   createRejection?: AppError;
   /** Creates never finish (for timeouts). */
   createHangs?: boolean;
+  /** Role assignments by object id (PROJECT_ACCESS rbac), each applying to the projects whose scope covers them. */
+  roleAssignments?: Record<string, RoleAssignmentInfo[]>;
 }
 
 export class ScriptedAmlGateway implements AmlGateway {
@@ -95,6 +98,11 @@ export class ScriptedAmlGateway implements AmlGateway {
 
   async listVmSizes(): Promise<VmSizeInfo[]> {
     return [{ name: 'Standard_DS1_v2', gpus: 0 }, { name: 'Standard_DS3_v2', gpus: 0 }];
+  }
+
+  async roleAssignmentsFor(project: string, objectId: string): Promise<RoleAssignmentInfo[]> {
+    this.calls.push(`roleAssignments ${project} ${objectId}`);
+    return this.options.roleAssignments?.[objectId] ?? [];
   }
 
   stateOfInstance(name: string): AmlComputeState | null {

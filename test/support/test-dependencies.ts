@@ -5,11 +5,14 @@ import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { ProjectCatalog } from '../../shared/use-cases/project-catalog';
 
 export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
+/** The shared key the tests' hub presents (HUB_API_KEY). */
+export const TEST_HUB_API_KEY = 'test-hub-api-key-0123';
 
 export function testSettings(overrides: Record<string, string> = {}): Settings {
   return loadSettings({
     AZURE_SUBSCRIPTION_ID: TEST_SUBSCRIPTION_ID,
     STATE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+    HUB_API_KEY: TEST_HUB_API_KEY,
     ...overrides,
   });
 }
@@ -36,6 +39,7 @@ export function testDependencies(parts: { servers: ServerRepository; aml: AmlGat
     accessRule: settings.projectAccess,
     sizeCandidates: settings.sizeCandidates,
     cacheSeconds: settings.catalogCacheSeconds,
+    rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
   return { settings, servers: parts.servers, aml: parts.aml, catalog, clock };
 }

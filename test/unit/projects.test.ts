@@ -12,6 +12,7 @@ const groups: ResourceGroupInfo[] = [
 describe('project access rule', () => {
   it.each<[string, ProjectAccessRule, string[]]>([
     ['all', { mode: 'all' }, ['climate-lab', 'ocean-lab', 'Pangeo-demo', 'shared-networking']],
+    ['rbac (every group a candidate; roles decide per user)', { mode: 'rbac' }, ['climate-lab', 'ocean-lab', 'Pangeo-demo', 'shared-networking']],
     ['tag (case-insensitive)', { mode: 'tag', tag: 'jupyterhub' }, ['climate-lab', 'ocean-lab']],
     ['name-contains', { mode: 'name-contains', text: 'pangeo' }, ['Pangeo-demo']],
   ])('%s', (_name, rule, expected) => {

@@ -1,6 +1,6 @@
 import { loadSettings, SettingsError } from '../../shared/config/settings';
 
-const minimal = { AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-00000000a4b1', STATE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' };
+const minimal = { AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-00000000a4b1', STATE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', HUB_API_KEY: 'a-hub-key-for-tests' };
 
 describe('settings', () => {
   it('applies documented defaults', () => {
@@ -37,5 +37,64 @@ describe('settings', () => {
       'AML_IDLE_TIME_BEFORE_SHUTDOWN', 'IDLE_SWEEP_SCHEDULE', 'STATE_STORAGE_CONNECTION_STRING']) {
       expect(problems).toContain(name);
     }
+  });
+});
+
+describe('caller settings', () => {
+  const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  const { HUB_API_KEY: _key, ...withoutKey } = minimal;
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadSettings(env);
+      return [];
+    } catch (error) {
+      return (error as SettingsError).problems;
+    }
+  };
+
+  it('defaults to the key, which key mode needs', () => {
+    expect(loadSettings(minimal).auth).toEqual({ mode: 'key', hubApiKey: 'a-hub-key-for-tests', entra: null });
+    expect(problemsOf(withoutKey)).toEqual(["HUB_API_KEY: missing (AUTH_MODE is 'key')"]);
+  });
+
+  it('derives the issuer and key set from the tenant, and accepts the audience and the client id', () => {
+    const clientId = '12345678-1234-4234-8234-123456789abc';
+    const { auth } = loadSettings({ ...withoutKey, AUTH_MODE: 'entra', ENTRA_TENANT_ID: tenant, ENTRA_API_CLIENT_ID: clientId, ENTRA_AUDIENCE: `api://${clientId}` });
+    expect(auth).toEqual({
+      mode: 'entra',
+      hubApiKey: null,
+      entra: {
+        issuer: `https://login.microsoftonline.com/${tenant}/v2.0`,
+        jwksUri: `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys`,
+        audiences: [`api://${clientId}`, clientId],
+      },
+    });
+  });
+
+  it('takes an issuer and key set by configuration only (the local token issuer)', () => {
+    const { auth } = loadSettings({ ...minimal, AUTH_MODE: 'key-or-entra', ENTRA_ISSUER: 'http://127.0.0.1:7073', ENTRA_JWKS_URI: 'http://127.0.0.1:7073/discovery/v2.0/keys', ENTRA_AUDIENCE: 'api://local-api' });
+    expect(auth.entra).toEqual({ issuer: 'http://127.0.0.1:7073', jwksUri: 'http://127.0.0.1:7073/discovery/v2.0/keys', audiences: ['api://local-api'] });
+    expect(auth.hubApiKey).toBe('a-hub-key-for-tests');
+  });
+
+  it('lists every missing piece of a token mode in one message', () => {
+    expect(problemsOf({ ...withoutKey, AUTH_MODE: 'key-or-entra' })).toEqual([
+      "HUB_API_KEY: missing (AUTH_MODE is 'key-or-entra')",
+      "ENTRA_TENANT_ID: missing (AUTH_MODE is 'key-or-entra'; or set both ENTRA_ISSUER and ENTRA_JWKS_URI)",
+      "ENTRA_AUDIENCE / ENTRA_API_CLIENT_ID: set at least one (AUTH_MODE is 'key-or-entra')",
+    ]);
+  });
+
+  it('refuses an unknown mode and a key set fetched over plain http from elsewhere', () => {
+    const problems = problemsOf({ ...minimal, AUTH_MODE: 'none', ENTRA_JWKS_URI: 'http://keys.example.com/keys' }).join('\n');
+    expect(problems).toContain('AUTH_MODE');
+    expect(problems).toContain('ENTRA_JWKS_URI: must be an https URL (or http on 127.0.0.1)');
+  });
+});
+
+describe('HUB_API_KEY', () => {
+  it('refuses an unresolved Key Vault reference rather than accept its text as the key', () => {
+    expect(() => loadSettings({ ...minimal, AUTH_MODE: 'key', HUB_API_KEY: '@Microsoft.KeyVault(VaultName=kv;SecretName=hub-api-key)' }))
+      .toThrow(/HUB_API_KEY: is an unresolved Key Vault reference/);
   });
 });

@@ -7,8 +7,10 @@ export type HookName = (typeof HOOK_NAMES)[number];
 
 export class HookRegistry {
   readonly #hooks = new Map<HookName, HookCallback[]>(HOOK_NAMES.map((name) => [name, []]));
-  /** Shared across every hook of the app (`appHookData`). */
+  /** Shared by every hook of every scope (`appHookData`). */
   readonly appHookData: Record<string, unknown> = {};
+  /** The `hookData` of app-level hooks (appStart, appTerminate), shared by them only, as in the worker. */
+  readonly appLevelOnlyHookData: Record<string, unknown> = {};
 
   register(name: string, callback: HookCallback): Disposable {
     const list = this.#hooks.get(name as HookName);

@@ -1,10 +1,12 @@
 /**
  * AmlGateway over the real Azure SDK clients: AzureMachineLearningWorkspaces for workspaces,
- * VM sizes and compute instances, ResourceManagementClient for resource groups. Retries of
+ * VM sizes and compute instances, ResourceManagementClient for resource groups,
+ * AuthorizationManagementClient for the role assignments of PROJECT_ACCESS rbac. Retries of
  * throttling (429 + Retry-After) and 5xx are the SDK pipeline's own; errors leave as AppErrors.
  * Nothing here knows whether it talks to Azure or to the local emulator: that is the endpoint,
  * the credential's environment and the trusted CA.
  */
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { AzureMachineLearningWorkspaces, type ComputeStartOptionalParams } from '@azure/arm-machinelearning';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
@@ -18,6 +20,8 @@ import type {
   VmSizeInfo,
   WorkspaceInfo,
 } from '../../domain/ports';
+import { AppError } from '../../domain/errors';
+import type { RoleAssignmentInfo } from '../../domain/project-access';
 import { fromArmError, isNotFound } from './arm-error-mapper';
 import { fromArmCompute, isComputeInstance } from './from-arm-compute';
 import { idleShutdownPolicy } from './idle-shutdown-policy';
@@ -40,6 +44,7 @@ export interface ArmAmlGatewayOptions {
 export class ArmAmlGateway implements AmlGateway {
   private readonly ml: AzureMachineLearningWorkspaces;
   private readonly resources: ResourceManagementClient;
+  private readonly authorization: AuthorizationManagementClient;
 
   constructor(options: ArmAmlGatewayOptions) {
     const common = { endpoint: options.endpoint, retryOptions: options.retryOptions };
@@ -49,6 +54,7 @@ export class ArmAmlGateway implements AmlGateway {
       additionalPolicies: [{ policy: idleShutdownPolicy(options.idleTimeBeforeShutdown), position: 'perCall' }],
     });
     this.resources = new ResourceManagementClient(options.credential, options.subscriptionId, common);
+    this.authorization = new AuthorizationManagementClient(options.credential, options.subscriptionId, common);
   }
 
   async getCompute(at: ComputeLocator): Promise<ComputeInstance | null> {
@@ -128,19 +134,52 @@ export class ArmAmlGateway implements AmlGateway {
       throw fromArmError(error);
     }
   }
+
+  /** ARM's `assignedTo()` filter: the principal's own assignments and those of its groups. */
+  async roleAssignmentsFor(project: string, objectId: string): Promise<RoleAssignmentInfo[]> {
+    if (!GUID.test(objectId)) throw new AppError('invalid-request', `'${objectId}' is not an Entra object id (a GUID).`);
+    try {
+      const assignments: RoleAssignmentInfo[] = [];
+      for await (const assignment of this.authorization.roleAssignments.listForResourceGroup(project, { filter: `assignedTo('${objectId}')` })) {
+        assignments.push({
+          roleDefinitionId: assignment.roleDefinitionId ?? '',
+          principalId: assignment.principalId ?? '',
+          principalType: assignment.principalType ?? '',
+          scope: assignment.scope ?? '',
+        });
+      }
+      return assignments;
+    } catch (error) {
+      // A project whose resource group vanished grants nothing.
+      if (isNotFound(error)) return [];
+      throw fromArmError(error);
+    }
+  }
 }
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * Sends a long-running request and returns once Azure accepted it (a 2xx), without waiting for
- * the operation: callers poll the instance. The SDK also reads the operation status once right
- * away; what that says (even a failure) is the instance's business, seen on the next get.
+ * the operation: callers poll the instance. The SDK's begin* methods would also read the
+ * operation status once, right away; that read tells us nothing the next get of the instance does
+ * not, yet it is one more ARM read per create, start, stop and delete, taken from the same
+ * per-principal read budget as every poll (a burst of 200 spawns drew 429s from it). So the
+ * request's abort signal fires as soon as the 2xx arrives, and the SDK stops before that read.
  */
-async function accepted(send: (options: Pick<ComputeStartOptionalParams, 'onResponse'>) => Promise<unknown>): Promise<void> {
+async function accepted(
+  send: (options: Pick<ComputeStartOptionalParams, 'onResponse' | 'abortSignal'>) => Promise<unknown>,
+): Promise<void> {
+  const afterAcceptance = new AbortController();
   let wasAccepted = false;
   try {
     await send({
+      abortSignal: afterAcceptance.signal,
       onResponse: (response) => {
-        if (response.status < 300) wasAccepted = true;
+        if (response.status < 300 && !wasAccepted) {
+          wasAccepted = true;
+          afterAcceptance.abort();
+        }
       },
     });
   } catch (error) {

@@ -41,9 +41,14 @@ export class DurableOrchestrationControl implements OrchestrationControl {
     if (await this.isLive(instanceId)) await this.client.terminate(instanceId, reason);
   }
 
+  /**
+   * Starts the run unless one is live. The start comes first, without a status check before it:
+   * the host refuses to start an instance id that is still live (host.json
+   * overridableExistingInstanceStates NonRunningStates), so the check is only needed when the start
+   * fails, and a first spawn — the common case — costs one call to the durable API instead of two.
+   */
   private async ensureLive(kind: OrchestrationKind, serverId: string): Promise<void> {
     const instanceId = instanceIdFor(kind, serverId);
-    if (await this.isLive(instanceId)) return;
     const provisioning = kind === 'provision';
     const input: ServerOrchestrationInput = {
       serverId,
@@ -53,7 +58,7 @@ export class DurableOrchestrationControl implements OrchestrationControl {
     try {
       await this.client.startNew(ORCHESTRATIONS[kind], { instanceId, input });
     } catch (error) {
-      // A concurrent caller started the same instance id first: the run we wanted exists.
+      // Refused because the run is live (an earlier spawn, or a concurrent caller, started it): the run we wanted exists.
       if (await this.isLive(instanceId)) return;
       throw error;
     }

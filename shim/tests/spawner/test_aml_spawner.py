@@ -120,6 +120,17 @@ async def test_refused_spawn_shows_the_control_planes_reason(make_spawner, fake_
     assert await spawner.poll() == 0
 
 
+async def test_a_quota_refusal_is_shown_at_once_not_retried(make_spawner, fake_cp):
+    fake_cp.state.max_active_per_user = 1
+    await make_spawner(name="first").start()
+    spawner = make_spawner(name="second", start_timeout=600)
+    with pytest.raises(SpawnError, match=r"most allowed per user \(1\)\. Stop one of them") as caught:
+        await spawner.start()
+    assert caught.value.status_code == 409
+    spawns = [r for r in fake_cp.state.requests if r.get("method") == "POST" and r.get("path") == "/api/servers"]
+    assert len(spawns) == 2
+
+
 async def test_no_project_is_a_clear_message(make_spawner, fake_cp):
     fake_cp.state.projects_by_user["alice"] = []
     spawner = make_spawner(user_options={})

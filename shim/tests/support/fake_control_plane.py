@@ -67,6 +67,8 @@ class FakeState:
     servers: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
     projects_by_user: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: MAX_ACTIVE_SERVERS_PER_USER of the real control plane; None: no limit.
+    max_active_per_user: int | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     timers: dict[str, list[asyncio.TimerHandle]] = field(default_factory=dict)
 
@@ -77,6 +79,7 @@ class FakeState:
         self.servers.clear()
         self.failures.clear()
         self.projects_by_user.clear()
+        self.max_active_per_user = None
         self.requests.clear()
         self.timers.clear()
 
@@ -173,8 +176,12 @@ class FakeHandler(web.RequestHandler):
                 return None
             self.problem(415, "Unsupported Media Type", "The body is not JSON.")
 
-    def problem(self, status: int, title: str, detail: str, errors: list | None = None, retry_after: int | None = None) -> None:
+    def problem(
+        self, status: int, title: str, detail: str, errors: list | None = None, retry_after: int | None = None, code: str | None = None
+    ) -> None:
         body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+        if code:
+            body["code"] = code
         if errors:
             body["errors"] = errors
         self.set_status(status)
@@ -242,6 +249,19 @@ class ServersHandler(FakeHandler):
         if server is not None and server["state"] == "Running":
             self.reply(server, 200)
             return
+        limit = self.state.max_active_per_user
+        if limit is not None and (server is None or server["state"] in ("Deleted", "Failed", "Stopped")):
+            active = [
+                s for s in self.state.servers.values()
+                if s["user"] == user and s["id"] != sid and s["state"] in ("Requested", "Creating", "Starting", "Running")
+            ]
+            if len(active) >= limit:
+                self.problem(
+                    409, "A quota does not allow this",
+                    f"You already have {len(active)} servers starting or running, the most allowed per user ({limit}). "
+                    "Stop one of them before starting another.",
+                    code="quota-exceeded",
+                )
         if server is None or server["state"] in ("Deleted", "Failed"):
             server = {
                 "id": sid, "user": user, "serverName": name, "project": project,

@@ -56,3 +56,9 @@ def test_error_is_shown():
 def test_escapes_names():
     html = render_options_form({"projects": [{"name": '<script>"x'}], "sizes": []})
     assert "<script>" not in html and "&lt;script&gt;&quot;x" in html
+
+
+def test_no_project_shows_the_control_planes_reason_when_given():
+    html = render_options_form({"projects": [], "sizes": [], "message": "No project gives you access yet: <ask>."})
+    assert "No project gives you access yet: &lt;ask&gt;." in html
+    assert NO_PROJECT_MESSAGE not in html

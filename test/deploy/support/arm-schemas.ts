@@ -18,11 +18,12 @@
  *   when the provider has one for the type, else `resourceDefinitions`.
  *
  * The schemas are draft-04 with `id`; Ajv 8 reads them once `id` becomes `$id` and `$schema` goes.
- * Two adjustments make the check stricter or fairer, and both are explained where they happen:
- * unknown property names inside a provider's definitions are errors (the published schemas allow
- * anything extra, so a typo such as `functionAppConfg` would pass), and an ARM expression
- * ("[...]") is accepted where a string must match a length or a pattern, since its value is
- * only known at deployment.
+ * Four adjustments, each explained where it happens: the template schema loses its resource list
+ * (it names providers outside the subset) and its resourceBase accepts an expression for `tags`;
+ * unknown property names inside a provider's definitions become errors (the published schemas
+ * allow anything extra, so a typo such as `functionAppConfg` would pass); and an ARM expression
+ * ("[...]") is accepted where a string must match a length or a pattern, since its value is only
+ * known at deployment.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isExpression, parseExpression, references, evaluateValue, type Deployment, type Expr } from './arm-expression';
+import { evaluateValue, type Deployment } from './arm-expression-evaluator';
+import { isExpression, parseExpression, references, type Expr } from './arm-expression-parser';
 import { isJsonObject, REPO_ROOT, type ArmResource, type DeploymentScope, type JsonObject } from './arm-schemas';
 
 export interface TemplateFile {

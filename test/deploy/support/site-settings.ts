@@ -1,5 +1,5 @@
 /** The Function App's app settings in azuredeploy.json, as written and as Azure would compute them. */
-import { evaluateValue, type Deployment } from './arm-expression';
+import { evaluateValue, type Deployment } from './arm-expression-evaluator';
 import { isJsonObject, type JsonObject } from './arm-schemas';
 import { fakeDeployment, loadTemplate, onlyResource, type ArmTemplate } from './arm-template';
 

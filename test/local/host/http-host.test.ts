@@ -110,6 +110,15 @@ describe('requests and responses', () => {
   });
 });
 
+describe('hooks', () => {
+  it('runs appStart before serving and pre/post invocation hooks around a call', async () => {
+    const response = await call('GET', '/api/hooked');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-wrapped')).toBe('yes');
+    expect(response.json).toEqual({ appStart: 'app start', seenBefore: 'pre' });
+  });
+});
+
 describe('app settings', () => {
   it('exposes local.settings.json Values as environment, with the real environment winning', async () => {
     expect((await call('GET', '/api/settings/FROM_LOCAL_SETTINGS')).json).toEqual({ value: 'file-value' });

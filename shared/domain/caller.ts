@@ -1,0 +1,39 @@
+/**
+ * Who is calling and what each route lets them do (DESIGN.md, issue 5). Pure: the HTTP edge
+ * authenticates the caller, then asks `mayCall` before any use case runs.
+ */
+
+/** The API app registration's app roles. Admin may do everything Hub may, and list and delete. */
+export const APP_ROLES = ['Hub', 'Admin'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+export interface Caller {
+  /** How the caller proved who they are. */
+  via: 'key' | 'token';
+  roles: AppRole[];
+  /** The Entra object id (`oid`) of a person's token, lower case; null for the key and for apps without one. */
+  objectId: string | null;
+}
+
+/**
+ * What a route needs: `hub` (Hub or Admin), `admin` (Admin), or `hub-or-owner` (Hub or Admin, or the
+ * person the server was spawned for, matched by object id).
+ */
+export type Access = 'hub' | 'admin' | 'hub-or-owner';
+
+/** The key grants both roles: the hub holding it is trusted as the hub and its admins are. */
+export const KEY_CALLER: Caller = { via: 'key', roles: ['Hub', 'Admin'], objectId: null };
+
+export function hasRole(caller: Caller, role: AppRole): boolean {
+  return caller.roles.includes(role) || (role === 'Hub' && caller.roles.includes('Admin'));
+}
+
+/** Whether the caller's roles alone allow the route. */
+export function rolesAllow(caller: Caller, access: Access): boolean {
+  return access === 'admin' ? hasRole(caller, 'Admin') : hasRole(caller, 'Hub');
+}
+
+/** Whether a person's own token reaches a server spawned with `serverObjectId`. */
+export function ownsServer(caller: Caller, serverObjectId: string | null): boolean {
+  return caller.objectId !== null && serverObjectId !== null && serverObjectId.toLowerCase() === caller.objectId;
+}
