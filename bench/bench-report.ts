@@ -32,11 +32,12 @@ export function spawnTable(waves: SpawnFigures[]): string {
     ['429s seen (SDK retried)', ...waves.map((w) => String(w.arm.throttled)), `0 at N ≥ ${GOALS.noThrottlingFromUsers}`,
       mustNotThrottle.length === 0 ? 'not run' : verdict(mustNotThrottle.every((w) => w.arm.throttled === 0))],
     ['injected faults', ...waves.map((w) => String(w.arm.faults)), '', ''],
+    ['CPU of other processes (% of a core)', ...waves.map((w) => (w.othersCpuPercent === null ? '?' : `${w.othersCpuPercent}%`)), '', ''],
   ];
   return markdownTable(['figure', ...waves.map((w) => `N = ${w.users}`), 'goal', 'verdict'], rows);
 }
 
-export function statusTable(comparison: StatusComparison, clients: number, seconds: string): string {
+export function statusTable(comparison: StatusComparison, clients: number, seconds: string, othersCpuPercent: number | null): string {
   const row = (name: string, r: StatusComparison['status']) =>
     [name, r.perSecond.toFixed(0), r.p50Ms.toFixed(1), r.p99Ms.toFixed(1), String(r.errors)];
   const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
@@ -50,6 +51,7 @@ export function statusTable(comparison: StatusComparison, clients: number, secon
     markdownTable(['figure', 'value', 'goal', 'verdict'], [
       [`status ÷ raw throughput (${clients} clients, ${seconds})`, ratio, `≥ ${GOALS.statusRatio * 100}%`,
         comparison.ratio >= GOALS.statusRatio ? 'met' : 'MISSED'],
+      ['CPU of other processes meanwhile (% of a core)', othersCpuPercent === null ? '?' : `${othersCpuPercent}%`, '', ''],
     ]),
   ].join('\n');
 }

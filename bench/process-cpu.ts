@@ -32,6 +32,15 @@ export function machineBusySeconds(): number | null {
   }
 }
 
+export interface CpuUse {
+  /** % of one core, by process name; null when unknown. */
+  processes: Record<string, number | null>;
+  /** % of one core the whole machine was busy; null when unknown. */
+  machine: number | null;
+  /** Machine minus the named processes: what something else took from the cores meanwhile. */
+  others: number | null;
+}
+
 /** Measures CPU use over a phase, as % of one core, per process and for the machine. */
 export class CpuWatch {
   private readonly start: Map<string, number | null>;
@@ -42,12 +51,24 @@ export class CpuWatch {
     this.start = new Map(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   }
 
-  /** e.g. "host 97%, azurite 41%, bench+emulator 55%; machine 190% of 200%" */
-  summary(): string {
+  use(): CpuUse {
     const elapsedS = (performance.now() - this.startedAt) / 1000;
     const percent = (before: number | null | undefined, now: number | null) =>
-      before == null || now === null ? '?' : `${Math.round(((now - before) / elapsedS) * 100)}%`;
-    const processes = Object.entries(this.pids).map(([name, pid]) => `${name} ${percent(this.start.get(name), cpuSeconds(pid))}`);
-    return `${processes.join(', ')}; machine ${percent(this.machineStart, machineBusySeconds())} of ${availableParallelism() * 100}%`;
+      before == null || now === null ? null : Math.round(((now - before) / elapsedS) * 100);
+    const processes = Object.fromEntries(Object.entries(this.pids).map(([name, pid]) => [name, percent(this.start.get(name), cpuSeconds(pid))]));
+    const machine = percent(this.machineStart, machineBusySeconds());
+    const known = Object.values(processes);
+    const others = machine === null || known.some((value) => value === null)
+      ? null
+      : Math.max(0, machine - known.reduce<number>((sum, value) => sum + (value ?? 0), 0));
+    return { processes, machine, others };
+  }
+
+  /** e.g. "host 97%, azurite 41%, bench+emulator 55%; machine 190% of 200%" */
+  summary(): string {
+    const use = this.use();
+    const shown = (value: number | null) => (value === null ? '?' : `${value}%`);
+    const processes = Object.entries(use.processes).map(([name, value]) => `${name} ${shown(value)}`);
+    return `${processes.join(', ')}; machine ${shown(use.machine)} of ${availableParallelism() * 100}%`;
   }
 }

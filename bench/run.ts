@@ -4,10 +4,11 @@
  * Spawn waves of N users, then the status endpoint beside raw Azurite point reads; prints progress
  * lines and Markdown tables. A measurement, not a test: it exits 0 whether or not the goals are met.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { StatsSnapshot } from '../local/arm-emulator';
 import { LocalStack } from '../local/stack/local-stack';
+import { ensureCertificates } from '../local/tls';
 import { documentedSettings } from '../shared/config/settings-template';
 import { armCountsBetween } from './arm-request-counts';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench-options';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     console.log(BENCH_USAGE);
     return;
   }
+  await requireTrustedLocalCa();
   const logDir = join(REPO, '.local', 'bench');
   mkdirSync(logDir, { recursive: true });
   const hostLogFile = join(logDir, 'host.log');
@@ -45,14 +47,15 @@ async function main(): Promise<void> {
     appSettings: options.appSettings,
     hostLogFile,
   });
-  const interrupt = () => {
+  let stopping: Promise<void> | undefined;
+  const stopStack = () => (stopping ??= stack.stop());
+  process.once('SIGINT', () => {
     progress('interrupted: stopping the stack');
-    void stack.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupt);
+    void stopStack().finally(() => process.exit(130));
+  });
   const cutOff = setTimeout(() => {
     console.error(`bench: still running after ${RUN_LIMIT_MS / 60_000} minutes; giving up`);
-    void stack.stop().finally(() => process.exit(2));
+    void stopStack().finally(() => process.exit(2));
   }, RUN_LIMIT_MS);
   cutOff.unref();
 
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
       { clients: options.statusClients, rounds: options.statusRounds, roundMs: options.statusSeconds * 1000, warmUpMs: options.warmUpSeconds * 1000 },
       progress,
     );
+    const statusCpu = cpu.use();
     progress(`CPU during the status runs: ${cpu.summary()}`);
 
     console.log('');
@@ -90,13 +94,13 @@ async function main(): Promise<void> {
     console.log('');
     console.log('## Status endpoint');
     console.log('');
-    console.log(statusTable(comparison, options.statusClients, `${options.statusRounds} × ${options.statusSeconds} s each`));
+    console.log(statusTable(comparison, options.statusClients, `${options.statusRounds} × ${options.statusSeconds} s each`, statusCpu.others));
     console.log('');
     for (const wave of waves.filter((w) => w.failures.length > 0)) {
       console.log(`N = ${wave.users}: ${wave.failures.length} users never saw Running, e.g. ${wave.failures.slice(0, 3).join('; ')}`);
     }
   } finally {
-    await stack.stop();
+    await stopStack();
   }
 }
 
@@ -127,6 +131,7 @@ async function runWave(stack: LocalStack, options: BenchOptions, users: number):
     client.close();
   }
   const after = (await stack.emulatorJson('GET', '/_emulator/stats')) as StatsSnapshot;
+  const cpuUse = cpu.use();
   progress(`N = ${users}: ${running}/${users} Running after ${Math.round((Date.now() - started) / 1000)} s; CPU ${cpu.summary()}`);
   const createSentAt = new Map<string, number>();
   for (const outcome of outcomes) {
@@ -135,10 +140,21 @@ async function runWave(stack: LocalStack, options: BenchOptions, users: number):
     const create = log.requests.find((r) => r.operation === 'computes/createOrUpdate');
     if (create) createSentAt.set(outcome.id, Date.parse(create.at));
   }
-  const figures = spawnFigures(outcomes, createSentAt, options.createSeconds, armCountsBetween(before, after));
+  const figures = spawnFigures(outcomes, createSentAt, options.createSeconds, armCountsBetween(before, after), cpuUse.others);
   progress(`N = ${users}: overhead p50 ${figures.overheadP50S.toFixed(1)} s, p95 ${figures.overheadP95S.toFixed(1)} s; ` +
     `${figures.armPerSpawn.toFixed(2)} ARM requests per spawn; ${figures.arm.throttled} throttled`);
   return { figures, runningId: outcomes.find((o) => o.runningSeenAt !== null)?.id ?? null };
+}
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS only at start-up; unless it holds the local CA, every call to the
+ * HTTPS emulator fails with a bare "fetch failed". Say so up front instead.
+ */
+async function requireTrustedLocalCa(): Promise<void> {
+  const { caPath } = await ensureCertificates();
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  const trusted = extra !== undefined && existsSync(extra) && readFileSync(extra, 'utf8').includes(readFileSync(caPath, 'utf8').trim());
+  if (!trusted) throw new Error(`NODE_EXTRA_CA_CERTS must include ${caPath}: run the benchmark with \`npm run bench\``);
 }
 
 /** Every documented default, as `npm start` passes them (the host resolves %NAME% from app settings). */

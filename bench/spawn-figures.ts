@@ -21,10 +21,18 @@ export interface SpawnFigures {
   postP95Ms: number;
   arm: ArmCounts;
   armPerSpawn: number;
+  /** CPU other processes of the machine took during the wave (% of one core): high means the figures are inflated. */
+  othersCpuPercent: number | null;
 }
 
 /** `createSentAt`: epoch ms the emulator received each server's create, by server id. */
-export function spawnFigures(outcomes: SpawnOutcome[], createSentAt: Map<string, number>, createSeconds: number, arm: ArmCounts): SpawnFigures {
+export function spawnFigures(
+  outcomes: SpawnOutcome[],
+  createSentAt: Map<string, number>,
+  createSeconds: number,
+  arm: ArmCounts,
+  othersCpuPercent: number | null,
+): SpawnFigures {
   const createMs = createSeconds * 1000;
   const seen = outcomes.filter((o): o is SpawnOutcome & { id: string; runningSeenAt: number } => o.id !== null && o.runningSeenAt !== null);
   const overheads = seen.map((o) => (o.runningSeenAt - o.postedAt - createMs) / 1000);
@@ -46,5 +54,6 @@ export function spawnFigures(outcomes: SpawnOutcome[], createSentAt: Map<string,
     postP95Ms: percentile(outcomes.map((o) => o.postMs), 95),
     arm,
     armPerSpawn: arm.total / outcomes.length,
+    othersCpuPercent,
   };
 }
