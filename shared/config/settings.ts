@@ -70,6 +70,9 @@ export const SETTINGS_SCHEMA = z.object({
   ARM_ENDPOINT: z.url({ protocol: /^https$/ }).default('https://management.azure.com').describe(
     'Azure Resource Manager endpoint. The local stack points it at the ARM emulator (https://127.0.0.1:7072).',
   ),
+  HUB_ID: z.string().regex(/^[a-z0-9-]{1,32}$/, '1-32 lower-case letters, digits and dashes').default('hub').describe(
+    "Names this hub: it is part of every server id and tags every instance, so two hubs (staging and production) on one subscription never share an instance. Changing it orphans the existing servers' ids.",
+  ),
   STATE_STORAGE_CONNECTION_STRING: z.string().min(1).optional().describe(
     'Connection string of the storage account holding server state (UseDevelopmentStorage=true for Azurite). Set this or STATE_TABLE_ENDPOINT.',
   ),
@@ -169,6 +172,7 @@ export type ProjectAccess = RawSettings['PROJECT_ACCESS'];
 
 /** The settings as the code uses them, grouped by concern. */
 export interface Settings {
+  hubId: string;
   subscriptionId: string;
   armEndpoint: string;
   state: { connectionString?: string; tableEndpoint?: string; tableName: string };
@@ -230,6 +234,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     Object.fromEntries(SIZE_LABELS.map((label) => [label, pick(label)])) as Record<SizeLabel, T>;
   const upper = (label: SizeLabel) => label.toUpperCase() as 'SMALL' | 'MEDIUM' | 'LARGE' | 'GPU';
   return {
+    hubId: s.HUB_ID,
     subscriptionId: s.AZURE_SUBSCRIPTION_ID,
     armEndpoint: s.ARM_ENDPOINT,
     state: {

@@ -1,12 +1,14 @@
 /**
- * Compute-instance naming (DESIGN.md): the server id is the compute instance name,
- * deterministic for (user, project, VM size, server name).
+ * Compute-instance naming (docs/architecture.md): the server id is the compute instance name,
+ * deterministic for (hub, user, project, VM size, server name).
  */
 import { createHash } from 'node:crypto';
 
 export const SERVER_ID_PATTERN = /^ci-[0-9a-p]{21}$/;
 
 export interface ServerIdentity {
+  /** HUB_ID: compute names are unique per region, so two hubs on one subscription must not share ids. */
+  hubId: string;
   user: string;
   project: string;
   vmSize: string;
@@ -14,8 +16,13 @@ export interface ServerIdentity {
   serverName: string;
 }
 
-export function serverIdFor({ user, project, vmSize, serverName }: ServerIdentity): string {
-  const hex = createHash('md5').update(user + project + vmSize + serverName, 'utf8').digest('hex').slice(0, 21);
+/**
+ * The parts are joined with a newline, which none of them can contain: a plain concatenation let
+ * alice/xyz-lab and alicex/yz-lab share one id.
+ */
+export function serverIdFor({ hubId, user, project, vmSize, serverName }: ServerIdentity): string {
+  const input = [hubId, user, project, vmSize, serverName].join('\n');
+  const hex = createHash('md5').update(input, 'utf8').digest('hex').slice(0, 21);
   return `ci-${avoidAllDigits(hex)}`;
 }
 

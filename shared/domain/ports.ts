@@ -3,7 +3,7 @@
  * Adapters in shared/adapters implement them; nothing here does I/O.
  */
 import type { RoleAssignmentInfo } from './project-access';
-import type { Server, ServerState, VersionedServer } from './server';
+import type { Server, ServerState, SizeLabel, VersionedServer } from './server';
 
 export interface ServerListQuery {
   user?: string;
@@ -17,6 +17,9 @@ export interface ServerPage {
   servers: Server[];
   continuationToken: string | null;
 }
+
+/** Narrows `listActive` to one user's servers, or to one project's servers of one size. */
+export type ActiveServerScope = { user: string } | { project: string; size: SizeLabel };
 
 /** The outcome a mutation asks for: the new server, or `null` to leave the stored one untouched. */
 export type ServerMutation = (current: Server) => Server | null;
@@ -35,8 +38,11 @@ export interface ServerRepository {
   update(id: string, mutate: ServerMutation): Promise<VersionedServer | null>;
   /** Paged listing filtered by user, project and state. */
   list(query: ServerListQuery): Promise<ServerPage>;
-  /** Every server that is not at rest (not Stopped, Failed or Deleted), read from an index, not a scan. */
-  listActive(): Promise<Server[]>;
+  /**
+   * Every server that is not at rest (not Stopped, Failed or Deleted), read from an index, not a
+   * scan; with a scope, only that user's or that project and size's, so the cost follows the answer.
+   */
+  listActive(scope?: ActiveServerScope): Promise<Server[]>;
 }
 
 /** Azure ML compute-instance states as Azure reports them (ComputeInstanceState). */

@@ -1,8 +1,10 @@
 /**
  * Spawn quotas: how many servers one user, and how many GPU servers one project, may have
- * provisioning or running at once. Pure: the caller passes the servers not at rest.
+ * provisioning or running at once. Pure: the caller passes the servers not at rest that
+ * `quotaScopes` names.
  */
 import { isProvisioning } from './lifecycle';
+import type { ActiveServerScope } from './ports';
 import type { Server, SizeLabel } from './server';
 
 export interface QuotaLimits {
@@ -26,6 +28,18 @@ export function countsTowardQuota(server: Pick<Server, 'state'>): boolean {
 }
 
 const isGpu = (size: SizeLabel) => size === 'GPU';
+
+/**
+ * The active servers a verdict depends on: the user's own, and for a GPU spawn the project's GPU
+ * servers. Reading only these keeps a spawn's cost independent of how many servers run in total
+ * (reading every active server made a burst of 200 spawns read ~27 servers per spawn, and the
+ * spawn p95 5 s slower).
+ */
+export function quotaScopes(candidate: QuotaCandidate): ActiveServerScope[] {
+  const scopes: ActiveServerScope[] = [{ user: candidate.user }];
+  if (isGpu(candidate.size)) scopes.push({ project: candidate.project, size: candidate.size });
+  return scopes;
+}
 
 export function checkQuotas(active: readonly Server[], candidate: QuotaCandidate, limits: QuotaLimits): QuotaVerdict {
   const others = active.filter((server) => server.id !== candidate.id && countsTowardQuota(server));

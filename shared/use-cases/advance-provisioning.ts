@@ -37,7 +37,7 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
         location: lookup.project.location,
         userObjectId: server.userObjectId,
         tenantId: server.tenantId,
-        tags: { 'aml-jupyterhub-user': server.user.slice(0, 256), 'aml-jupyterhub-server': server.serverName || '(default)' },
+        tags: { 'aml-jupyterhub-hub': deps.settings.hubId, 'aml-jupyterhub-user': server.user.slice(0, 256), 'aml-jupyterhub-server': server.serverName || '(default)' },
       });
     } catch (error) {
       if (isAppError(error) && error.callerFault) return fail(deps, id, { code: error.code, message: error.message });

@@ -5,7 +5,7 @@
 import { AppError, isAppError } from '../domain/errors';
 import { isAtRest, isProvisioning, isWindingDown } from '../domain/lifecycle';
 import { serverIdFor } from '../domain/naming';
-import { checkQuotas, type QuotaCandidate } from '../domain/quotas';
+import { checkQuotas, quotaScopes, type QuotaCandidate } from '../domain/quotas';
 import type { OrchestrationControl } from '../domain/ports';
 import type { Server, SizeLabel } from '../domain/server';
 import { newServer, respawned } from '../domain/server-changes';
@@ -37,7 +37,7 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
   if (!size) {
     throw new AppError('size-unavailable', `No VM size for '${request.size}' is offered in region ${project.location}.`);
   }
-  const id = serverIdFor({ user: request.user, project: project.name, vmSize: size.vmSize, serverName: request.serverName });
+  const id = serverIdFor({ hubId: deps.settings.hubId, user: request.user, project: project.name, vmSize: size.vmSize, serverName: request.serverName });
   const withinQuota = () => enforceQuotas(deps, { id, user: request.user, project: project.name, size: request.size });
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -80,10 +80,13 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
 
 /**
  * Refuses a spawn that would start one server too many. Counted from the active index, so only
- * servers not at rest are read; the server being spawned never counts against itself. Two spawns
- * racing for the last place may both pass: the limits are a fairness rule, not a hard guarantee.
+ * servers not at rest are read, and only those of the user (and of the project, for GPU); the
+ * server being spawned never counts against itself. Two spawns racing for the last place may both
+ * pass: the limits are a fairness rule, not a hard guarantee.
  */
 async function enforceQuotas(deps: Dependencies, candidate: QuotaCandidate): Promise<void> {
-  const verdict = checkQuotas(await deps.servers.listActive(), candidate, deps.settings.quotas);
+  const lists = await Promise.all(quotaScopes(candidate).map((scope) => deps.servers.listActive(scope)));
+  const active = [...new Map(lists.flat().map((server) => [server.id, server])).values()];
+  const verdict = checkQuotas(active, candidate, deps.settings.quotas);
   if (!verdict.ok) throw new AppError('quota-exceeded', verdict.message);
 }

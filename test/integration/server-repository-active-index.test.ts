@@ -2,6 +2,7 @@
  * The active index of the Table Storage repository against a real Azurite: maintained across
  * lifecycle transitions, safe against racing writers, read page by page, cleaned by `listActive`.
  */
+import { TableClient } from '@azure/data-tables';
 import { ActiveIndex, ACTIVE_PARTITION } from '../../shared/adapters/table/active-index';
 import { SERVER_ROW_KEY } from '../../shared/adapters/table/server-entity';
 import type { ServerState } from '../../shared/domain/server';
@@ -81,7 +82,7 @@ describe('the active index', () => {
       if (resting === '' && rowId === id) {
         // A second writer read the stopped server and upserted its intent; its main write comes later.
         resting = (await servers.getEntity(id, SERVER_ROW_KEY)).etag;
-        await this.markActive(id, 'Starting', resting, new Date());
+        await this.markActive(buildServer({ id, state: 'Starting' }), resting, new Date());
       }
       return read.call(this, rowId);
     });
@@ -127,6 +128,28 @@ describe('the active index', () => {
     expect(await indexedIds(index)).toEqual([running?.server.id ?? '', ...kept.map((entity) => entity.rowKey)].sort());
     expect(events.filter((entry) => entry.event === 'active-index-row-dropped')).toHaveLength(stale.length);
     expect(events).toContainEqual({ event: 'server-entity-unreadable', fields: expect.objectContaining({ serverId: unreadableId }) });
+  });
+
+  it("lists one user's, or one project and size's, active servers, reading only those", async () => {
+    const { repository } = await fixture();
+    const alice = await repository.create(buildServer({ user: 'alice', state: 'Running' }));
+    await repository.create(buildServer({ user: 'alice', state: 'Stopped' }));
+    const aliceGpu = await repository.create(buildServer({ user: 'alice', size: 'GPU', state: 'Creating' }));
+    const bobGpu = await repository.create(buildServer({ user: 'bob', size: 'GPU', state: 'Running' }));
+    await repository.create(buildServer({ user: 'bob', project: 'ocean-lab', size: 'GPU', state: 'Running' }));
+    for (let i = 0; i < 10; i += 1) await repository.create(buildServer({ user: `user-${i}`, state: 'Running' }));
+    const ids = (servers: { id: string }[]) => servers.map((server) => server.id).sort();
+
+    const reads = jest.spyOn(TableClient.prototype, 'getEntity');
+    try {
+      expect(ids(await repository.listActive({ user: 'alice' }))).toEqual(ids([alice!.server, aliceGpu!.server]));
+      expect(reads).toHaveBeenCalledTimes(2);
+      expect(ids(await repository.listActive({ project: 'climate-lab', size: 'GPU' }))).toEqual(ids([aliceGpu!.server, bobGpu!.server]));
+      expect(await repository.listActive({ user: "o'brien" })).toEqual([]);
+    } finally {
+      reads.mockRestore();
+    }
+    expect(await repository.listActive()).toHaveLength(14);
   });
 
   it('reads every page of the index', async () => {

@@ -1,7 +1,7 @@
 /** A ServerRepository in memory, for logic tests (the real one is tested against Azurite). */
 import { AppError } from '../../shared/domain/errors';
 import { isAtRest } from '../../shared/domain/lifecycle';
-import type { ServerListQuery, ServerMutation, ServerPage, ServerRepository } from '../../shared/domain/ports';
+import type { ActiveServerScope, ServerListQuery, ServerMutation, ServerPage, ServerRepository } from '../../shared/domain/ports';
 import type { Server, VersionedServer } from '../../shared/domain/server';
 
 export class InMemoryServerRepository implements ServerRepository {
@@ -38,8 +38,15 @@ export class InMemoryServerRepository implements ServerRepository {
     return { servers: structuredClone(servers.slice(0, query.limit)), continuationToken: null };
   }
 
-  async listActive(): Promise<Server[]> {
-    return [...this.rows.values()].map((row) => structuredClone(row.server)).filter((s) => !isAtRest(s.state));
+  /** Scoped reads are counted, so tests can see that a spawn reads no more than it needs. */
+  readonly listActiveScopes: (ActiveServerScope | undefined)[] = [];
+
+  async listActive(scope?: ActiveServerScope): Promise<Server[]> {
+    this.listActiveScopes.push(scope);
+    return [...this.rows.values()]
+      .map((row) => structuredClone(row.server))
+      .filter((s) => !isAtRest(s.state))
+      .filter((s) => scope === undefined || ('user' in scope ? s.user === scope.user : s.project === scope.project && s.size === scope.size));
   }
 
   /** Test access: the stored server, or throws. */

@@ -7,6 +7,7 @@ const AZURE_COMPUTE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{2,23}$/;
 const ENDS_IN_DASH_DIGITS = /-\d+$/;
 
 const identity = fc.record({
+  hubId: fc.stringMatching(/^[a-z0-9-]{1,32}$/),
   user: fc.string({ minLength: 1, maxLength: 128, unit: 'grapheme' }),
   project: fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/),
   vmSize: fc.constantFrom('Standard_DS1_v2', 'Standard_DS3_v2', 'Standard_DS5_v2', 'Standard_NC6s_v3'),
@@ -14,9 +15,19 @@ const identity = fc.record({
 });
 
 describe('serverIdFor', () => {
-  it('matches the formula of DESIGN.md', () => {
-    const hex = createHash('md5').update('alice' + 'climate-lab' + 'Standard_DS3_v2' + '').digest('hex').slice(0, 21);
-    expect(serverIdFor({ user: 'alice', project: 'climate-lab', vmSize: 'Standard_DS3_v2', serverName: '' })).toBe(`ci-${hex}`);
+  it('matches the formula of the architecture: md5 over the parts joined by newlines', () => {
+    const hex = createHash('md5').update('hub\nalice\nclimate-lab\nStandard_DS3_v2\n', 'utf8').digest('hex').slice(0, 21);
+    expect(serverIdFor({ hubId: 'hub', user: 'alice', project: 'climate-lab', vmSize: 'Standard_DS3_v2', serverName: '' })).toBe(`ci-${hex}`);
+    // A known vector, so a change of formula cannot pass by changing both sides.
+    expect(hex).toBe(createHash('md5').update(Buffer.from('hub\nalice\nclimate-lab\nStandard_DS3_v2\n')).digest('hex').slice(0, 21));
+  });
+
+  it('keeps apart tuples that a plain concatenation would merge, and two hubs', () => {
+    const base = { hubId: 'hub', vmSize: 'Standard_DS1_v2', serverName: '' };
+    expect(serverIdFor({ ...base, user: 'alice', project: 'xyz-lab' })).not.toBe(serverIdFor({ ...base, user: 'alicex', project: 'yz-lab' }));
+    expect(serverIdFor({ ...base, user: 'alice', project: 'climate-lab' })).not.toBe(
+      serverIdFor({ ...base, hubId: 'staging', user: 'alice', project: 'climate-lab' }),
+    );
   });
 
   it('is always a valid Azure ML name, deterministic, and on the id pattern', () => {
@@ -35,10 +46,8 @@ describe('serverIdFor', () => {
   it('gives distinct ids to distinct identities', () => {
     fc.assert(
       fc.property(fc.uniqueArray(identity, { minLength: 500, maxLength: 500, selector: (w) => JSON.stringify(w) }), (many) => {
-        // Concatenation can make two identities read alike ("ab"+"c" vs "a"+"bc"); keep those apart.
-        const keys = new Set(many.map((w) => w.user + w.project + w.vmSize + w.serverName));
         const ids = new Set(many.map(serverIdFor));
-        expect(ids.size).toBe(keys.size);
+        expect(ids.size).toBe(many.length);
       }),
       { numRuns: 20 },
     );
@@ -49,8 +58,8 @@ describe('serverIdFor', () => {
     let found: { user: string; id: string; hex: string } | null = null;
     for (let i = 0; found === null && i < 2_000_000; i++) {
       const user = `u${i}`;
-      const hex = createHash('md5').update(user + 'climate-lab' + 'Standard_DS1_v2').digest('hex').slice(0, 21);
-      if (/^\d+$/.test(hex)) found = { user, hex, id: serverIdFor({ user, project: 'climate-lab', vmSize: 'Standard_DS1_v2', serverName: '' }) };
+      const hex = createHash('md5').update(`hub\n${user}\nclimate-lab\nStandard_DS1_v2\n`).digest('hex').slice(0, 21);
+      if (/^\d+$/.test(hex)) found = { user, hex, id: serverIdFor({ hubId: 'hub', user, project: 'climate-lab', vmSize: 'Standard_DS1_v2', serverName: '' }) };
     }
     expect(found).not.toBeNull();
     const { id, hex } = found!;

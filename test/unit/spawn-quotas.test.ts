@@ -85,6 +85,19 @@ describe('MAX_ACTIVE_SERVERS_PER_USER', () => {
   });
 });
 
+describe('the reads behind a quota check', () => {
+  it("reads the user's active servers only, and for GPU the project's GPU servers too, never every active server", async () => {
+    const { servers, deps, control } = setUp({});
+    await spawnServer(deps, control, request({ size: 'Medium' }));
+    await spawnServer(deps, control, request({ user: 'bob', size: 'GPU' }));
+    expect(servers.listActiveScopes).toEqual([
+      { user: 'alice' },
+      { user: 'bob' },
+      { project: 'climate-lab', size: 'GPU' },
+    ]);
+  });
+});
+
 describe('MAX_GPU_SERVERS_PER_PROJECT', () => {
   it('refuses a GPU server over the project limit, whoever asks, and still allows other sizes', async () => {
     const { deps, control } = setUp({ MAX_GPU_SERVERS_PER_PROJECT: '2' });

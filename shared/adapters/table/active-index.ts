@@ -1,10 +1,12 @@
 /**
  * The active index table: PartitionKey "active", RowKey = server id, with the writer's intent
- * (`baseEtag`, `intentAt`) and the state it was writing. See `active-index-policy.ts` for why a row
- * may or may not be dropped.
+ * (`baseEtag`, `intentAt`), the state it was writing, and the server's user, project and size, so a
+ * scoped read (one user's servers, for the spawn quotas) is one filtered query of this partition.
+ * See `active-index-policy.ts` for why a row may or may not be dropped.
  */
 import { odata, type TableClient } from '@azure/data-tables';
-import type { ServerState } from '../../domain/server';
+import type { ActiveServerScope } from '../../domain/ports';
+import type { Server } from '../../domain/server';
 import type { IndexIntent } from './active-index-policy';
 import { isTableFailure, translateTableError } from './table-errors';
 
@@ -22,24 +24,33 @@ interface ActiveIndexEntity {
   state: string;
   baseEtag: string;
   intentAt: string;
+  user: string;
+  project: string;
+  size: string;
 }
+
+/** What a row records of the server being written. */
+export type IndexedServer = Pick<Server, 'id' | 'state' | 'user' | 'project' | 'size'>;
 
 export class ActiveIndex {
   constructor(private readonly client: TableClient) {}
 
-  /** Records that a write is about to leave `id` in an active state. */
-  async markActive(id: string, state: ServerState, baseEtag: string, now: Date): Promise<void> {
+  /** Records that a write is about to leave `server` in an active state. */
+  async markActive(server: IndexedServer, baseEtag: string, now: Date): Promise<void> {
     const entity: ActiveIndexEntity = {
       partitionKey: ACTIVE_PARTITION,
-      rowKey: id,
-      state,
+      rowKey: server.id,
+      state: server.state,
       baseEtag,
       intentAt: now.toISOString(),
+      user: server.user,
+      project: server.project,
+      size: server.size,
     };
     try {
       await this.client.upsertEntity(entity, 'Replace');
     } catch (error) {
-      throw translateTableError(error, `indexing server ${id} as active`);
+      throw translateTableError(error, `indexing server ${server.id} as active`);
     }
   }
 
@@ -52,10 +63,13 @@ export class ActiveIndex {
     }
   }
 
-  /** Every row, page by page (the whole partition, however many pages). */
-  async *pages(): AsyncGenerator<ActiveIndexRow[]> {
+  /**
+   * Every row, or the rows of a scope, page by page (however many pages). A row written before rows
+   * carried user, project and size matches no scope until its server's next active write.
+   */
+  async *pages(scope?: ActiveServerScope): AsyncGenerator<ActiveIndexRow[]> {
     const entities = this.client.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${ACTIVE_PARTITION}` },
+      queryOptions: { filter: scopeFilter(scope) },
     });
     try {
       for await (const page of entities.byPage({ maxPageSize: 1000 })) {
@@ -76,6 +90,13 @@ export class ActiveIndex {
       throw translateTableError(error, `dropping the active index row of ${row.id}`);
     }
   }
+}
+
+function scopeFilter(scope: ActiveServerScope | undefined): string {
+  const partition = odata`PartitionKey eq ${ACTIVE_PARTITION}`;
+  if (scope === undefined) return partition;
+  if ('user' in scope) return `${partition} and ${odata`user eq ${scope.user}`}`;
+  return `${partition} and ${odata`project eq ${scope.project}`} and ${odata`size eq ${scope.size}`}`;
 }
 
 function toRow(entity: Record<string, unknown> & { etag: string; rowKey?: string }): ActiveIndexRow {

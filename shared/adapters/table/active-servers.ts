@@ -3,6 +3,7 @@
  * (never a scan of every server), `releaseIndexRow` runs after a write that put a server to rest.
  * Both read the index row first and the server second, as `active-index-policy.ts` requires.
  */
+import type { ActiveServerScope } from '../../domain/ports';
 import type { Server } from '../../domain/server';
 import type { ActiveIndex, ActiveIndexRow } from './active-index';
 import { isActiveState, mayDropIndexRow } from './active-index-policy';
@@ -24,16 +25,26 @@ export interface ActiveServersDeps {
 /** Point reads run this many at a time. */
 const READ_CONCURRENCY = 16;
 
-export async function collectActiveServers(deps: ActiveServersDeps): Promise<Server[]> {
+/**
+ * The active servers, or those of `scope`: the index rows say which servers to read, the servers
+ * themselves (read after their rows) say whether they are active and in scope.
+ */
+export async function collectActiveServers(deps: ActiveServersDeps, scope?: ActiveServerScope): Promise<Server[]> {
   const active: Server[] = [];
-  for await (const rows of deps.index.pages()) {
+  for await (const rows of deps.index.pages(scope)) {
     for (let start = 0; start < rows.length; start += READ_CONCURRENCY) {
       const batch = rows.slice(start, start + READ_CONCURRENCY);
       const servers = await Promise.all(batch.map((row) => examineRow(row, deps)));
-      for (const server of servers) if (server !== null) active.push(server);
+      for (const server of servers) if (server !== null && inScope(server, scope)) active.push(server);
     }
   }
   return active;
+}
+
+function inScope(server: Server, scope: ActiveServerScope | undefined): boolean {
+  if (scope === undefined) return true;
+  if ('user' in scope) return server.user === scope.user;
+  return server.project === scope.project && server.size === scope.size;
 }
 
 /** After a write left `id` at rest: drop its index row unless a newer write still needs it. */

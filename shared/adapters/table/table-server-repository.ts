@@ -6,7 +6,7 @@
  */
 import type { TableClient } from '@azure/data-tables';
 import { AppError, isAppError } from '../../domain/errors';
-import type { ServerListQuery, ServerMutation, ServerPage, ServerRepository } from '../../domain/ports';
+import type { ActiveServerScope, ServerListQuery, ServerMutation, ServerPage, ServerRepository } from '../../domain/ports';
 import type { Server, VersionedServer } from '../../domain/server';
 import { ActiveIndex } from './active-index';
 import { isActiveState } from './active-index-policy';
@@ -70,7 +70,7 @@ export class TableServerRepository implements ServerRepository {
 
   async create(server: Server): Promise<VersionedServer | null> {
     assertStorableId(server.id);
-    if (isActiveState(server.state)) await this.index.markActive(server.id, server.state, '', this.now());
+    if (isActiveState(server.state)) await this.index.markActive(server, '', this.now());
     try {
       const { etag } = await this.servers.createEntity(toServerEntity(server));
       return { server: storedForm(server), etag: requireEtag(etag, server.id) };
@@ -83,7 +83,7 @@ export class TableServerRepository implements ServerRepository {
   async replace(server: Server, etag: string): Promise<VersionedServer> {
     assertStorableId(server.id);
     const active = isActiveState(server.state);
-    if (active) await this.index.markActive(server.id, server.state, etag, this.now());
+    if (active) await this.index.markActive(server, etag, this.now());
     let stored: VersionedServer;
     try {
       const result = await this.servers.updateEntity(toServerEntity(server), 'Replace', { etag });
@@ -119,8 +119,8 @@ export class TableServerRepository implements ServerRepository {
     return readServerPage(this.servers, query, this.log);
   }
 
-  listActive(): Promise<Server[]> {
-    return collectActiveServers(this.indexDeps);
+  listActive(scope?: ActiveServerScope): Promise<Server[]> {
+    return collectActiveServers(this.indexDeps, scope);
   }
 
   /** One point read, telling a missing server from one whose entity is not readable. */

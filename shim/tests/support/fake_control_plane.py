@@ -41,7 +41,7 @@ ALLOWED_FIELDS = {"user", "project", "size", "serverName", "userObjectId", "tena
 
 def server_id(user: str, project: str, vm_size: str, server_name: str) -> str:
     """DESIGN.md's naming rule."""
-    digest = hashlib.md5((user + project + vm_size + server_name).encode()).hexdigest()[:21]
+    digest = hashlib.md5("\n".join(["hub", user, project, vm_size, server_name]).encode()).hexdigest()[:21]
     if digest.isdigit():
         digest = chr(ord("g") + int(digest[0])) + digest[1:]
     return "ci-" + digest
