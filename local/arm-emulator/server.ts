@@ -12,6 +12,7 @@ import { matchArmRoute } from './arm-routes';
 import { authenticate, callerId } from './auth';
 import type { ArmReply, ArmRequest, EmulatorContext } from './context';
 import { registerControlRoutes } from './control-routes';
+import { registerIntrospectionRoutes } from './introspection-routes';
 import { faultError } from './faults';
 import { registerLabPages } from './lab-page';
 import { registerMsiEndpoint } from './msi-endpoint';
@@ -47,6 +48,7 @@ export function buildServer(ctx: EmulatorContext, tls: { key: string; cert: stri
   );
 
   registerControlRoutes(app, ctx);
+  registerIntrospectionRoutes(app, ctx);
   registerMsiEndpoint(app, ctx);
   registerLabPages(app, ctx);
   app.route({ method: [...ARM_METHODS], url: '/subscriptions/*', handler: (request, reply) => handleArm(ctx, request, reply) });
