@@ -10,6 +10,9 @@ app.timer('idleSweep', {
   handler: async (_timer, context) => {
     const deps = await dependencies();
     const report = await sweepIdleServers(deps, orchestrationControl(context, deps));
+    // Each failing project is its own event (stable name), so an alert can follow one project.
+    for (const failure of report.failedProjects) context.warn('idle-sweep.project-failed', failure);
+    for (const failure of report.failedInstances) context.warn('idle-sweep.instance-failed', failure);
     context.info('idle-sweep.done', report);
   },
 });

@@ -6,6 +6,7 @@ import type { InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import * as df from 'durable-functions';
 import { loadSettings, type Settings } from './config/settings';
+import { idleFloorWarnings } from './domain/idle-shutdown';
 import type { OrchestrationControl } from './domain/ports';
 import { ArmAmlGateway } from './adapters/aml/arm-aml-gateway';
 import { EntraTokenVerifier } from './adapters/auth/entra-token-verifier';
@@ -32,7 +33,6 @@ export function buildDependencies(settings: Settings): Dependencies {
     credential,
     subscriptionId: settings.subscriptionId,
     endpoint: settings.armEndpoint,
-    idleTimeBeforeShutdown: settings.amlIdleTimeBeforeShutdown,
   });
   const catalog = new ProjectCatalog({
     aml,
@@ -61,7 +61,12 @@ let current: { deps: Promise<Dependencies> | null; control: ControlFactory } = {
 export function dependencies(): Promise<Dependencies> {
   if (!current.deps) {
     current.deps = (async () => {
-      const deps = buildDependencies(loadSettings(process.env));
+      const settings = loadSettings(process.env);
+      // Once per start: a size whose idle time Azure would refuse gets the floor instead.
+      for (const warning of idleFloorWarnings(settings.idleStopMinutes, settings.idleShutdownFloorMinutes)) {
+        console.warn(`settings.idle-below-floor: ${warning}`);
+      }
+      const deps = buildDependencies(settings);
       if (deps.servers instanceof TableServerRepository) await deps.servers.ensureTables();
       return deps;
     })();

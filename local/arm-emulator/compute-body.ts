@@ -37,16 +37,25 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   throw badRequest(`The request content is not valid: ${problems.join('; ')}.`, 'InvalidRequestContent');
 }
 
-const MIN_IDLE_MINUTES = 15;
+/** Azure ML's smallest idle shutdown; the emulator allows less with EMULATOR_ALLOW_SHORT_IDLE (for tests). */
+export const MIN_IDLE_MINUTES = 15;
 const MAX_IDLE_MINUTES = 3 * 24 * 60;
 
-/** Checks an ISO 8601 duration such as PT90M or P1DT2H lies between 15 minutes and 3 days. */
-export function checkIdleTime(value: string): void {
+/** Milliseconds in an ISO 8601 duration such as PT90M, PT30S or P1DT2H; null when it is not one. */
+export function idleTimeMs(value: string): number | null {
   const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(value);
-  const minutes = match && value !== 'P' && value !== 'PT'
-    ? Number(match[1] ?? 0) * 1440 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) + Number(match[4] ?? 0) / 60
-    : Number.NaN;
-  if (!(minutes >= MIN_IDLE_MINUTES && minutes <= MAX_IDLE_MINUTES)) {
+  if (!match || value === 'P' || value.endsWith('T')) return null;
+  return ((Number(match[1] ?? 0) * 24 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 60_000 + Number(match[4] ?? 0) * 1000;
+}
+
+/**
+ * Checks an idle time lies between 15 minutes and 3 days, as Azure ML does; with `allowShort`
+ * (EMULATOR_ALLOW_SHORT_IDLE) anything from one second up is accepted.
+ */
+export function checkIdleTime(value: string, allowShort = false): void {
+  const ms = idleTimeMs(value);
+  const minimumMs = allowShort ? 1000 : MIN_IDLE_MINUTES * 60_000;
+  if (ms === null || ms < minimumMs || ms > MAX_IDLE_MINUTES * 60_000) {
     throw badRequest(
       `idleTimeBeforeShutdown '${value}' is not valid: it must be an ISO 8601 duration between 15 minutes (PT15M) and 3 days (P3D).`,
     );

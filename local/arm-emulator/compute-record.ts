@@ -6,6 +6,8 @@ export type SettledState = 'Running' | 'Stopped' | 'CreateFailed' | 'SetupFailed
 export type TransitionState = 'Creating' | 'Starting' | 'Stopping' | 'Restarting' | 'Deleting';
 export type InstanceState = SettledState | TransitionState;
 export type OperationName = 'Create' | 'Start' | 'Stop' | 'Restart' | 'Delete';
+/** Who started an operation: an API call (User), the studio (User), a schedule, or Azure ML's idle shutdown. */
+export type OperationTrigger = 'User' | 'Schedule' | 'IdleShutdown';
 
 export interface ArmErrorDetail {
   code: string;
@@ -35,7 +37,10 @@ export interface ComputeRecord {
   next: SettledState | 'Gone' | null;
   /** Azure's error when the create ends (or ended) in CreateFailed or SetupFailed. */
   failure: ArmErrorDetail | null;
-  lastOperation: { name: OperationName; at: number };
+  /** `trigger` absent: an API call, i.e. User. */
+  lastOperation: { name: OperationName; at: number; trigger?: OperationTrigger };
+  /** Epoch ms of the last activity on the instance (a request to its lab); absent or null: none since it started. */
+  lastActivityAt?: number | null;
 }
 
 export interface OperationRecord {

@@ -66,7 +66,7 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, base
           operationName: record.lastOperation.name,
           operationTime: iso(record.lastOperation.at),
           operationStatus: lastOperationStatus(record),
-          operationTrigger: 'User',
+          operationTrigger: record.lastOperation.trigger ?? 'User',
         },
         ...(record.idleTimeBeforeShutdown === null ? {} : { idleTimeBeforeShutdown: record.idleTimeBeforeShutdown }),
         schedules: { computeStartStop: [] },

@@ -1,9 +1,11 @@
 /**
  * The emulator's own endpoints under /_emulator, for tests and benchmarks (never faulted,
- * throttled or authenticated): health, stats, reset, recorded requests, scenarios.
+ * throttled or authenticated): health, stats, reset, recorded requests, scenarios, and what
+ * happens to an instance outside the ARM API (activity, a start or stop in the studio).
  */
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from './context';
+import { registerOutsideRoutes } from './outside-routes';
 import { ScenarioInputSchema } from './scenarios';
 
 export function resetEmulator(ctx: EmulatorContext): void {
@@ -29,6 +31,8 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     if (!name) return reply.code(400).send({ error: { code: 'BadRequest', message: "The query parameter 'name' (a compute name) is required." } });
     return { name, requests: ctx.requests.forCompute(name) };
   });
+
+  registerOutsideRoutes(app, ctx);
 
   app.get('/_emulator/scenarios', async () => ({ value: ctx.scenarios.list() }));
 

@@ -9,6 +9,7 @@ import type { EmulatorContext } from './context';
 import { durationsOf } from './context';
 import { resetEmulator } from './control-routes';
 import { FaultInjector } from './faults';
+import { settleWithIdleShutdown } from './idle-shutdown';
 import { resolveOptions, type ArmEmulatorOptions } from './options';
 import { RequestLog } from './request-log';
 import { ScenarioBook } from './scenarios';
@@ -44,16 +45,17 @@ export interface ArmEmulator {
 export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promise<ArmEmulator> {
   const resolved = resolveOptions(options);
   const tls = await ensureCertificates(resolved.tlsDir);
+  const durations = durationsOf(resolved);
   const ctx: EmulatorContext = {
     options: resolved,
     seed: SEED,
-    store: new StateStore(resolved.dataDir),
+    store: new StateStore(resolved.dataDir, (record, now) => settleWithIdleShutdown(record, now, durations.stopMs)),
     scenarios: new ScenarioBook(),
     stats: new Stats(),
     requests: new RequestLog(),
     throttler: new Throttler(resolved.throttleLimits),
     faults: new FaultInjector(resolved.faultRate, resolved.faultSeed),
-    durations: durationsOf(resolved),
+    durations,
     now: resolved.now,
   };
   const app = buildServer(ctx, tls);

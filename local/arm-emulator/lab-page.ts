@@ -1,9 +1,11 @@
 /**
  * The JupyterLab endpoint of each instance: a page a person can open, 200 while the instance is
- * Running, otherwise 503 explaining what the instance is doing (404 when there is none).
+ * Running, otherwise 503 explaining what the instance is doing (404 when there is none). Every
+ * request while Running is activity on the instance: it holds off Azure ML's idle shutdown.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EmulatorContext } from './context';
+import { recordActivity } from './outside-routes';
 
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -34,6 +36,7 @@ export function registerLabPages(app: FastifyInstance, ctx: EmulatorContext): vo
         who,
       ]);
     }
+    recordActivity(ctx, record);
     return page(reply, 200, 'JupyterLab', [
       `Compute instance: <b id="instance">${escape(record.name)}</b> (${escape(record.vmSize)}, workspace ${escape(record.workspace)})`,
       who,

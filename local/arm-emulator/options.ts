@@ -46,6 +46,8 @@ export interface ArmEmulatorOptions {
   throttleLimits?: ThrottleLimits;
   /** The value the managed-identity endpoint expects in X-IDENTITY-HEADER; default 'local'. */
   identityHeader?: string;
+  /** Accept idleTimeBeforeShutdown below Azure's 15-minute floor (for tests); default false. */
+  allowShortIdle?: boolean;
   /** Compute instances per page of a compute list; default 20. */
   computePageSize?: number;
   /** Clock in epoch milliseconds, replaceable in tests; default Date.now. */
@@ -69,6 +71,7 @@ export function resolveOptions(options: ArmEmulatorOptions = {}): ResolvedOption
     throttle: options.throttle ?? false,
     throttleLimits: options.throttleLimits ?? ARM_THROTTLE_LIMITS,
     identityHeader: options.identityHeader ?? 'local',
+    allowShortIdle: options.allowShortIdle ?? false,
     computePageSize: options.computePageSize ?? 20,
     now: options.now ?? Date.now,
   };
@@ -89,6 +92,7 @@ const EnvSchema = z.object({
   EMULATOR_FAULT_SEED: z.coerce.number().int().optional(),
   EMULATOR_THROTTLE: z.enum(['0', '1', 'true', 'false']).optional(),
   EMULATOR_IDENTITY_HEADER: z.string().min(1).optional(),
+  EMULATOR_ALLOW_SHORT_IDLE: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 
 /** Reads the EMULATOR_* variables; throws one error naming every bad one. */
@@ -111,8 +115,13 @@ export function optionsFromEnv(env: Record<string, string | undefined>): ArmEmul
     deleteSeconds: e.EMULATOR_DELETE_SECONDS,
     faultRate: e.EMULATOR_FAULT_RATE,
     faultSeed: e.EMULATOR_FAULT_SEED,
-    throttle: e.EMULATOR_THROTTLE === undefined ? undefined : e.EMULATOR_THROTTLE === '1' || e.EMULATOR_THROTTLE === 'true',
+    throttle: flag(e.EMULATOR_THROTTLE),
     identityHeader: e.EMULATOR_IDENTITY_HEADER,
+    allowShortIdle: flag(e.EMULATOR_ALLOW_SHORT_IDLE),
   };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+function flag(value: '0' | '1' | 'true' | 'false' | undefined): boolean | undefined {
+  return value === undefined ? undefined : value === '1' || value === 'true';
 }

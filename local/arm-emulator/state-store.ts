@@ -22,12 +22,18 @@ type StateFile = z.infer<typeof StateFileSchema>;
 
 const empty = (): StateFile => ({ version: 1, computes: {}, operations: {} });
 
+/** An instance as it stands at a time (null once deleted): the lifecycle, plus whatever else moves it (idle shutdown). */
+export type Settler = (record: ComputeRecord, now: number) => ComputeRecord | null;
+
 export class StateStore {
   private state: StateFile;
   private readonly file: string | null;
 
   /** `dataDir` null keeps everything in memory. */
-  constructor(dataDir: string | null) {
+  constructor(
+    dataDir: string | null,
+    private readonly settleAt: Settler = settle,
+  ) {
     this.file = dataDir === null ? null : path.resolve(dataDir, STATE_FILE);
     this.state = this.load();
   }
@@ -35,7 +41,7 @@ export class StateStore {
   /** The instance as it stands at `now`, or null (never created, or deleted). */
   compute(resourceGroup: string, workspace: string, name: string, now: number): ComputeRecord | null {
     const stored = this.state.computes[computeKey(resourceGroup, workspace, name)];
-    return stored ? settle(stored, now) : null;
+    return stored ? this.settleAt(stored, now) : null;
   }
 
   /** The instances of one workspace at `now`, oldest first (in creation order). */
@@ -79,7 +85,7 @@ export class StateStore {
   /** Writes the state (no-op in memory), dropping deleted instances and old operations first. */
   commit(now: number): void {
     for (const [key, record] of Object.entries(this.state.computes)) {
-      if (settle(record, now) === null) delete this.state.computes[key];
+      if (this.settleAt(record, now) === null) delete this.state.computes[key];
     }
     for (const [id, operation] of Object.entries(this.state.operations)) {
       if (operation.completesAt + OPERATION_RETENTION_MS < now) delete this.state.operations[id];
@@ -99,7 +105,7 @@ export class StateStore {
 
   private all(now: number): ComputeRecord[] {
     return Object.values(this.state.computes)
-      .map((record) => settle(record, now))
+      .map((record) => this.settleAt(record, now))
       .filter((record): record is ComputeRecord => record !== null);
   }
 

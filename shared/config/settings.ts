@@ -7,13 +7,12 @@ import { z } from 'zod';
 import { SIZE_LABELS, type SizeLabel } from '../domain/server';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-/** ISO 8601 duration as Azure ML's idleTimeBeforeShutdown takes it, e.g. PT60M or PT1H30M. */
-const ISO_DURATION = /^PT(?=\d)(\d+H)?(\d+M)?(\d+S)?$/;
 const VM_SIZE = /^[A-Za-z0-9_]+$/;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** Durations may be fractional (0.05 minutes in a test); they must be positive. */
 const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
+const nonNegativeNumber = (fallback: number) => z.coerce.number().min(0).default(fallback);
 
 /** Built-in role definition ids (the same in every tenant): Contributor, AzureML Data Scientist, Owner. */
 export const DEFAULT_RBAC_ROLE_DEFINITION_IDS = [
@@ -101,13 +100,18 @@ export const SETTINGS_SCHEMA = z.object({
   SIZE_MEDIUM_CANDIDATES: vmSizeList('Standard_DS3_v2').describe('VM sizes for Medium, first available wins.'),
   SIZE_LARGE_CANDIDATES: vmSizeList('Standard_DS5_v2').describe('VM sizes for Large, first available wins.'),
   SIZE_GPU_CANDIDATES: vmSizeList('Standard_NC4as_T4_v3,Standard_NC6s_v3').describe('VM sizes for GPU, first available wins.'),
-  AML_IDLE_TIME_BEFORE_SHUTDOWN: z.string().regex(ISO_DURATION, 'must be an ISO 8601 duration such as PT60M').default('PT90M').describe(
-    "Azure ML's own idle shutdown (idleTimeBeforeShutdown) set on every instance created: a safety net behind the idle sweep.",
+  IDLE_STOP_MINUTES_SMALL: positiveNumber(120).describe(
+    "Minutes without activity on the instance (Jupyter kernels, terminals, sessions) after which Azure ML's idle shutdown stops a Small server (idleTimeBeforeShutdown).",
   ),
-  IDLE_STOP_MINUTES_SMALL: positiveNumber(120).describe('Minutes without activity after which the idle sweep stops a Small server.'),
-  IDLE_STOP_MINUTES_MEDIUM: positiveNumber(120).describe('Minutes without activity after which a Medium server is stopped.'),
-  IDLE_STOP_MINUTES_LARGE: positiveNumber(60).describe('Minutes without activity after which a Large server is stopped.'),
-  IDLE_STOP_MINUTES_GPU: positiveNumber(30).describe('Minutes without activity after which a GPU server is stopped.'),
+  IDLE_STOP_MINUTES_MEDIUM: positiveNumber(120).describe('Minutes without activity on the instance after which Azure ML stops a Medium server.'),
+  IDLE_STOP_MINUTES_LARGE: positiveNumber(60).describe('Minutes without activity on the instance after which Azure ML stops a Large server.'),
+  IDLE_STOP_MINUTES_GPU: positiveNumber(30).describe('Minutes without activity on the instance after which Azure ML stops a GPU server.'),
+  IDLE_SHUTDOWN_FLOOR_MINUTES: nonNegativeNumber(15).describe(
+    "Azure ML's smallest idle shutdown: an IDLE_STOP_MINUTES_<SIZE> below it is raised to it (with a start-up warning). Keep Azure's 15; tests against the emulator lower it.",
+  ),
+  ORPHAN_DELETE_AFTER_HOURS: positiveNumber(72).describe(
+    "Hours after which an instance of this hub (tag aml-jupyterhub-hub) that has no stored server, and that the sweep has stopped, is deleted.",
+  ),
   MAX_RUNTIME_HOURS: positiveNumber(12).describe('Hours after which a running server is stopped whatever its activity.'),
   IDLE_SWEEP_SCHEDULE: z.string().regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression').default('0 */5 * * * *').describe(
     'NCRONTAB schedule of the idle sweep (six fields, seconds first).',
@@ -180,8 +184,9 @@ export interface Settings {
   rbac: { roleDefinitionIds: string[]; cacheSeconds: number };
   quotas: { maxActiveServersPerUser: number; maxGpuServersPerProject: number };
   sizeCandidates: Record<SizeLabel, string[]>;
-  amlIdleTimeBeforeShutdown: string;
   idleStopMinutes: Record<SizeLabel, number>;
+  idleShutdownFloorMinutes: number;
+  orphanDeleteAfterHours: number;
   maxRuntimeHours: number;
   idleSweepSchedule: string;
   provisionPollSeconds: number;
@@ -246,8 +251,9 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     rbac: { roleDefinitionIds: s.RBAC_ROLE_DEFINITION_IDS, cacheSeconds: s.RBAC_CACHE_SECONDS },
     quotas: { maxActiveServersPerUser: s.MAX_ACTIVE_SERVERS_PER_USER, maxGpuServersPerProject: s.MAX_GPU_SERVERS_PER_PROJECT },
     sizeCandidates: bySize((label) => s[`SIZE_${upper(label)}_CANDIDATES`]),
-    amlIdleTimeBeforeShutdown: s.AML_IDLE_TIME_BEFORE_SHUTDOWN,
     idleStopMinutes: bySize((label) => s[`IDLE_STOP_MINUTES_${upper(label)}`]),
+    idleShutdownFloorMinutes: s.IDLE_SHUTDOWN_FLOOR_MINUTES,
+    orphanDeleteAfterHours: s.ORPHAN_DELETE_AFTER_HOURS,
     maxRuntimeHours: s.MAX_RUNTIME_HOURS,
     idleSweepSchedule: s.IDLE_SWEEP_SCHEDULE,
     provisionPollSeconds: s.PROVISION_POLL_SECONDS,

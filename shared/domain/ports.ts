@@ -73,7 +73,24 @@ export interface ComputeInstance {
   jupyterLabUrl: string | null;
   /** Azure's errors on the resource (e.g. why creation failed), with Azure's messages. */
   errors: { code: string; message: string }[];
-  lastOperation: { operationName: string; operationStatus: string; operationTime: string | null } | null;
+  lastOperation: ComputeLastOperation | null;
+  /** Azure ML's idle shutdown set on the instance (ISO 8601 duration), null when it has none. */
+  idleTimeBeforeShutdown: string | null;
+  /** The resource's tags (the create writes `aml-jupyterhub-hub` and the owner's). */
+  tags: Record<string, string>;
+  /** When the resource was created (ISO 8601), null when Azure does not say. */
+  createdAt: string | null;
+}
+
+/** Who or what started the last operation on an instance (Azure's ComputeInstanceLastOperation.operationTrigger). */
+export type OperationTrigger = 'User' | 'Schedule' | 'IdleShutdown' | 'Unknown';
+
+export interface ComputeLastOperation {
+  /** Create, Start, Stop, Restart, Reimage, Delete. */
+  operationName: string;
+  operationStatus: string;
+  operationTime: string | null;
+  operationTrigger: OperationTrigger;
 }
 
 export interface ComputeLocator {
@@ -90,6 +107,8 @@ export interface CreateComputeRequest extends ComputeLocator {
   tenantId: string | null;
   /** Tags written on the compute resource so an admin can tell who owns it. */
   tags: Record<string, string>;
+  /** Azure ML's idle shutdown for the instance, an ISO 8601 duration (e.g. PT30M). */
+  idleTimeBeforeShutdown: string;
 }
 
 export interface ResourceGroupInfo {
@@ -117,6 +136,8 @@ export interface AmlGateway {
   startCompute(at: ComputeLocator): Promise<void>;
   stopCompute(at: ComputeLocator): Promise<void>;
   deleteCompute(at: ComputeLocator): Promise<void>;
+  /** Sets the instance's idle shutdown (Azure ML's updateIdleShutdownSetting), e.g. PT30M. */
+  updateIdleShutdown(at: ComputeLocator, idleTimeBeforeShutdown: string): Promise<void>;
   /** Every compute instance of one project's workspace, in one (paged) ARM list. */
   listComputes(project: string): Promise<ComputeInstance[]>;
   listResourceGroups(): Promise<ResourceGroupInfo[]>;

@@ -4,6 +4,7 @@
  */
 import { amlPhase, describeAmlState } from '../domain/aml-states';
 import { isAppError } from '../domain/errors';
+import { hasIdleTime, idleTimeBeforeShutdown } from '../domain/idle-shutdown';
 import { isProvisioning } from '../domain/lifecycle';
 import type { ComputeInstance } from '../domain/ports';
 import type { Server, ServerError } from '../domain/server';
@@ -23,6 +24,7 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
   const server = stored.server;
   const at = { project: server.project, name: server.id };
   const compute = await deps.aml.getCompute(at);
+  const idleTime = idleTimeBeforeShutdown(deps.settings.idleStopMinutes[server.size], deps.settings.idleShutdownFloorMinutes);
 
   if (!compute) {
     try {
@@ -38,6 +40,7 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
         userObjectId: server.userObjectId,
         tenantId: server.tenantId,
         tags: { 'aml-jupyterhub-hub': deps.settings.hubId, 'aml-jupyterhub-user': server.user.slice(0, 256), 'aml-jupyterhub-server': server.serverName || '(default)' },
+        idleTimeBeforeShutdown: idleTime,
       });
     } catch (error) {
       if (isAppError(error) && error.callerFault) return fail(deps, id, { code: error.code, message: error.message });
@@ -49,6 +52,8 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
   const phase = amlPhase(compute.state);
   switch (phase) {
     case 'stopped':
+      // The setting may have changed since the instance was created: a start applies it.
+      if (!hasIdleTime(compute.idleTimeBeforeShutdown, idleTime)) await deps.aml.updateIdleShutdown(at, idleTime);
       await deps.aml.startCompute(at);
       return record(deps, id, 'Starting', compute.state, 30, `Starting compute instance ${server.id}`);
     case 'running':

@@ -1,4 +1,4 @@
-/** The hub's last-activity report for a server, feeding the idle stop. Only ever moves forward. */
+/** The hub's last-activity report for a server: recorded (lastActivityAt), never a reason to stop it. Only ever moves forward. */
 import { AppError } from '../domain/errors';
 import type { Dependencies } from './dependencies';
 

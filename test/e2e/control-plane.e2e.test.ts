@@ -97,22 +97,3 @@ describe('control plane with Azure failing one request in five', () => {
     expect(stats.faults).toBeGreaterThan(0);
   });
 });
-
-describe('idle sweep on the local stack', () => {
-  let stack: LocalStack;
-  beforeAll(async () => {
-    stack = await LocalStack.start({ appSettings: { IDLE_SWEEP_SCHEDULE: '*/2 * * * * *', IDLE_STOP_MINUTES_SMALL: '0.05' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  it('stops an idle server with stopReason idle', async () => {
-    const spawned = await stack.api('POST', '/api/servers', { ...spawnBody, user: 'e2e-idle' });
-    await stack.waitForServer(spawned.body.id, (s) => s.state === 'Running');
-    const stopped = await stack.waitForServer(spawned.body.id, (s) => s.state === 'Stopped');
-    expect(stopped.stopReason).toBe('idle');
-    const instance = await stack.emulatorJson('GET', `/_emulator/requests?name=${spawned.body.id}`);
-    expect(instance.requests.map((r: { operation: string }) => r.operation)).toContain('computes/stop');
-  });
-});

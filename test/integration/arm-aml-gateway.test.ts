@@ -55,7 +55,6 @@ async function startHarness(options: ArmEmulatorOptions, gatewayOptions: Partial
     credential,
     subscriptionId: emulator.subscriptionId,
     endpoint: emulator.url,
-    idleTimeBeforeShutdown: 'PT90M',
     retryOptions: FAST_RETRIES,
     ...gatewayOptions,
   });
@@ -95,6 +94,7 @@ const createRequest = (overrides: Partial<CreateComputeRequest> = {}): CreateCom
   userObjectId: USER.objectId,
   tenantId: USER.tenantId,
   tags: { 'aml-jupyterhub-user': 'alice' },
+  idleTimeBeforeShutdown: 'PT90M',
   ...overrides,
 });
 
@@ -220,6 +220,69 @@ describe('ArmAmlGateway against the ARM emulator', () => {
       'DELETE computes/delete': 1,
     });
     expect(Object.keys(requests).filter((operation) => /operation(Status|Result)/.test(operation))).toEqual([]);
+  });
+
+  it('sends each create its own idleTimeBeforeShutdown and reads it back with the tags and the trigger of the last operation', async () => {
+    await harness.gateway.createCompute(createRequest({ idleTimeBeforeShutdown: 'PT30M', tags: { 'aml-jupyterhub-hub': 'hub' } }));
+    await harness.gateway.createCompute(createRequest({ name: 'ci-bob-default', idleTimeBeforeShutdown: 'PT120M' }));
+
+    const bodies = async (name: string) => (await recorded(harness.emulator, name)).map((request) => request.body as any);
+    expect((await bodies(at.name))[0].properties.properties.idleTimeBeforeShutdown).toBe('PT30M');
+    expect((await bodies('ci-bob-default'))[0].properties.properties.idleTimeBeforeShutdown).toBe('PT120M');
+
+    const created = await harness.gateway.getCompute(at);
+    expect(created).toMatchObject({
+      idleTimeBeforeShutdown: 'PT30M',
+      tags: { 'aml-jupyterhub-hub': 'hub' },
+      lastOperation: { operationName: 'Create', operationTrigger: 'User' },
+    });
+    expect(created?.createdAt).toBe(new Date(clock.now).toISOString());
+    const listed = await harness.gateway.listComputes('climate-lab');
+    expect(listed.find((compute) => compute.name === 'ci-bob-default')?.idleTimeBeforeShutdown).toBe('PT120M');
+  });
+
+  it("refuses an idle time below Azure's 15-minute floor (Azure's 400 through the SDK)", async () => {
+    const error = await errorOf(harness.gateway.createCompute(createRequest({ idleTimeBeforeShutdown: 'PT30S' })));
+    expect(error.code).toBe('azure-error');
+    expect(error.message).toContain('PT15M');
+    expect(isRestError(error.cause) && error.cause.statusCode).toBe(400);
+    await expect(harness.gateway.getCompute(at)).resolves.toBeNull();
+  });
+
+  it('changes the idle shutdown of an existing instance (updateIdleShutdownSetting) and refuses one below the floor', async () => {
+    await harness.gateway.createCompute(createRequest({ idleTimeBeforeShutdown: 'PT90M' }));
+    advance(60);
+    await harness.gateway.updateIdleShutdown(at, 'PT30M');
+    await expect(harness.gateway.getCompute(at)).resolves.toMatchObject({ idleTimeBeforeShutdown: 'PT30M' });
+    const update = (await recorded(harness.emulator, at.name)).at(-1);
+    expect(update).toMatchObject({
+      method: 'POST', operation: 'computes/updateIdleShutdownSetting', apiVersion: AML_API_VERSION, status: 200,
+      body: { idleTimeBeforeShutdown: 'PT30M' },
+    });
+
+    const tooShort = await errorOf(harness.gateway.updateIdleShutdown(at, 'PT5M'));
+    expect(tooShort.code).toBe('azure-error');
+    expect(tooShort.message).toContain('PT15M');
+    const missing = await errorOf(harness.gateway.updateIdleShutdown({ ...at, name: 'ci-nobody' }, 'PT30M'));
+    expect(isRestError(missing.cause) && missing.cause.statusCode).toBe(404);
+  });
+
+  it("reports Azure ML's idle shutdown in lastOperation once the instance has had no activity for its idle time", async () => {
+    await harness.gateway.createCompute(createRequest({ idleTimeBeforeShutdown: 'PT15M' }));
+    advance(60);
+    advance(10 * 60);
+    // Someone works in JupyterLab: the idle clock starts again.
+    expect((await fetch(`${harness.emulator.url}/instances/${at.name}/lab`)).status).toBe(200);
+    advance(10 * 60);
+    await expect(harness.gateway.getCompute(at)).resolves.toMatchObject({ state: 'Running' });
+    advance(5 * 60);
+    const stopping = await harness.gateway.getCompute(at);
+    expect(stopping).toMatchObject({ state: 'Stopping', lastOperation: { operationName: 'Stop', operationTrigger: 'IdleShutdown', operationStatus: 'InProgress' } });
+    advance(20);
+    await expect(harness.gateway.getCompute(at)).resolves.toMatchObject({
+      state: 'Stopped',
+      lastOperation: { operationName: 'Stop', operationTrigger: 'IdleShutdown', operationStatus: 'Succeeded' },
+    });
   });
 
   it('refuses to stop an instance that is still being created (conflicting-operation, Azure message kept)', async () => {

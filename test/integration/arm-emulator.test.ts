@@ -264,6 +264,83 @@ describe('ARM emulator', () => {
     });
   });
 
+  describe("Azure ML's idle shutdown and work outside the API", () => {
+    const properties = async (name: string) => (await arm.send('GET', `${computePath(name)}?${API}`)).json.properties.properties;
+
+    it('stops an instance with no activity for its idle time, lastOperation trigger IdleShutdown; the lab page and the activity route hold it off', async () => {
+      await arm.create('ci-idle', { idleTimeBeforeShutdown: 'PT15M' });
+      advance(60);
+      expect((await properties('ci-idle')).lastOperation).toMatchObject({ operationName: 'Create', operationTrigger: 'User', operationStatus: 'Succeeded' });
+      advance(14 * 60);
+      expect((await arm.send('GET', '/instances/ci-idle/lab')).status).toBe(200);
+      advance(14 * 60);
+      expect((await arm.send('POST', '/_emulator/computes/ci-idle/activity')).status).toBe(204);
+      advance(14 * 60);
+      expect((await properties('ci-idle')).state).toBe('Running');
+      advance(60);
+      const stopping = await properties('ci-idle');
+      expect(stopping.state).toBe('Stopping');
+      expect(stopping.lastOperation).toMatchObject({ operationName: 'Stop', operationTrigger: 'IdleShutdown', operationStatus: 'InProgress' });
+      advance(20);
+      const stopped = await properties('ci-idle');
+      expect(stopped.state).toBe('Stopped');
+      expect(stopped.lastOperation).toMatchObject({ operationName: 'Stop', operationTrigger: 'IdleShutdown', operationStatus: 'Succeeded' });
+      // Nobody can work on a stopped instance.
+      const late = await arm.send('POST', '/_emulator/computes/ci-idle/activity');
+      expect(late.status).toBe(409);
+      expect((await arm.send('POST', '/_emulator/computes/ci-nobody/activity')).status).toBe(404);
+    });
+
+    it('refuses an idle time below 15 minutes on create and on updateIdleShutdownSetting, with ARM error JSON', async () => {
+      const created = await arm.create('ci-too-short', { idleTimeBeforeShutdown: 'PT30S' });
+      expect(created.status).toBe(400);
+      expect(created.json.error).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('PT15M') });
+      expect((await arm.send('GET', `${computePath('ci-too-short')}?${API}`)).status).toBe(404);
+
+      await arm.create('ci-update', { idleTimeBeforeShutdown: 'PT30M' });
+      advance(60);
+      const update = (idle: string) => arm.send('POST', `${computePath('ci-update')}/updateIdleShutdownSetting?${API}`, { body: { idleTimeBeforeShutdown: idle } });
+      const tooShort = await update('PT10M');
+      expect(tooShort.status).toBe(400);
+      expect((await properties('ci-update')).idleTimeBeforeShutdown).toBe('PT30M');
+      expect((await update('PT2H')).status).toBe(200);
+      expect((await properties('ci-update')).idleTimeBeforeShutdown).toBe('PT2H');
+    });
+
+    it('starts and stops an instance as the studio or a schedule would, with that trigger', async () => {
+      await arm.create('ci-studio');
+      advance(60);
+      const stop = await arm.send('POST', '/_emulator/computes/ci-studio/stop');
+      expect(stop.status).toBe(202);
+      expect(stop.json).toEqual({ name: 'ci-studio', state: 'Stopping', trigger: 'User' });
+      advance(20);
+      expect((await properties('ci-studio')).lastOperation).toMatchObject({ operationName: 'Stop', operationTrigger: 'User' });
+      const start = await arm.send('POST', '/_emulator/computes/ci-studio/start', { body: { trigger: 'Schedule' } });
+      expect(start.status).toBe(202);
+      advance(30);
+      const started = await properties('ci-studio');
+      expect(started.state).toBe('Running');
+      expect(started.lastOperation).toMatchObject({ operationName: 'Start', operationTrigger: 'Schedule', operationStatus: 'Succeeded' });
+      expect((await arm.send('POST', '/_emulator/computes/ci-studio/start', { body: { trigger: 'IdleShutdown' } })).status).toBe(400);
+      await arm.create('ci-busy-studio');
+      expect((await arm.send('POST', '/_emulator/computes/ci-busy-studio/stop')).status).toBe(409);
+    });
+
+    it('accepts a short idle time when allowed, and stops the instance after it', async () => {
+      await withEmulator({ allowShortIdle: true, createSeconds: 1, stopSeconds: 1 }, async (shortIdle) => {
+        const client = await Client.signedIn(shortIdle);
+        expect((await client.create('ci-short', { idleTimeBeforeShutdown: 'PT30S' })).status).toBe(201);
+        advance(1 + 29);
+        expect(await client.state('ci-short')).toBe('Running');
+        advance(1);
+        expect(await client.state('ci-short')).toBe('Stopping');
+        advance(1);
+        const stopped = await client.send('GET', `${computePath('ci-short')}?${API}`);
+        expect(stopped.json.properties.properties).toMatchObject({ state: 'Stopped', lastOperation: { operationTrigger: 'IdleShutdown' } });
+      });
+    });
+  });
+
   describe('scenarios', () => {
     it('ends a create in SetupFailed with the scenario message, once', async () => {
       const added = await arm.send('POST', '/_emulator/scenarios', {

@@ -44,7 +44,6 @@ beforeEach(() => {
     credential: new DefaultAzureCredential(),
     subscriptionId: emulator.subscriptionId,
     endpoint: emulator.url,
-    idleTimeBeforeShutdown: 'PT90M',
     retryOptions: { retryDelayInMs: 10, maxRetryDelayInMs: 50 },
   });
   const settings = testSettings({ AZURE_SUBSCRIPTION_ID: emulator.subscriptionId, PROJECT_ACCESS: 'rbac' });
@@ -127,7 +126,7 @@ describe('PROJECT_ACCESS rbac against the ARM emulator', () => {
 
 describe('the emulator role assignment list', () => {
   const gateway = () =>
-    new ArmAmlGateway({ credential: new DefaultAzureCredential(), subscriptionId: emulator.subscriptionId, endpoint: emulator.url, idleTimeBeforeShutdown: 'PT90M' });
+    new ArmAmlGateway({ credential: new DefaultAzureCredential(), subscriptionId: emulator.subscriptionId, endpoint: emulator.url });
 
   it('answers with ARM role assignment JSON, group assignments included', async () => {
     const assignments = await gateway().roleAssignmentsFor('ocean-lab', ALICE);

@@ -5,7 +5,7 @@
 import { AppError } from '../../shared/domain/errors';
 import type { RoleAssignmentInfo } from '../../shared/domain/project-access';
 import type {
-  AmlComputeState, AmlGateway, ComputeInstance, ComputeLocator, CreateComputeRequest, ResourceGroupInfo, VmSizeInfo, WorkspaceInfo,
+  AmlComputeState, AmlGateway, ComputeInstance, ComputeLastOperation, ComputeLocator, CreateComputeRequest, ResourceGroupInfo, VmSizeInfo, WorkspaceInfo,
 } from '../../shared/domain/ports';
 
 interface Instance {
@@ -15,7 +15,14 @@ interface Instance {
   /** States with the virtual time at which each begins. */
   timeline: { at: number; state: AmlComputeState }[];
   errors: { code: string; message: string }[];
+  lastOperation: ComputeLastOperation | null;
+  idleTimeBeforeShutdown: string | null;
+  tags: Record<string, string>;
+  createdAt: string | null;
 }
+
+/** What a seeded instance carries besides its state (e.g. how it was last stopped, its hub tag). */
+export type SeedDetails = Partial<Pick<Instance, 'lastOperation' | 'idleTimeBeforeShutdown' | 'tags' | 'createdAt'>>;
 
 export interface ScriptedAmlOptions {
   createSeconds?: number;
@@ -29,6 +36,10 @@ export interface ScriptedAmlOptions {
   createHangs?: boolean;
   /** Role assignments by object id (PROJECT_ACCESS rbac), each applying to the projects whose scope covers them. */
   roleAssignments?: Record<string, RoleAssignmentInfo[]>;
+  /** The projects (resource group + workspace, westeurope); default climate-lab only. */
+  projects?: string[];
+  /** listComputes of these projects fails with the error (e.g. a 403 on one workspace). */
+  listFailures?: Record<string, AppError>;
 }
 
 export class ScriptedAmlGateway implements AmlGateway {
@@ -43,8 +54,11 @@ export class ScriptedAmlGateway implements AmlGateway {
   }
 
   /** Puts an instance in place, e.g. an existing Stopped one. */
-  seed(project: string, name: string, vmSize: string, state: AmlComputeState): void {
-    this.instances.set(name, { name, project, vmSize, timeline: [{ at: this.now, state }], errors: [] });
+  seed(project: string, name: string, vmSize: string, state: AmlComputeState, details: SeedDetails = {}): void {
+    this.instances.set(name, {
+      name, project, vmSize, timeline: [{ at: this.now, state }], errors: [],
+      lastOperation: null, idleTimeBeforeShutdown: null, tags: {}, createdAt: null, ...details,
+    });
   }
 
   async getCompute(at: ComputeLocator): Promise<ComputeInstance | null> {
@@ -63,12 +77,22 @@ export class ScriptedAmlGateway implements AmlGateway {
     this.instances.set(request.name, {
       name: request.name, project: request.project, vmSize: request.vmSize, timeline,
       errors: outcome ? [{ code: outcome.code, message: outcome.message }] : [],
+      lastOperation: this.operation('Create'),
+      idleTimeBeforeShutdown: request.idleTimeBeforeShutdown,
+      tags: { ...request.tags },
+      createdAt: new Date(this.now).toISOString(),
     });
+  }
+
+  async updateIdleShutdown(at: ComputeLocator, idleTimeBeforeShutdown: string): Promise<void> {
+    this.calls.push(`updateIdleShutdown ${at.name} ${idleTimeBeforeShutdown}`);
+    this.require(at.name).idleTimeBeforeShutdown = idleTimeBeforeShutdown;
   }
 
   async startCompute(at: ComputeLocator): Promise<void> {
     this.calls.push(`start ${at.name}`);
     this.move(at.name, 'Starting', 'Running', this.options.startSeconds ?? 30);
+    this.require(at.name).lastOperation = this.operation('Start');
   }
 
   async stopCompute(at: ComputeLocator): Promise<void> {
@@ -76,6 +100,7 @@ export class ScriptedAmlGateway implements AmlGateway {
     const instance = this.require(at.name);
     if (this.stateOf(instance) !== 'Running') throw new AppError('conflicting-operation', `Compute ${at.name} is ${this.stateOf(instance)}`);
     this.move(at.name, 'Stopping', 'Stopped', this.options.stopSeconds ?? 20);
+    instance.lastOperation = this.operation('Stop');
   }
 
   async deleteCompute(at: ComputeLocator): Promise<void> {
@@ -85,15 +110,17 @@ export class ScriptedAmlGateway implements AmlGateway {
 
   async listComputes(project: string): Promise<ComputeInstance[]> {
     this.calls.push(`list ${project}`);
+    const failure = this.options.listFailures?.[project];
+    if (failure) throw failure;
     return [...this.instances.values()].filter((i) => i.project === project).map((i) => this.view(i));
   }
 
   async listResourceGroups(): Promise<ResourceGroupInfo[]> {
-    return [{ name: 'climate-lab', location: 'westeurope', tags: {} }];
+    return this.projects().map((name) => ({ name, location: 'westeurope', tags: {} }));
   }
 
   async getWorkspace(project: string): Promise<WorkspaceInfo | null> {
-    return project === 'climate-lab' ? { name: project, resourceGroup: project, location: 'westeurope' } : null;
+    return this.projects().includes(project) ? { name: project, resourceGroup: project, location: 'westeurope' } : null;
   }
 
   async listVmSizes(): Promise<VmSizeInfo[]> {
@@ -108,6 +135,15 @@ export class ScriptedAmlGateway implements AmlGateway {
   stateOfInstance(name: string): AmlComputeState | null {
     const instance = this.instances.get(name);
     return instance ? this.stateOf(instance) : null;
+  }
+
+  private projects(): string[] {
+    return this.options.projects ?? ['climate-lab'];
+  }
+
+  /** An operation the product sent (trigger User), now. */
+  private operation(operationName: string): ComputeLastOperation {
+    return { operationName, operationStatus: 'Succeeded', operationTime: new Date(this.now).toISOString(), operationTrigger: 'User' };
   }
 
   private move(name: string, through: AmlComputeState, to: AmlComputeState, seconds: number): void {
@@ -134,7 +170,10 @@ export class ScriptedAmlGateway implements AmlGateway {
       vmSize: instance.vmSize,
       jupyterLabUrl: state === 'Running' ? `https://${instance.name}.westeurope.instances.azureml.ms/lab` : null,
       errors: state.endsWith('Failed') ? instance.errors : [],
-      lastOperation: null,
+      lastOperation: instance.lastOperation,
+      idleTimeBeforeShutdown: instance.idleTimeBeforeShutdown,
+      tags: { ...instance.tags },
+      createdAt: instance.createdAt,
     };
   }
 }

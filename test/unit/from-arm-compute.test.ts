@@ -1,9 +1,10 @@
 import type { ComputeResource } from '@azure/arm-machinelearning';
 import { fromArmCompute } from '../../shared/adapters/aml/from-arm-compute';
 
-const instance = (inner: Record<string, unknown>, outer: Record<string, unknown> = {}): ComputeResource =>
+const instance = (inner: Record<string, unknown>, outer: Record<string, unknown> = {}, tags?: Record<string, string>): ComputeResource =>
   ({
     name: 'ci-abc',
+    tags,
     properties: { computeType: 'ComputeInstance', provisioningState: 'Succeeded', ...outer, properties: inner },
   }) as ComputeResource;
 
@@ -17,8 +18,10 @@ describe('fromArmCompute', () => {
           { displayName: 'Jupyter', endpointUri: 'https://ci-abc.westeurope.instances.azureml.ms/tree' },
           { displayName: 'Jupyter Lab', endpointUri: 'https://ci-abc.westeurope.instances.azureml.ms/lab' },
         ],
-        lastOperation: { operationName: 'Start', operationStatus: 'Succeeded', operationTime: new Date('2026-11-26T10:00:00Z') },
-      }),
+        lastOperation: { operationName: 'Start', operationStatus: 'Succeeded', operationTime: new Date('2026-11-26T10:00:00Z'), operationTrigger: 'Schedule' },
+        // Not in the SDK's models: its deserializer keeps it as it came.
+        idleTimeBeforeShutdown: 'PT30M',
+      }, { createdOn: new Date('2026-11-26T09:00:00Z') }, { 'aml-jupyterhub-hub': 'hub' }),
     );
     expect(compute).toEqual({
       name: 'ci-abc',
@@ -27,7 +30,10 @@ describe('fromArmCompute', () => {
       vmSize: 'Standard_DS3_v2',
       jupyterLabUrl: 'https://ci-abc.westeurope.instances.azureml.ms/lab',
       errors: [],
-      lastOperation: { operationName: 'Start', operationStatus: 'Succeeded', operationTime: '2026-11-26T10:00:00.000Z' },
+      lastOperation: { operationName: 'Start', operationStatus: 'Succeeded', operationTime: '2026-11-26T10:00:00.000Z', operationTrigger: 'Schedule' },
+      idleTimeBeforeShutdown: 'PT30M',
+      tags: { 'aml-jupyterhub-hub': 'hub' },
+      createdAt: '2026-11-26T09:00:00.000Z',
     });
   });
 
@@ -59,7 +65,20 @@ describe('fromArmCompute', () => {
       jupyterLabUrl: null,
       errors: [],
       lastOperation: null,
+      idleTimeBeforeShutdown: null,
+      tags: {},
+      createdAt: null,
     });
+  });
+
+  it.each([
+    ['IdleShutdown', 'IdleShutdown'],
+    ['user', 'User'],
+    ['SomethingNew', 'Unknown'],
+    [undefined, 'Unknown'],
+  ])('reads operation trigger %s as %s', (operationTrigger, expected) => {
+    const compute = fromArmCompute(instance({ lastOperation: { operationName: 'Stop', operationTrigger } }));
+    expect(compute.lastOperation?.operationTrigger).toBe(expected);
   });
 
   it('reads another compute type as an Unknown instance', () => {

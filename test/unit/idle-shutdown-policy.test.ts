@@ -1,5 +1,5 @@
-import { createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
-import { idleShutdownPolicy, withIdleTimeBeforeShutdown } from '../../shared/adapters/aml/idle-shutdown-policy';
+import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { IDLE_SHUTDOWN_HEADER, idleShutdownHeader, idleShutdownPolicy, withIdleTimeBeforeShutdown } from '../../shared/adapters/aml/idle-shutdown-policy';
 
 const COMPUTE_URL =
   'https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/ci-abc?api-version=2025-12-01';
@@ -24,22 +24,32 @@ describe('withIdleTimeBeforeShutdown', () => {
 });
 
 describe('idleShutdownPolicy', () => {
-  const sent = async (method: 'PUT' | 'POST', url: string, body: string) => {
-    const request = createPipelineRequest({ url, method, body });
-    let seen: unknown;
-    await idleShutdownPolicy('PT45M').sendRequest(request, async (outgoing) => {
-      seen = outgoing.body;
+  /** What reaches the next policy: the body and whether the request-scoped header is still on it. */
+  const sent = async (method: 'PUT' | 'POST', url: string, body: string, idleTime: string | null) => {
+    const request = createPipelineRequest({ url, method, body, headers: createHttpHeaders(idleTime === null ? {} : idleShutdownHeader(idleTime)) });
+    let seen: { body: unknown; header: boolean } = { body: undefined, header: false };
+    await idleShutdownPolicy().sendRequest(request, async (outgoing) => {
+      seen = { body: outgoing.body, header: outgoing.headers.has(IDLE_SHUTDOWN_HEADER) };
       return {} as PipelineResponse;
     });
     return seen;
   };
 
-  it('rewrites the PUT of a compute', async () => {
-    expect(JSON.parse(String(await sent('PUT', COMPUTE_URL, instanceBody))).properties.properties.idleTimeBeforeShutdown).toBe('PT45M');
+  it('puts the value a create asked for into the PUT of that compute, and never sends the header', async () => {
+    const first = await sent('PUT', COMPUTE_URL, instanceBody, 'PT45M');
+    expect(JSON.parse(String(first.body)).properties.properties.idleTimeBeforeShutdown).toBe('PT45M');
+    expect(first.header).toBe(false);
+    // Per request: the next create carries its own value.
+    const second = await sent('PUT', COMPUTE_URL, instanceBody, 'PT30S');
+    expect(JSON.parse(String(second.body)).properties.properties.idleTimeBeforeShutdown).toBe('PT30S');
   });
 
-  it('leaves other requests alone', async () => {
-    expect(await sent('POST', COMPUTE_URL.replace('?', '/start?'), instanceBody)).toBe(instanceBody);
-    expect(await sent('PUT', COMPUTE_URL.replace('/computes/ci-abc', ''), instanceBody)).toBe(instanceBody);
+  it('leaves a PUT without the header alone', async () => {
+    expect(await sent('PUT', COMPUTE_URL, instanceBody, null)).toEqual({ body: instanceBody, header: false });
+  });
+
+  it('leaves other requests alone, and still drops the header from them', async () => {
+    expect(await sent('POST', COMPUTE_URL.replace('?', '/start?'), instanceBody, 'PT45M')).toEqual({ body: instanceBody, header: false });
+    expect(await sent('PUT', COMPUTE_URL.replace('/computes/ci-abc', ''), instanceBody, 'PT45M')).toEqual({ body: instanceBody, header: false });
   });
 });

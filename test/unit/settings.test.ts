@@ -25,7 +25,8 @@ describe('settings', () => {
         PROJECT_ACCESS: 'everyone',
         ARM_ENDPOINT: 'http://insecure',
         IDLE_STOP_MINUTES_GPU: '-3',
-        AML_IDLE_TIME_BEFORE_SHUTDOWN: '90 minutes',
+        IDLE_SHUTDOWN_FLOOR_MINUTES: '-1',
+        ORPHAN_DELETE_AFTER_HOURS: '0',
         IDLE_SWEEP_SCHEDULE: '*/5 * * * *',
       });
     } catch (caught) {
@@ -34,7 +35,7 @@ describe('settings', () => {
     expect(error).toBeInstanceOf(SettingsError);
     const problems = (error as SettingsError).problems.join('\n');
     for (const name of ['AZURE_SUBSCRIPTION_ID: missing', 'PROJECT_ACCESS', 'ARM_ENDPOINT', 'IDLE_STOP_MINUTES_GPU',
-      'AML_IDLE_TIME_BEFORE_SHUTDOWN', 'IDLE_SWEEP_SCHEDULE', 'STATE_STORAGE_CONNECTION_STRING']) {
+      'IDLE_SHUTDOWN_FLOOR_MINUTES', 'ORPHAN_DELETE_AFTER_HOURS', 'IDLE_SWEEP_SCHEDULE', 'STATE_STORAGE_CONNECTION_STRING']) {
       expect(problems).toContain(name);
     }
   });

@@ -9,6 +9,7 @@ const request = (overrides: Partial<CreateComputeRequest> = {}): CreateComputeRe
   userObjectId: 'object-id',
   tenantId: 'tenant-id',
   tags: { owner: 'alice' },
+  idleTimeBeforeShutdown: 'PT30M',
   ...overrides,
 });
 

@@ -57,7 +57,7 @@ export const updateIdleShutdownSetting: ArmHandler = (ctx, request) => {
   }
   const record = requireCompute(ctx, request);
   const body = parseBody(IdleShutdownBodySchema, request.body);
-  checkIdleTime(body.idleTimeBeforeShutdown);
+  checkIdleTime(body.idleTimeBeforeShutdown, ctx.options.allowShortIdle);
   ctx.store.putCompute({ ...record, idleTimeBeforeShutdown: body.idleTimeBeforeShutdown, modifiedOn: ctx.now() });
   return { status: 200 };
 };

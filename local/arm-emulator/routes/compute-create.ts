@@ -103,7 +103,7 @@ function checkBody(ctx: EmulatorContext, request: ArmRequest, ws: SeedWorkspace,
     );
   }
   const idle = body.properties.properties.idleTimeBeforeShutdown;
-  if (idle !== undefined && honoursIdleShutdown(request)) checkIdleTime(idle);
+  if (idle !== undefined && honoursIdleShutdown(request)) checkIdleTime(idle, ctx.options.allowShortIdle);
   return size.name;
 }
 

@@ -9,7 +9,7 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { AzureMachineLearningWorkspaces, type ComputeStartOptionalParams } from '@azure/arm-machinelearning';
 import { ResourceManagementClient } from '@azure/arm-resources';
-import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, createPipelineRequest, RestError, type PipelineResponse, type PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type {
   AmlGateway,
@@ -24,7 +24,7 @@ import { AppError } from '../../domain/errors';
 import type { RoleAssignmentInfo } from '../../domain/project-access';
 import { fromArmError, isNotFound } from './arm-error-mapper';
 import { fromArmCompute, isComputeInstance } from './from-arm-compute';
-import { idleShutdownPolicy } from './idle-shutdown-policy';
+import { idleShutdownHeader, idleShutdownPolicy } from './idle-shutdown-policy';
 import { toArmComputeInstance } from './to-arm-compute';
 
 /** The first stable Azure ML api-version whose ComputeInstanceProperties has idleTimeBeforeShutdown. */
@@ -35,8 +35,6 @@ export interface ArmAmlGatewayOptions {
   subscriptionId: string;
   /** ARM endpoint, e.g. https://management.azure.com. */
   endpoint: string;
-  /** ISO 8601 duration set as idleTimeBeforeShutdown on every instance created. */
-  idleTimeBeforeShutdown: string;
   /** The SDK pipeline's retry settings (defaults: 3 retries, exponential from 800 ms, Retry-After honoured). */
   retryOptions?: PipelineRetryOptions;
 }
@@ -45,13 +43,17 @@ export class ArmAmlGateway implements AmlGateway {
   private readonly ml: AzureMachineLearningWorkspaces;
   private readonly resources: ResourceManagementClient;
   private readonly authorization: AuthorizationManagementClient;
+  private readonly endpoint: string;
+  private readonly subscriptionId: string;
 
   constructor(options: ArmAmlGatewayOptions) {
+    this.endpoint = options.endpoint.replace(/\/+$/, '');
+    this.subscriptionId = options.subscriptionId;
     const common = { endpoint: options.endpoint, retryOptions: options.retryOptions };
     this.ml = new AzureMachineLearningWorkspaces(options.credential, options.subscriptionId, {
       ...common,
       apiVersion: AML_API_VERSION,
-      additionalPolicies: [{ policy: idleShutdownPolicy(options.idleTimeBeforeShutdown), position: 'perCall' }],
+      additionalPolicies: [{ policy: idleShutdownPolicy(), position: 'perCall' }],
     });
     this.resources = new ResourceManagementClient(options.credential, options.subscriptionId, common);
     this.authorization = new AuthorizationManagementClient(options.credential, options.subscriptionId, common);
@@ -68,7 +70,33 @@ export class ArmAmlGateway implements AmlGateway {
 
   async createCompute(request: CreateComputeRequest): Promise<void> {
     const body = toArmComputeInstance(request);
-    await accepted((options) => this.ml.computeOperations.beginCreateOrUpdate(request.project, request.project, request.name, body, options));
+    const requestOptions = { customHeaders: idleShutdownHeader(request.idleTimeBeforeShutdown) };
+    await accepted((options) =>
+      this.ml.computeOperations.beginCreateOrUpdate(request.project, request.project, request.name, body, { ...options, requestOptions }));
+  }
+
+  /**
+   * Azure ML's updateIdleShutdownSetting, which the SDK lacks: a POST through the same client's
+   * pipeline (credential, endpoint, retries of 429 and 5xx); an error answer leaves as an AppError.
+   */
+  async updateIdleShutdown(at: ComputeLocator, idleTimeBeforeShutdown: string): Promise<void> {
+    const path = [
+      'subscriptions', this.subscriptionId, 'resourceGroups', at.project, 'providers', 'Microsoft.MachineLearningServices',
+      'workspaces', at.project, 'computes', at.name, 'updateIdleShutdownSetting',
+    ].map(encodeURIComponent).join('/');
+    const request = createPipelineRequest({
+      url: `${this.endpoint}/${path}?api-version=${AML_API_VERSION}`,
+      method: 'POST',
+      headers: createHttpHeaders({ 'content-type': 'application/json', accept: 'application/json' }),
+      body: JSON.stringify({ idleTimeBeforeShutdown }),
+    });
+    let response: PipelineResponse;
+    try {
+      response = await this.ml.sendRequest(request);
+    } catch (error) {
+      throw fromArmError(error);
+    }
+    if (response.status >= 300) throw fromArmError(restErrorOf(response));
   }
 
   startCompute(at: ComputeLocator): Promise<void> {
@@ -155,6 +183,23 @@ export class ArmAmlGateway implements AmlGateway {
       throw fromArmError(error);
     }
   }
+}
+
+/** A non-2xx answer as the RestError the SDK would throw, with ARM's error code and message. */
+function restErrorOf(response: PipelineResponse): RestError {
+  let detail: { code?: unknown; message?: unknown } | undefined;
+  try {
+    detail = (JSON.parse(response.bodyAsText ?? '') as { error?: { code?: unknown; message?: unknown } }).error;
+  } catch {
+    detail = undefined;
+  }
+  const message = typeof detail?.message === 'string' ? detail.message : `Azure answered ${response.status}.`;
+  return new RestError(message, {
+    code: typeof detail?.code === 'string' ? detail.code : undefined,
+    statusCode: response.status,
+    request: response.request,
+    response,
+  });
 }
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

@@ -1,6 +1,6 @@
 /** Azure ML's compute resource (as the SDK deserialises it) → the domain's ComputeInstance. */
 import type { ComputeInstance as ArmComputeInstance, ComputeResource, ComputeUnion, ErrorResponse } from '@azure/arm-machinelearning';
-import type { AmlComputeState, ComputeInstance } from '../../domain/ports';
+import type { AmlComputeState, ComputeInstance, OperationTrigger } from '../../domain/ports';
 
 const AML_STATES: readonly AmlComputeState[] = [
   'Creating', 'CreateFailed', 'Deleting', 'Running', 'Restarting', 'JobRunning', 'SettingUp', 'SetupFailed',
@@ -29,9 +29,28 @@ export function fromArmCompute(resource: ComputeResource): ComputeInstance {
           operationName: lastOperation.operationName ?? 'Unknown',
           operationStatus: lastOperation.operationStatus ?? 'Unknown',
           operationTime: toIso(lastOperation.operationTime),
+          operationTrigger: toTrigger(lastOperation.operationTrigger),
         }
       : null,
+    idleTimeBeforeShutdown: idleTimeOf(inner),
+    tags: { ...(resource.tags ?? {}) },
+    createdAt: toIso(outer?.createdOn),
   };
+}
+
+const TRIGGERS: readonly OperationTrigger[] = ['User', 'Schedule', 'IdleShutdown'];
+
+function toTrigger(value: string | undefined): OperationTrigger {
+  return TRIGGERS.find((trigger) => trigger.toLowerCase() === value?.toLowerCase()) ?? 'Unknown';
+}
+
+/**
+ * The SDK's models lack idleTimeBeforeShutdown (api-version 2025-12-01 has it); its deserializer
+ * keeps properties it does not know as they came, so the value is read from there.
+ */
+function idleTimeOf(inner: object | undefined): string | null {
+  const value = (inner as { idleTimeBeforeShutdown?: unknown } | undefined)?.idleTimeBeforeShutdown;
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 function toState(value: string | undefined): AmlComputeState {
