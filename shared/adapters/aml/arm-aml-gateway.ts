@@ -9,7 +9,7 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { AzureMachineLearningWorkspaces, type ComputeStartOptionalParams } from '@azure/arm-machinelearning';
 import { ResourceManagementClient } from '@azure/arm-resources';
-import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import { createPipelineRequest, RestError, type PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type {
   AmlGateway,
@@ -22,10 +22,14 @@ import type {
 } from '../../domain/ports';
 import { AppError } from '../../domain/errors';
 import type { RoleAssignmentInfo } from '../../domain/project-access';
+import type { ApplicationSharingPolicy } from '../../config/settings';
 import { fromArmError, isNotFound } from './arm-error-mapper';
 import { fromArmCompute, isComputeInstance } from './from-arm-compute';
 import { idleShutdownPolicy } from './idle-shutdown-policy';
 import { toArmComputeInstance } from './to-arm-compute';
+
+/** Subscriptions_Get (Microsoft.Resources): its answer carries the subscription's tenantId. */
+export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
 
 /** The first stable Azure ML api-version whose ComputeInstanceProperties has idleTimeBeforeShutdown. */
 export const AML_API_VERSION = '2025-12-01';
@@ -37,6 +41,8 @@ export interface ArmAmlGatewayOptions {
   endpoint: string;
   /** ISO 8601 duration set as idleTimeBeforeShutdown on every instance created. */
   idleTimeBeforeShutdown: string;
+  /** applicationSharingPolicy of every instance created (APPLICATION_SHARING_POLICY); default Personal. */
+  applicationSharingPolicy?: ApplicationSharingPolicy;
   /** The SDK pipeline's retry settings (defaults: 3 retries, exponential from 800 ms, Retry-After honoured). */
   retryOptions?: PipelineRetryOptions;
 }
@@ -45,8 +51,9 @@ export class ArmAmlGateway implements AmlGateway {
   private readonly ml: AzureMachineLearningWorkspaces;
   private readonly resources: ResourceManagementClient;
   private readonly authorization: AuthorizationManagementClient;
+  private tenant: Promise<string> | null = null;
 
-  constructor(options: ArmAmlGatewayOptions) {
+  constructor(private readonly options: ArmAmlGatewayOptions) {
     const common = { endpoint: options.endpoint, retryOptions: options.retryOptions };
     this.ml = new AzureMachineLearningWorkspaces(options.credential, options.subscriptionId, {
       ...common,
@@ -67,7 +74,7 @@ export class ArmAmlGateway implements AmlGateway {
   }
 
   async createCompute(request: CreateComputeRequest): Promise<void> {
-    const body = toArmComputeInstance(request);
+    const body = toArmComputeInstance(request, this.options.applicationSharingPolicy ?? 'Personal');
     await accepted((options) => this.ml.computeOperations.beginCreateOrUpdate(request.project, request.project, request.name, body, options));
   }
 
@@ -154,6 +161,41 @@ export class ArmAmlGateway implements AmlGateway {
       if (isNotFound(error)) return [];
       throw fromArmError(error);
     }
+  }
+
+  /** Read once per process: a subscription's tenant does not change. A failed read is not kept. */
+  subscriptionTenantId(): Promise<string> {
+    this.tenant ??= this.readSubscriptionTenantId().catch((error: unknown) => {
+      this.tenant = null;
+      throw error;
+    });
+    return this.tenant;
+  }
+
+  /** Subscriptions_Get through the resources client's pipeline (its credential, retries and endpoint). */
+  private async readSubscriptionTenantId(): Promise<string> {
+    const url = `${this.options.endpoint.replace(/\/+$/, '')}/subscriptions/${encodeURIComponent(this.options.subscriptionId)}?api-version=${SUBSCRIPTIONS_API_VERSION}`;
+    const request = createPipelineRequest({ url, method: 'GET' });
+    let body: { tenantId?: unknown; error?: { code?: string; message?: string } } = {};
+    try {
+      const response = await this.resources.sendRequest(request);
+      try {
+        body = JSON.parse(response.bodyAsText ?? '{}') as typeof body;
+      } catch {
+        body = {};
+      }
+      if (response.status >= 300) {
+        throw new RestError(body.error?.message ?? `Azure answered ${response.status} to GET /subscriptions/${this.options.subscriptionId}.`, {
+          code: body.error?.code, statusCode: response.status, request, response,
+        });
+      }
+    } catch (error) {
+      throw fromArmError(error);
+    }
+    if (typeof body.tenantId !== 'string' || !GUID.test(body.tenantId)) {
+      throw new AppError('azure-error', `Azure did not say which tenant subscription ${this.options.subscriptionId} belongs to.`);
+    }
+    return body.tenantId;
   }
 }
 
