@@ -61,7 +61,8 @@ const ROUTES: Record<string, Route> = {
   list_by_project: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { project: 'climate-lab' } }), ok: 200, hub: false, owner: false },
   // One user's servers, as the shim's recovery lists them (by user and server name).
   list_one_user: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice' } }), ok: 200, hub: true, owner: false },
-  list_one_user_server: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice', state: 'Running' } }), ok: 200, hub: true, owner: false },
+  list_one_user_in_project: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice', project: 'climate-lab' } }), ok: 200, hub: true, owner: false },
+  list_one_user_running: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice', state: 'Running' } }), ok: 200, hub: true, owner: false },
   options: { operationId: 'options', handler: options, call: () => ({ method: 'GET', path: '/api/options', query: { user: 'alice' } }), ok: 200, hub: true, owner: false },
 };
 /** Anonymous routes: every caller gets the same answer. */
@@ -163,6 +164,20 @@ describe.each(Object.entries(ANONYMOUS))('%s (anonymous)', (operationId, route) 
   it.each(CREDENTIALS)('with %s', async (credential) => {
     const response = await invokeConforming(operationId, route.handler, { ...route.call, credential: headers[credential] });
     expect(response.status).toBe(route.ok);
+  });
+});
+
+describe("the hub's listing of one user", () => {
+  it("answers that user's servers only, as the shim's recovery reads them", async () => {
+    await deps.servers.create(buildServer({ user: 'bob', userObjectId: BOB_OID, state: 'Running' }));
+    const response = await invokeConforming('list', list, { ...ROUTES.list_one_user.call(aliceServer), credential: headers.hub });
+    expect(response.status).toBe(200);
+    expect((response.body as { servers: { id: string; user: string }[] }).servers.map((server) => [server.id, server.user])).toEqual([[aliceServer, 'alice']]);
+  });
+
+  it('is refused for a blank user, which filters nothing', async () => {
+    const response = await invokeConforming('list', list, { method: 'GET', path: '/api/servers', query: { user: '' }, credential: headers.hub });
+    expect(response.status).toBe(403);
   });
 });
 
