@@ -33,15 +33,29 @@ export interface SpawnOutcome {
 
 export async function spawnWave(client: HttpClient, options: SpawnWaveOptions): Promise<SpawnOutcome[]> {
   const deadline = Date.now() + options.deadlineMs;
-  const users = Array.from({ length: options.users }, (_, i) => `bench-${options.tag}-u${String(i).padStart(3, '0')}`);
-  return Promise.all(users.map((user) => spawnAndFollow(client, options, user, deadline)));
+  const users = Array.from({ length: options.users }, (_, i) => ({
+    user: `bench-${options.tag}-u${String(i).padStart(3, '0')}`,
+    userObjectId: benchObjectId(i),
+  }));
+  return Promise.all(users.map(({ user, userObjectId }) => spawnAndFollow(client, options, user, userObjectId, deadline)));
 }
 
-async function spawnAndFollow(client: HttpClient, options: SpawnWaveOptions, user: string, deadline: number): Promise<SpawnOutcome> {
+/**
+ * A person's Entra object id for bench user `index`, as a hub with Entra sign-in passes it:
+ * instances are Personal by default, so a spawn names who it is for. The tenant is left out, so the
+ * control plane takes the subscription's (one ARM read, cached).
+ */
+export function benchObjectId(index: number): string {
+  return `be4c0000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
+}
+
+async function spawnAndFollow(
+  client: HttpClient, options: SpawnWaveOptions, user: string, userObjectId: string, deadline: number,
+): Promise<SpawnOutcome> {
   const postedAt = Date.now();
   const outcome: SpawnOutcome = { user, id: null, postedAt, postMs: 0, runningSeenAt: null, failure: null };
   try {
-    const spawned = await client.send('POST', `${options.baseUrl}/api/servers`, { user, project: options.project, size: options.size });
+    const spawned = await client.send('POST', `${options.baseUrl}/api/servers`, { user, project: options.project, size: options.size, userObjectId });
     outcome.postMs = Date.now() - postedAt;
     if (spawned.status !== 202 && spawned.status !== 200) return { ...outcome, failure: `spawn answered ${spawned.status}: ${spawned.body.slice(0, 200)}` };
     outcome.id = (JSON.parse(spawned.body) as { id: string }).id;

@@ -6,7 +6,8 @@ import { ServerPathSchema } from '../shared/http/request-schemas';
 import { toServerView } from '../shared/http/server-view';
 import { deleteServer } from '../shared/use-cases/delete-server';
 
-export const remove = httpHandler('admin', async ({ request, context, deps, control }) => {
+/** JupyterHub's delete_forever: the Hub role may delete, as Admin may. */
+export const remove = httpHandler('hub', async ({ request, context, deps, control }) => {
   const { id } = readParams(request, ServerPathSchema);
   const { server, accepted } = await deleteServer(deps, control(), id);
   context.info('server.delete', { serverId: id, state: server.state });

@@ -4,8 +4,11 @@ import { readQuery } from '../shared/http/read-request';
 import { ListQuerySchema } from '../shared/http/request-schemas';
 import { toServerView } from '../shared/http/server-view';
 
-/** Admin listing, paged; filters by user, project and state. */
-export const list = httpHandler('admin', async ({ request, deps }) => {
+/**
+ * Listing, paged; filters by user, project and state. Every server is an admin's view; one user's
+ * servers are also the hub's (the shim's recovery finds a user's servers after a restart).
+ */
+export const list = httpHandler('admin-or-hub-for-one-user', async ({ request, deps }) => {
   const query = readQuery(request, ListQuerySchema);
   const page = await deps.servers.list({ ...query, limit: Math.min(query.limit, deps.settings.listPageSizeMax) });
   return json(200, { servers: page.servers.map(toServerView), continuationToken: page.continuationToken });

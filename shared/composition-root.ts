@@ -7,6 +7,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import * as df from 'durable-functions';
 import { loadSettings, type Settings } from './config/settings';
 import { idleFloorWarnings } from './domain/idle-shutdown';
+import { serverIdFor } from './domain/naming';
 import type { OrchestrationControl } from './domain/ports';
 import { ArmAmlGateway } from './adapters/aml/arm-aml-gateway';
 import { EntraTokenVerifier } from './adapters/auth/entra-token-verifier';
@@ -33,6 +34,7 @@ export function buildDependencies(settings: Settings): Dependencies {
     credential,
     subscriptionId: settings.subscriptionId,
     endpoint: settings.armEndpoint,
+    applicationSharingPolicy: settings.applicationSharingPolicy,
   });
   const catalog = new ProjectCatalog({
     aml,
@@ -42,7 +44,7 @@ export function buildDependencies(settings: Settings): Dependencies {
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  return { settings, servers, aml, catalog, clock: systemClock };
+  return { settings, servers, aml, catalog, clock: systemClock, serverId: serverIdFor };
 }
 
 type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;

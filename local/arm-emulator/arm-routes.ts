@@ -10,6 +10,7 @@ import { getCompute, listComputes } from './routes/computes';
 import { getOperationResult, getOperationStatus } from './routes/operations';
 import { getResourceGroup, listResourceGroups } from './routes/resource-groups';
 import { listRoleAssignmentsForResourceGroup } from './routes/role-assignments';
+import { getSubscription } from './routes/subscriptions';
 import { listVmSizes } from './routes/vm-sizes';
 import { getWorkspace, listWorkspacesByResourceGroup, listWorkspacesBySubscription } from './routes/workspaces';
 
@@ -32,6 +33,7 @@ const AML: Provider = 'Microsoft.MachineLearningServices';
 const AUTH: Provider = 'Microsoft.Authorization';
 
 const SPECS: RouteSpec[] = [
+  { method: 'GET', template: SUB, operation: 'subscriptions/get', provider: RES, handler: getSubscription },
   { method: 'GET', template: `${SUB}/resourcegroups`, operation: 'resourceGroups/list', provider: RES, handler: listResourceGroups },
   { method: 'GET', template: `${SUB}/resourcegroups/{resourceGroupName}`, operation: 'resourceGroups/get', provider: RES, handler: getResourceGroup },
   {

@@ -54,12 +54,7 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, base
         personalComputeInstanceSettings: record.assignedUser ? { assignedUser: record.assignedUser } : null,
         sshSettings: { sshPublicAccess: 'Disabled', adminUserName: 'azureuser', sshPort: 50000 },
         connectivityEndpoints: provisioned ? { publicIpAddress: '127.0.0.1', privateIpAddress: privateIp(record.name) } : null,
-        applications: provisioned
-          ? [
-              { displayName: 'Jupyter', endpointUri: `${baseUrl}/instances/${encodeURIComponent(record.name)}/tree` },
-              { displayName: 'Jupyter Lab', endpointUri: labUrl(baseUrl, record.name) },
-            ]
-          : [],
+        applications: provisioned ? applicationsOf(record, subscriptionId, baseUrl) : [],
         createdBy: record.createdBy,
         errors,
         lastOperation: {
@@ -74,6 +69,21 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, base
       },
     },
   };
+}
+
+/**
+ * The applications as Azure lists them on a provisioned instance today: classic Jupyter, JupyterLab
+ * and VS Code (desktop, a vscode: link). The Jupyter pages are ones the emulator serves.
+ */
+function applicationsOf(record: ComputeRecord, subscriptionId: string, baseUrl: string): object[] {
+  const vsCode = new URLSearchParams({
+    subscriptionId, resourceGroup: record.resourceGroup, workspaceName: record.workspace, computeName: record.name,
+  });
+  return [
+    { displayName: 'Jupyter', endpointUri: `${baseUrl}/instances/${encodeURIComponent(record.name)}/tree` },
+    { displayName: 'Jupyter Lab', endpointUri: labUrl(baseUrl, record.name) },
+    { displayName: 'VS Code', endpointUri: `vscode://ms-toolsai.vscode-ai-remote/attach?${vsCode.toString()}` },
+  ];
 }
 
 /** The immediate body of an accepted create, as Azure answers it. */

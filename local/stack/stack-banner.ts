@@ -24,7 +24,8 @@ aml-jupyterhub control plane is running
 
 Try it:
   curl -s -X POST ${facts.controlPlane}/api/servers -H 'x-functions-key: ${facts.functionsKey}' \\
-       -H 'content-type: application/json' -d '{"user":"alice","project":"climate-lab","size":"Small"}'
+       -H 'content-type: application/json' \\
+       -d '{"user":"alice","project":"climate-lab","size":"Small","userObjectId":"a11ce000-0000-4000-8000-000000000001","tenantId":"00000000-0000-0000-0000-0000000a4b10"}'
 
 Bearer tokens instead of the key (Authorization: Bearer <token>):
   hub:    ${facts.mintCommand} --role Hub

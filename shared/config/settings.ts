@@ -49,6 +49,10 @@ const projectAccess = z
     return z.NEVER;
   });
 
+/** Azure ML's applicationSharingPolicy values. */
+export const APPLICATION_SHARING_POLICIES = ['Personal', 'Shared'] as const;
+export type ApplicationSharingPolicy = (typeof APPLICATION_SHARING_POLICIES)[number];
+
 export const AUTH_MODES = ['key', 'entra', 'key-or-entra'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
@@ -71,6 +75,9 @@ export const SETTINGS_SCHEMA = z.object({
   ),
   HUB_ID: z.string().regex(/^[a-z0-9-]{1,32}$/, '1-32 lower-case letters, digits and dashes').default('hub').describe(
     "Names this hub: it is part of every server id and tags every instance, so two hubs (staging and production) on one subscription never share an instance. Changing it orphans the existing servers' ids.",
+  ),
+  APPLICATION_SHARING_POLICY: z.enum(APPLICATION_SHARING_POLICIES).default('Personal').describe(
+    "Azure ML applicationSharingPolicy of every instance created: 'Personal' (only the person it is assigned to can open it; a spawn must carry the person's Entra object id, userObjectId) or 'Shared' (every user of the workspace can open it; no object id needed).",
   ),
   STATE_STORAGE_CONNECTION_STRING: z.string().min(1).optional().describe(
     'Connection string of the storage account holding server state (UseDevelopmentStorage=true for Azurite). Set this or STATE_TABLE_ENDPOINT.',
@@ -135,7 +142,7 @@ export const SETTINGS_SCHEMA = z.object({
     "The shared key the hub sends in x-functions-key when AUTH_MODE is 'key' or 'key-or-entra'. A secret: in Azure a Key Vault reference, never a literal in a template.",
   ),
   ENTRA_TENANT_ID: z.string().regex(GUID, 'must be a tenant GUID').optional().describe(
-    'Entra ID tenant that issues the callers\' tokens; the issuer and key set URLs derive from it.',
+    "Entra ID tenant that issues the callers' tokens; the issuer and key set URLs derive from it. Also the tenant of a person's object id sent without a tenantId (default: the subscription's tenant).",
   ),
   ENTRA_API_CLIENT_ID: z.string().regex(GUID, 'must be an application (client) id GUID').optional().describe(
     "Application (client) id of the control plane's API app registration (app roles Hub and Admin); accepted as a token audience.",
@@ -178,6 +185,9 @@ export type ProjectAccess = RawSettings['PROJECT_ACCESS'];
 export interface Settings {
   hubId: string;
   subscriptionId: string;
+  applicationSharingPolicy: ApplicationSharingPolicy;
+  /** ENTRA_TENANT_ID: the tenant of a person's object id sent without a tenantId; null falls back to the subscription's tenant. */
+  entraTenantId: string | null;
   armEndpoint: string;
   state: { connectionString?: string; tableEndpoint?: string; tableName: string };
   projectAccess: ProjectAccess;
@@ -241,6 +251,8 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   return {
     hubId: s.HUB_ID,
     subscriptionId: s.AZURE_SUBSCRIPTION_ID,
+    applicationSharingPolicy: s.APPLICATION_SHARING_POLICY,
+    entraTenantId: s.ENTRA_TENANT_ID ?? null,
     armEndpoint: s.ARM_ENDPOINT,
     state: {
       connectionString: s.STATE_STORAGE_CONNECTION_STRING,

@@ -12,6 +12,7 @@ export interface ErrorSpec {
 
 export const ERROR_CATALOGUE = {
   'invalid-request': { status: 400, title: 'The request is not valid', callerFault: true },
+  'user-object-id-required': { status: 400, title: "The person's Entra object id is required", callerFault: true },
   'unauthorized': { status: 401, title: 'A credential is required', callerFault: true },
   'forbidden': { status: 403, title: 'The caller may not do this', callerFault: true },
   'project-forbidden': { status: 403, title: 'The project is not offered to this user', callerFault: true },
@@ -22,6 +23,7 @@ export const ERROR_CATALOGUE = {
   'server-busy': { status: 409, title: 'The server is busy with another operation', callerFault: true },
   'size-unavailable': { status: 409, title: 'The size is not available in the region', callerFault: true },
   'quota-exceeded': { status: 409, title: 'A quota does not allow this', callerFault: true },
+  'id-collision': { status: 409, title: 'The server id belongs to another server', callerFault: false },
   'compute-name-conflict': { status: 409, title: 'The compute name is invalid or taken', callerFault: false },
   'conflicting-operation': { status: 409, title: 'Azure is busy with another operation on this compute', callerFault: true },
   'concurrent-update': { status: 409, title: 'The server was changed concurrently', callerFault: false },

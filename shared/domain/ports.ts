@@ -149,6 +149,8 @@ export interface AmlGateway {
    * its groups' (ARM filter `assignedTo('<objectId>')`), at, above or below the group.
    */
   roleAssignmentsFor(project: string, objectId: string): Promise<RoleAssignmentInfo[]>;
+  /** The Entra tenant the subscription belongs to (ARM `GET /subscriptions/{id}`); it never changes, so it may be cached. */
+  subscriptionTenantId(): Promise<string>;
 }
 
 /** Starts and cancels the durable orchestrations that act on one server. */

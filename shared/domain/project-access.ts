@@ -1,6 +1,7 @@
 /**
  * Project access by Azure role (PROJECT_ACCESS `rbac`): a project is offered to a user who holds,
- * directly or through a group, one of the configured roles on its resource group or above it.
+ * directly or through a group, one of the configured roles on its workspace, on its resource group
+ * or above it.
  * Pure: the role assignments come from the gateway (ARM's `assignedTo('<object id>')` filter
  * already expands group memberships), this decides what they grant.
  */
@@ -29,15 +30,18 @@ export function roleDefinitionGuid(roleDefinitionId: string): string {
 }
 
 /**
- * Whether an assignment at `scope` applies to the whole resource group: the group itself, its
- * subscription, a management group or the root. An assignment on one resource inside the group
- * (a storage account, say) does not make the user a member of the project.
+ * Whether an assignment at `scope` applies to the project: its workspace (how an Azure ML admin
+ * usually grants a workspace's users), the resource group itself, its subscription, a management
+ * group or the root. An assignment on another resource inside the group (a storage account, say)
+ * does not make the user a member of the project.
  */
 export function scopeCoversProject(scope: string, subscriptionId: string, project: string): boolean {
   const normalized = scope.toLowerCase().replace(/\/+$/, '');
   if (normalized === '' || normalized.startsWith('/providers/microsoft.management/managementgroups/')) return true;
   const subscription = `/subscriptions/${subscriptionId.toLowerCase()}`;
-  return normalized === subscription || normalized === `${subscription}/resourcegroups/${project.toLowerCase()}`;
+  const group = `${subscription}/resourcegroups/${project.toLowerCase()}`;
+  const workspace = `${group}/providers/microsoft.machinelearningservices/workspaces/${project.toLowerCase()}`;
+  return normalized === subscription || normalized === group || normalized === workspace;
 }
 
 /** The one rule deciding rbac access, used for the options list and re-checked at spawn. */

@@ -3,7 +3,7 @@ import { canTransition } from './lifecycle';
 import type { ProgressEvent, Server, ServerState } from './server';
 
 /** What a spawn decides about a new server; everything else starts empty. */
-export type NewServerInput = Pick<Server, 'id' | 'user' | 'serverName' | 'project' | 'size' | 'vmSize' | 'userObjectId' | 'tenantId'>;
+export type NewServerInput = Pick<Server, 'id' | 'hubId' | 'user' | 'serverName' | 'project' | 'size' | 'vmSize' | 'userObjectId' | 'tenantId'>;
 
 export function newServer(input: NewServerInput, at: string): Server {
   return {

@@ -35,6 +35,11 @@ export interface ServerError {
 
 export interface Server {
   id: string;
+  /**
+   * HUB_ID of the hub that spawned it: with user, project and serverName, who the id belongs to.
+   * null for a server stored before hubs were recorded.
+   */
+  hubId: string | null;
   user: string;
   serverName: string;
   project: string;

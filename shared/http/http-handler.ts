@@ -32,7 +32,8 @@ export function httpHandler(access: Access, body: (scope: HandlerScope) => Promi
 
 /** Roles first; a person's own token reaches only the servers spawned with their object id. */
 async function authorize(caller: Caller, access: Access, request: HttpRequest, deps: Dependencies): Promise<void> {
-  if (rolesAllow(caller, access)) return;
+  // A blank `user` is no filter (the listing's schema refuses it anyway, after this check).
+  if (rolesAllow(caller, access, { forOneUser: (request.query.get('user') ?? '') !== '' })) return;
   if (access === 'hub-or-owner' && caller.objectId !== null) {
     const { id } = readParams(request, ServerPathSchema);
     const stored = await deps.servers.get(id);
@@ -40,7 +41,18 @@ async function authorize(caller: Caller, access: Access, request: HttpRequest, d
     // An unknown server answers like another person's, so ids cannot be probed.
     throw new AppError('forbidden', 'This token may reach only servers spawned for its own user.');
   }
-  throw new AppError('forbidden', access === 'admin' ? 'This route needs the Admin role.' : 'This route needs the Hub or Admin role.');
+  throw new AppError('forbidden', forbiddenDetail(access));
+}
+
+function forbiddenDetail(access: Access): string {
+  switch (access) {
+    case 'admin':
+      return 'This route needs the Admin role.';
+    case 'admin-or-hub-for-one-user':
+      return 'Listing every server needs the Admin role; the Hub role may list one user\'s servers (?user=<name>).';
+    default:
+      return 'This route needs the Hub or Admin role.';
+  }
 }
 
 export function withProblemResponses(handler: HttpHandler): HttpHandler {

@@ -110,6 +110,13 @@ async function record(
 }
 
 async function markRunning(deps: Dependencies, id: string, compute: ComputeInstance): Promise<ProvisioningStep> {
+  if (compute.jupyterLabUrl === null) {
+    // Waiting would never end: a Running instance that lists no Jupyter will not grow one.
+    return fail(deps, id, {
+      code: 'no-jupyter-endpoint',
+      message: `Compute instance ${compute.name} is running but lists no Jupyter application (neither "Jupyter Lab" nor "Jupyter"), so there is nothing to open. Check the instance in Azure ML studio, or delete it and spawn again.`,
+    }, compute.state);
+  }
   const stored = await deps.servers.update(id, (server) => {
     if (!isProvisioning(server.state)) return null;
     const at = nowIso(deps);

@@ -1,5 +1,6 @@
 /** What the use cases need, built once by the composition root. */
 import type { Settings } from '../config/settings';
+import type { ServerIdentity } from '../domain/naming';
 import type { AmlGateway, Clock, ServerRepository } from '../domain/ports';
 import type { ProjectCatalog } from './project-catalog';
 
@@ -9,6 +10,8 @@ export interface Dependencies {
   aml: AmlGateway;
   catalog: ProjectCatalog;
   clock: Clock;
+  /** The id formula (naming.ts `serverIdFor`); a dependency so a test can force two identities onto one id. */
+  serverId: (identity: ServerIdentity) => string;
 }
 
 export function nowIso(deps: Pick<Dependencies, 'clock'>): string {

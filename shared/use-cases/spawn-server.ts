@@ -1,12 +1,14 @@
 /**
  * Spawn: idempotent and single-flight per server id. Only the caller whose conditional write moved
  * the server into Requested starts the provisioning run; everyone else sees the run under way.
+ * A server stored under the id for another (hub, user, project, serverName) is never returned nor
+ * changed. Everything that can refuse the spawn is checked before anything is written.
  */
 import { AppError, isAppError } from '../domain/errors';
 import { isAtRest, isProvisioning, isWindingDown } from '../domain/lifecycle';
-import { serverIdFor } from '../domain/naming';
 import { checkQuotas, quotaScopes, type QuotaCandidate } from '../domain/quotas';
 import type { OrchestrationControl } from '../domain/ports';
+import type { ServerIdentity } from '../domain/naming';
 import type { Server, SizeLabel } from '../domain/server';
 import { newServer, respawned } from '../domain/server-changes';
 import { nowIso, type Dependencies } from './dependencies';
@@ -26,9 +28,12 @@ export interface SpawnResult {
   accepted: boolean;
 }
 
+type Assignee = Pick<Server, 'userObjectId' | 'tenantId'>;
+
 const MAX_ATTEMPTS = 5;
 
 export async function spawnServer(deps: Dependencies, control: OrchestrationControl, request: SpawnRequest): Promise<SpawnResult> {
+  const assignee = await assigneeOf(deps, request);
   const lookup = await deps.catalog.findProject(request.project, { userObjectId: request.userObjectId });
   if (lookup.kind === 'unknown') throw new AppError('project-not-found', `There is no project named '${request.project}'.`);
   if (lookup.kind === 'not-offered') throw new AppError('project-forbidden', lookup.reason);
@@ -37,7 +42,8 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
   if (!size) {
     throw new AppError('size-unavailable', `No VM size for '${request.size}' is offered in region ${project.location}.`);
   }
-  const id = serverIdFor({ hubId: deps.settings.hubId, user: request.user, project: project.name, vmSize: size.vmSize, serverName: request.serverName });
+  const identity = { hubId: deps.settings.hubId, user: request.user, project: project.name, serverName: request.serverName };
+  const id = deps.serverId({ ...identity, vmSize: size.vmSize });
   const withinQuota = () => enforceQuotas(deps, { id, user: request.user, project: project.name, size: request.size });
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -45,13 +51,14 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
     if (!stored) {
       await withinQuota();
       const created = await deps.servers.create(
-        newServer({ id, ...request, project: project.name, vmSize: size.vmSize }, nowIso(deps)),
+        newServer({ id, ...request, ...assignee, hubId: identity.hubId, project: project.name, vmSize: size.vmSize }, nowIso(deps)),
       );
       if (!created) continue; // another spawn inserted it first: read again
       await control.ensureProvisioning(id);
       return { server: created.server, accepted: true };
     }
     const { server, etag } = stored;
+    refuseAnotherIdentity(server, identity);
     if (server.state === 'Running') return { server, accepted: false };
     if (isProvisioning(server.state)) {
       // Recovers a run whose starter died between its write and the start; never starts a second one.
@@ -66,7 +73,7 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
     if (isAtRest(server.state)) {
       await withinQuota();
       try {
-        const replaced = await deps.servers.replace(respawned(server, nowIso(deps)), etag);
+        const replaced = await deps.servers.replace(respawned(withAssignee(server, assignee), nowIso(deps)), etag);
         await control.ensureProvisioning(id);
         return { server: replaced.server, accepted: true };
       } catch (error) {
@@ -76,6 +83,46 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
     }
   }
   throw new AppError('concurrent-update', `Server ${id} kept changing while the spawn was recorded; try again.`);
+}
+
+/** Who the instance is assigned to, or nobody (Shared); refused here, before any state change. */
+async function assigneeOf(deps: Dependencies, request: SpawnRequest): Promise<Assignee> {
+  if (request.userObjectId === null) {
+    if (deps.settings.applicationSharingPolicy === 'Shared') return { userObjectId: null, tenantId: null };
+    throw new AppError(
+      'user-object-id-required',
+      "Compute instances are Personal (APPLICATION_SHARING_POLICY=Personal): only the person an instance is assigned to can open it, so the hub must pass the person's Entra object id (userObjectId). Enable c.Authenticator.enable_auth_state with Entra ID sign-in on the hub, or set APPLICATION_SHARING_POLICY=Shared.",
+    );
+  }
+  const tenantId = request.tenantId ?? deps.settings.entraTenantId ?? (await deps.aml.subscriptionTenantId());
+  return { userObjectId: request.userObjectId, tenantId };
+}
+
+/**
+ * A server stored before the assignee was known (a Shared-era row, or one without its tenant) takes
+ * this spawn's, so its create assigns someone; one already assigned keeps its person.
+ */
+function withAssignee(server: Server, assignee: Assignee): Server {
+  if (server.userObjectId === null) return { ...server, ...assignee };
+  if (server.tenantId === null && server.userObjectId.toLowerCase() === assignee.userObjectId?.toLowerCase()) {
+    return { ...server, tenantId: assignee.tenantId };
+  }
+  return server;
+}
+
+/** The id is a hash: a stored server under it that is not this identity's is a collision, never reused. */
+function refuseAnotherIdentity(server: Server, identity: Omit<ServerIdentity, 'vmSize'>): void {
+  const same =
+    server.hubId === identity.hubId &&
+    server.user === identity.user &&
+    server.project.toLowerCase() === identity.project.toLowerCase() &&
+    server.serverName === identity.serverName;
+  if (same) return;
+  // The detail names neither the other person nor their project: the hub may show it to its user.
+  throw new AppError(
+    'id-collision',
+    `Server id ${server.id} is already stored for another server (another hub, user, project or server name), so this spawn changed nothing. Spawn it under another server name, or ask the administrator to look at server ${server.id}.`,
+  );
 }
 
 /**

@@ -6,7 +6,10 @@ import { LocalStack, sleep } from '../support/local-stack';
 
 jest.setTimeout(180_000);
 
-const spawnBody = { user: 'alice', project: 'climate-lab', size: 'Small' };
+/** alice's Entra object id and the subscription's tenant in the emulator seed: instances are Personal. */
+const ALICE_OID = 'a11ce000-0000-4000-8000-000000000001';
+const SEED_TENANT = '00000000-0000-0000-0000-0000000a4b10';
+const spawnBody = { user: 'alice', project: 'climate-lab', size: 'Small', userObjectId: ALICE_OID };
 const creates = (stats: { requests: Record<string, number> }) => stats.requests['PUT computes/createOrUpdate'] ?? 0;
 
 describe('control plane on the local stack', () => {
@@ -38,6 +41,19 @@ describe('control plane on the local stack', () => {
     expect(done).toMatchObject({ stopReason: 'user', url: null, amlState: 'Stopped' });
     const arm = await stack.emulatorJson('GET', `/_emulator/requests?name=${spawned.body.id}`);
     expect(arm.requests.map((r: { operation: string }) => r.operation)).toEqual(['computes/createOrUpdate', 'computes/stop']);
+    // Personal, assigned to alice in the subscription's tenant (read from ARM: the spawn sent none).
+    expect(arm.requests[0].body.properties.properties).toMatchObject({
+      applicationSharingPolicy: 'Personal',
+      personalComputeInstanceSettings: { assignedUser: { objectId: ALICE_OID, tenantId: SEED_TENANT } },
+    });
+  });
+
+  it('refuses a spawn without the person\'s object id: 400 user-object-id-required, nothing created', async () => {
+    const { userObjectId: _omitted, ...withoutObjectId } = spawnBody;
+    const refused = await stack.api('POST', '/api/servers', { ...withoutObjectId, user: 'e2e-anonymous' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'user-object-id-required' });
+    expect(creates(await stack.emulatorJson('GET', '/_emulator/stats'))).toBe(0);
   });
 
   it('turns 20 concurrent identical spawns into one compute instance and one orchestration', async () => {

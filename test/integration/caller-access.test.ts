@@ -36,6 +36,8 @@ const CREDENTIALS: Credential[] = ['none', 'bad signature', 'expired token', 'wr
 const UNAUTHENTICATED: Credential[] = ['none', 'bad signature', 'expired token', 'wrong audience', 'wrong issuer', 'wrong key', 'malformed bearer', 'hub token with a wrong key', 'basic auth'];
 
 interface Route {
+  /** The openapi.yaml operation the row calls; an operation may have rows for requests that differ in who may make them. */
+  operationId: string;
   handler: HttpHandler;
   /** The request, given the id of a Running server spawned for alice (object id ALICE_OID). */
   call: (id: string) => Call;
@@ -46,15 +48,22 @@ interface Route {
   owner: boolean;
 }
 
-/** One row per operation in openapi.yaml. */
+/** One row per operation in openapi.yaml, and one per request of it that another set of callers may make. */
 const ROUTES: Record<string, Route> = {
-  spawn: { handler: spawn, call: () => ({ method: 'POST', path: '/api/servers', body: { user: 'bob', project: 'climate-lab', size: 'Small' } }), ok: 202, hub: true, owner: false },
-  status: { handler: status, call: (id) => ({ method: 'GET', path: `/api/servers/${id}`, params: { id } }), ok: 200, hub: true, owner: true },
-  stop: { handler: stop, call: (id) => ({ method: 'POST', path: `/api/servers/${id}/stop`, params: { id } }), ok: 202, hub: true, owner: true },
-  delete: { handler: remove, call: (id) => ({ method: 'DELETE', path: `/api/servers/${id}`, params: { id } }), ok: 202, hub: false, owner: false },
-  activity: { handler: activity, call: (id) => ({ method: 'POST', path: `/api/servers/${id}/activity`, params: { id }, body: { lastActivity: '2026-11-26T09:00:00Z' } }), ok: 204, hub: true, owner: false },
-  list: { handler: list, call: () => ({ method: 'GET', path: '/api/servers' }), ok: 200, hub: false, owner: false },
-  options: { handler: options, call: () => ({ method: 'GET', path: '/api/options', query: { user: 'alice' } }), ok: 200, hub: true, owner: false },
+  spawn: { operationId: 'spawn', handler: spawn, call: () => ({ method: 'POST', path: '/api/servers', body: { user: 'bob', project: 'climate-lab', size: 'Small', userObjectId: BOB_OID } }), ok: 202, hub: true, owner: false },
+  status: { operationId: 'status', handler: status, call: (id) => ({ method: 'GET', path: `/api/servers/${id}`, params: { id } }), ok: 200, hub: true, owner: true },
+  stop: { operationId: 'stop', handler: stop, call: (id) => ({ method: 'POST', path: `/api/servers/${id}/stop`, params: { id } }), ok: 202, hub: true, owner: true },
+  // JupyterHub's delete_forever: the hub deletes.
+  delete: { operationId: 'delete', handler: remove, call: (id) => ({ method: 'DELETE', path: `/api/servers/${id}`, params: { id } }), ok: 202, hub: true, owner: false },
+  activity: { operationId: 'activity', handler: activity, call: (id) => ({ method: 'POST', path: `/api/servers/${id}/activity`, params: { id }, body: { lastActivity: '2026-11-26T09:00:00Z' } }), ok: 204, hub: true, owner: false },
+  // Every server: an admin's view.
+  list: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers' }), ok: 200, hub: false, owner: false },
+  list_by_project: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { project: 'climate-lab' } }), ok: 200, hub: false, owner: false },
+  // One user's servers, as the shim's recovery lists them (by user and server name).
+  list_one_user: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice' } }), ok: 200, hub: true, owner: false },
+  list_one_user_in_project: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice', project: 'climate-lab' } }), ok: 200, hub: true, owner: false },
+  list_one_user_running: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice', state: 'Running' } }), ok: 200, hub: true, owner: false },
+  options: { operationId: 'options', handler: options, call: () => ({ method: 'GET', path: '/api/options', query: { user: 'alice' } }), ok: 200, hub: true, owner: false },
 };
 /** Anonymous routes: every caller gets the same answer. */
 const ANONYMOUS: Record<string, { handler: HttpHandler; call: Call; ok: number }> = {
@@ -114,13 +123,15 @@ describe('the route table', () => {
   const registered = readdirSync(join(REPO, 'functions'))
     .flatMap((file) => [...readFileSync(join(REPO, 'functions', file), 'utf8').matchAll(/app\.http\('([^']+)'/g)].map((match) => match[1]));
 
-  it('has a row for every operation in openapi.yaml', () => {
-    expect(operationIds.filter((id) => !(id in ROUTES) && !(id in ANONYMOUS))).toEqual([]);
-    expect(Object.keys({ ...ROUTES, ...ANONYMOUS }).sort()).toEqual([...operationIds].sort());
+  it('has a row for every operation in openapi.yaml, and no row for another', () => {
+    const covered = new Set([...Object.values(ROUTES).map((route) => route.operationId), ...Object.keys(ANONYMOUS)]);
+    expect(operationIds.filter((id) => !covered.has(id))).toEqual([]);
+    expect([...covered].sort()).toEqual([...operationIds].sort());
   });
 
   it('has a row for every HTTP function registered (the catch-all 404 aside)', () => {
-    expect(registered.filter((name) => name !== 'notFound' && !(name in ROUTES) && !(name in ANONYMOUS))).toEqual([]);
+    const covered = new Set([...Object.values(ROUTES).map((route) => route.operationId), ...Object.keys(ANONYMOUS)]);
+    expect(registered.filter((name) => name !== 'notFound' && !covered.has(name ?? ''))).toEqual([]);
   });
 
   it('leaves to the platform no route: every HTTP function is anonymous, the app checks callers', () => {
@@ -130,15 +141,18 @@ describe('the route table', () => {
   });
 });
 
-describe.each(Object.entries(ROUTES))('%s', (operationId, route) => {
+describe.each(Object.entries(ROUTES))('%s', (_row, route) => {
   it.each(CREDENTIALS)('with %s', async (credential) => {
-    const response = await invokeConforming(operationId, route.handler, { ...route.call(aliceServer), credential: headers[credential] });
+    const response = await invokeConforming(route.operationId, route.handler, { ...route.call(aliceServer), credential: headers[credential] });
     expect(response.status).toBe(expectedStatus(route, credential));
     if (response.status === 401) {
       expect(response.headers['content-type']).toBe('application/problem+json');
       expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="aml-jupyterhub"/);
     }
     if (response.status === 403) expect(response.body).toMatchObject({ code: 'forbidden', status: 403 });
+    if (response.status === 403 && credential === 'hub' && route.operationId === 'list') {
+      expect((response.body as { detail: string }).detail).toMatch(/Admin role; the Hub role may list one user's servers/);
+    }
     // The credential itself never reaches a response or a log line.
     const secret = Object.values(headers[credential] ?? {}).map((value) => value.replace(/^Bearer /, ''));
     const seen = JSON.stringify(response.body) + JSON.stringify(response.headers) + JSON.stringify(response.logged);
@@ -150,6 +164,20 @@ describe.each(Object.entries(ANONYMOUS))('%s (anonymous)', (operationId, route) 
   it.each(CREDENTIALS)('with %s', async (credential) => {
     const response = await invokeConforming(operationId, route.handler, { ...route.call, credential: headers[credential] });
     expect(response.status).toBe(route.ok);
+  });
+});
+
+describe("the hub's listing of one user", () => {
+  it("answers that user's servers only, as the shim's recovery reads them", async () => {
+    await deps.servers.create(buildServer({ user: 'bob', userObjectId: BOB_OID, state: 'Running' }));
+    const response = await invokeConforming('list', list, { ...ROUTES.list_one_user.call(aliceServer), credential: headers.hub });
+    expect(response.status).toBe(200);
+    expect((response.body as { servers: { id: string; user: string }[] }).servers.map((server) => [server.id, server.user])).toEqual([[aliceServer, 'alice']]);
+  });
+
+  it('is refused for a blank user, which filters nothing', async () => {
+    const response = await invokeConforming('list', list, { method: 'GET', path: '/api/servers', query: { user: '' }, credential: headers.hub });
+    expect(response.status).toBe(403);
   });
 });
 

@@ -18,8 +18,8 @@ import { stop } from '../../functions/stop';
 import { startAzurite, type AzuriteHandle } from '../../local/storage';
 import { invoke, invokeConforming } from '../support/http-invoke';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
-import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
-import { testDependencies } from '../support/test-dependencies';
+import { ScriptedAmlGateway, SEED_TENANT_ID } from '../support/scripted-aml-gateway';
+import { testDependencies, testSettings } from '../support/test-dependencies';
 
 let azurite: AzuriteHandle;
 let deps: Dependencies;
@@ -41,7 +41,9 @@ beforeEach(async () => {
   useDependencies(deps, () => control);
 });
 
-const spawnBody = { user: 'alice', project: 'climate-lab', size: 'Medium' };
+/** alice's object id in the emulator seed: instances are Personal, so a spawn names the person. */
+const ALICE_OID = 'a11ce000-0000-4000-8000-000000000001';
+const spawnBody = { user: 'alice', project: 'climate-lab', size: 'Medium', userObjectId: ALICE_OID };
 const spawnCall = (body: unknown) => invokeConforming('spawn', spawn, { method: 'POST', path: '/api/servers', body });
 const everything = async () => (await repository.list({ limit: 1000 })).servers;
 
@@ -103,6 +105,47 @@ describe('POST /api/servers (spawn)', () => {
     expect(problem.detail).not.toMatch(/\n\s+at /); // no stack trace
     if (field) expect(problem.errors?.map((error) => error.field).join(' ')).toContain(field);
     expect(await everything()).toEqual([]);
+    expect(control.requests).toEqual([]);
+  });
+
+  it('refuses a spawn without the object id while instances are Personal: 400 user-object-id-required, nothing stored', async () => {
+    const { userObjectId: _omitted, ...withoutObjectId } = spawnBody;
+    const response = await spawnCall(withoutObjectId);
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ code: 'user-object-id-required', status: 400 });
+    expect((response.body as { detail: string }).detail).toMatch(/Entra object id \(userObjectId\)\. Enable c\.Authenticator\.enable_auth_state with Entra ID sign-in/);
+    expect(await everything()).toEqual([]);
+    expect(control.requests).toEqual([]);
+  });
+
+  it('with APPLICATION_SHARING_POLICY=Shared, spawns without an object id', async () => {
+    useDependencies({ ...deps, settings: testSettings({ APPLICATION_SHARING_POLICY: 'Shared' }) }, () => control);
+    const { userObjectId: _omitted, ...withoutObjectId } = spawnBody;
+    const response = await spawnCall(withoutObjectId);
+    expect(response.status).toBe(202);
+    expect((await everything()).map((server) => [server.userObjectId, server.tenantId])).toEqual([[null, null]]);
+  });
+
+  it("stores the object id with the subscription's tenant when the hub sends no tenant", async () => {
+    const response = await spawnCall(spawnBody);
+    expect(response.status).toBe(202);
+    expect((await everything()).map((server) => [server.hubId, server.userObjectId, server.tenantId])).toEqual([['hub', ALICE_OID, SEED_TENANT_ID]]);
+  });
+
+  it('answers 409 id-collision, changing nothing, when the id is stored for another server', async () => {
+    const colliding = 'ci-0123456789abcdef01234';
+    useDependencies({ ...deps, serverId: () => colliding }, () => control);
+    expect((await spawnCall(spawnBody)).status).toBe(202);
+    await repository.update(colliding, (s) => ({ ...s, state: 'Running', url: 'https://x/lab' }));
+    const before = await everything();
+    control.requests.length = 0;
+    const response = await spawnCall({ ...spawnBody, user: 'bob', userObjectId: 'b0b00000-0000-4000-8000-000000000002' });
+    expect(response.status).toBe(409);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ code: 'id-collision', status: 409 });
+    expect(JSON.stringify(response.body)).not.toContain('https://x/lab');
+    expect(await everything()).toEqual(before);
     expect(control.requests).toEqual([]);
   });
 

@@ -2,7 +2,8 @@
  * PROJECT_ACCESS rbac end to end through the real SDK clients: the options and spawn handlers over
  * the real ArmAmlGateway (AuthorizationManagementClient) against the ARM emulator's seeded role
  * assignments — alice holds a role on climate-lab and, through group ocean-lab-team, on ocean-lab;
- * bob holds one on ocean-lab (and only Reader on climate-lab); carol holds none.
+ * bob holds one on ocean-lab (and only Reader on climate-lab); carol holds none; dave holds one on
+ * the climate-lab workspace only, not on its resource group.
  */
 import { DefaultAzureCredential } from '@azure/identity';
 import { options } from '../../functions/options';
@@ -20,6 +21,9 @@ import { testDependencies, testSettings } from '../support/test-dependencies';
 const ALICE = 'a11ce000-0000-4000-8000-000000000001';
 const BOB = 'b0b00000-0000-4000-8000-000000000002';
 const CAROL = 'ca201000-0000-4000-8000-000000000003';
+const DAVE = 'da7e0000-0000-4000-8000-000000000004';
+/** The tenant of the seeded subscription. */
+const SEED_TENANT = '00000000-0000-0000-0000-0000000a4b10';
 
 let emulator: ArmEmulator;
 let deps: Dependencies;
@@ -109,10 +113,35 @@ describe('PROJECT_ACCESS rbac against the ARM emulator', () => {
     expect(control.requests).toHaveLength(2);
   });
 
-  it('refuses a spawn without the user object id', async () => {
+  it('refuses a spawn without the user object id: Personal instances need it first', async () => {
+    const response = await spawnAs('alice', undefined, 'climate-lab');
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'user-object-id-required' });
+    expect(control.requests).toEqual([]);
+  });
+
+  it('refuses a Shared spawn without the user object id: rbac needs to know who asks', async () => {
+    useDependencies({ ...deps, settings: testSettings({ AZURE_SUBSCRIPTION_ID: emulator.subscriptionId, PROJECT_ACCESS: 'rbac', APPLICATION_SHARING_POLICY: 'Shared' }) }, () => control);
     const response = await spawnAs('alice', undefined, 'climate-lab');
     expect(response.status).toBe(403);
     expect((response.body as { detail: string }).detail).toMatch(/userObjectId/);
+  });
+
+  it('offers dave climate-lab by his role on its workspace alone, and lets him spawn there only', async () => {
+    expect(projectNames((await optionsOf(DAVE)).body)).toEqual(['climate-lab']);
+    expect((await spawnAs('dave', DAVE, 'climate-lab')).status).toBe(202);
+    const elsewhere = await spawnAs('dave', DAVE, 'ocean-lab');
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body).toMatchObject({ code: 'project-forbidden' });
+  });
+
+  it("assigns the instance in the subscription's tenant, read from ARM once, when the hub sends no tenant", async () => {
+    await spawnAs('alice', ALICE, 'climate-lab');
+    await spawnAs('bob', BOB, 'ocean-lab');
+    const stored = (await deps.servers.list({ limit: 10 })).servers.map((server) => [server.user, server.tenantId]).sort();
+    expect(stored).toEqual([['alice', SEED_TENANT], ['bob', SEED_TENANT]]);
+    const stats = (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as StatsSnapshot;
+    expect(stats.requests['GET subscriptions/get']).toBe(1);
   });
 
   it('reads role assignments once per user and project while cached, counted by the emulator', async () => {
@@ -146,6 +175,35 @@ describe('the emulator role assignment list', () => {
   });
 });
 
+describe('the emulator subscription', () => {
+  it("answers Subscriptions_Get with the seeded tenant, and the gateway reads it", async () => {
+    const tokenReply = await fetch(`${emulator.identityEndpoint}?resource=${encodeURIComponent('https://management.azure.com')}&api-version=2019-08-01`, {
+      headers: { 'x-identity-header': emulator.identityHeader },
+    });
+    const { access_token: token } = (await tokenReply.json()) as { access_token: string };
+    const reply = await fetch(`${emulator.url}/subscriptions/${emulator.subscriptionId}?api-version=2022-12-01`, { headers: { authorization: `Bearer ${token}` } });
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toMatchObject({
+      id: `/subscriptions/${emulator.subscriptionId}`, subscriptionId: emulator.subscriptionId, tenantId: SEED_TENANT, state: 'Enabled',
+    });
+    const other = await fetch(`${emulator.url}/subscriptions/11111111-0000-0000-0000-000000000000?api-version=2022-12-01`, { headers: { authorization: `Bearer ${token}` } });
+    expect(other.status).toBe(404);
+    expect((await fetch(`${emulator.url}/subscriptions/${emulator.subscriptionId}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(400);
+    expect(await deps.aml.subscriptionTenantId()).toBe(SEED_TENANT);
+  });
+
+  it('turns a subscription the credential cannot read into an AppError, and does not keep the failure', async () => {
+    const gateway = new ArmAmlGateway({
+      credential: new DefaultAzureCredential(), subscriptionId: '11111111-0000-0000-0000-000000000000', endpoint: emulator.url,
+      retryOptions: { maxRetries: 0 },
+    });
+    await expect(gateway.subscriptionTenantId()).rejects.toMatchObject({ name: 'AppError', code: 'azure-error' });
+    await expect(gateway.subscriptionTenantId()).rejects.toMatchObject({ name: 'AppError' });
+    const stats = (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as StatsSnapshot;
+    expect(stats.requests['GET subscriptions/get']).toBe(2);
+  });
+});
+
 describe('the emulator role assignment REST endpoint', () => {
   const rolePath = (group: string, filter?: string) =>
     `/subscriptions/${emulator.subscriptionId}/resourceGroups/${group}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01` +
@@ -165,7 +223,7 @@ describe('the emulator role assignment REST endpoint', () => {
   it('lists every assignment on the group without a filter, in ARM shape', async () => {
     const reply = await get(rolePath('climate-lab'));
     expect(reply.status).toBe(200);
-    expect(principals(reply.json)).toEqual([ALICE, BOB]);
+    expect(principals(reply.json)).toEqual([ALICE, BOB, DAVE]);
     expect(reply.json.value[0]).toMatchObject({
       type: 'Microsoft.Authorization/roleAssignments',
       id: expect.stringMatching(/\/resourceGroups\/climate-lab\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}$/),
@@ -177,6 +235,20 @@ describe('the emulator role assignment REST endpoint', () => {
     expect(principals((await get(rolePath('ocean-lab', `assignedTo('${ALICE}')`))).json)).toEqual(['9a0c0000-0000-4000-8000-000000000010']);
     expect(principals((await get(rolePath('ocean-lab', `principalId eq '${ALICE}'`))).json)).toEqual([]);
     expect(principals((await get(rolePath('ocean-lab', `atScope() and assignedTo('${BOB}')`))).json)).toEqual([BOB]);
+  });
+
+  it('lists an assignment on the workspace below its group, as Azure does, and not with atScope()', async () => {
+    const below = (await get(rolePath('climate-lab', `assignedTo('${DAVE}')`))).json;
+    expect(below.value).toEqual([
+      expect.objectContaining({
+        properties: expect.objectContaining({
+          principalId: DAVE,
+          scope: `/subscriptions/${emulator.subscriptionId}/resourceGroups/climate-lab/providers/Microsoft.MachineLearningServices/workspaces/climate-lab`,
+        }),
+      }),
+    ]);
+    expect(principals((await get(rolePath('climate-lab', `atScope() and assignedTo('${DAVE}')`))).json)).toEqual([]);
+    expect(principals((await get(rolePath('ocean-lab', `assignedTo('${DAVE}')`))).json)).toEqual([]);
   });
 
   it('refuses a filter it does not know, and a resource group that does not exist', async () => {

@@ -40,10 +40,19 @@ export interface ScriptedAmlOptions {
   projects?: string[];
   /** listComputes of these projects fails with the error (e.g. a 403 on one workspace). */
   listFailures?: Record<string, AppError>;
+  /** The subscription's tenant (default: the emulator seed's). */
+  subscriptionTenantId?: string;
+  /** Running instances list no Jupyter application (jupyterLabUrl null). */
+  withoutJupyter?: boolean;
 }
+
+/** The tenant of the emulator seed's subscription. */
+export const SEED_TENANT_ID = '00000000-0000-0000-0000-0000000a4b10';
 
 export class ScriptedAmlGateway implements AmlGateway {
   readonly calls: string[] = [];
+  /** Every create request, as sent. */
+  readonly createRequests: CreateComputeRequest[] = [];
   private readonly instances = new Map<string, Instance>();
   private now = 0;
 
@@ -69,6 +78,7 @@ export class ScriptedAmlGateway implements AmlGateway {
 
   async createCompute(request: CreateComputeRequest): Promise<void> {
     this.calls.push(`create ${request.name}`);
+    this.createRequests.push(request);
     if (this.options.createRejection) throw this.options.createRejection;
     const done = this.now + (this.options.createSeconds ?? 60) * 1000;
     const outcome = this.options.createOutcome;
@@ -132,6 +142,11 @@ export class ScriptedAmlGateway implements AmlGateway {
     return this.options.roleAssignments?.[objectId] ?? [];
   }
 
+  async subscriptionTenantId(): Promise<string> {
+    this.calls.push('subscription');
+    return this.options.subscriptionTenantId ?? SEED_TENANT_ID;
+  }
+
   stateOfInstance(name: string): AmlComputeState | null {
     const instance = this.instances.get(name);
     return instance ? this.stateOf(instance) : null;
@@ -168,7 +183,7 @@ export class ScriptedAmlGateway implements AmlGateway {
       state,
       provisioningState: state === 'CreateFailed' ? 'Failed' : 'Succeeded',
       vmSize: instance.vmSize,
-      jupyterLabUrl: state === 'Running' ? `https://${instance.name}.westeurope.instances.azureml.ms/lab` : null,
+      jupyterLabUrl: state === 'Running' && !this.options.withoutJupyter ? `https://${instance.name}.westeurope.instances.azureml.ms/lab` : null,
       errors: state.endsWith('Failed') ? instance.errors : [],
       lastOperation: instance.lastOperation,
       idleTimeBeforeShutdown: instance.idleTimeBeforeShutdown,

@@ -13,6 +13,7 @@ export function nextServerId(): string {
 export function buildServer(overrides: Partial<Server> = {}): Server {
   return {
     id: nextServerId(),
+    hubId: 'hub',
     user: 'alice',
     serverName: '',
     project: 'climate-lab',

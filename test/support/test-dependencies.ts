@@ -1,5 +1,6 @@
 /** Builders of the application's dependencies for tests, with overrides. */
 import { loadSettings, type Settings } from '../../shared/config/settings';
+import { serverIdFor } from '../../shared/domain/naming';
 import type { AmlGateway, Clock, ServerRepository } from '../../shared/domain/ports';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { ProjectCatalog } from '../../shared/use-cases/project-catalog';
@@ -30,7 +31,13 @@ export class VirtualClock implements Clock {
   }
 }
 
-export function testDependencies(parts: { servers: ServerRepository; aml: AmlGateway; clock?: Clock; settings?: Settings }): Dependencies {
+export function testDependencies(parts: {
+  servers: ServerRepository;
+  aml: AmlGateway;
+  clock?: Clock;
+  settings?: Settings;
+  serverId?: Dependencies['serverId'];
+}): Dependencies {
   const settings = parts.settings ?? testSettings();
   const clock = parts.clock ?? new VirtualClock();
   const catalog = new ProjectCatalog({
@@ -41,5 +48,5 @@ export function testDependencies(parts: { servers: ServerRepository; aml: AmlGat
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  return { settings, servers: parts.servers, aml: parts.aml, catalog, clock };
+  return { settings, servers: parts.servers, aml: parts.aml, catalog, clock, serverId: parts.serverId ?? serverIdFor };
 }

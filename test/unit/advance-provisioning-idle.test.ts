@@ -22,7 +22,7 @@ async function setUp(size: SizeLabel, settings: Record<string, string>) {
   const deps = testDependencies({ servers, aml, clock: new VirtualClock(NOW), settings: testSettings(settings) });
   const id = serverIdFor({ hubId: 'hub', user: 'alice', project: 'climate-lab', vmSize: 'Standard_DS1_v2', serverName: '' });
   await servers.create(newServer({
-    id, user: 'alice', serverName: '', project: 'climate-lab', size, vmSize: 'Standard_DS1_v2', userObjectId: null, tenantId: null,
+    id, hubId: 'hub', user: 'alice', serverName: '', project: 'climate-lab', size, vmSize: 'Standard_DS1_v2', userObjectId: null, tenantId: null,
   }, NOW.toISOString()));
   return { aml, deps, id, created };
 }

@@ -52,7 +52,7 @@ function setUp(aml: ScriptedAmlOptions = {}) {
 
 async function seedRequested(ctx: ReturnType<typeof setUp>) {
   await ctx.servers.create(newServer({
-    id: ctx.id, user: 'alice', serverName: '', project: 'climate-lab', size: 'Medium', vmSize: 'Standard_DS3_v2',
+    id: ctx.id, hubId: 'hub', user: 'alice', serverName: '', project: 'climate-lab', size: 'Medium', vmSize: 'Standard_DS3_v2',
     userObjectId: null, tenantId: null,
   }, START.toISOString()));
 }

@@ -15,7 +15,8 @@ import { testDependencies, testSettings } from '../support/test-dependencies';
 function setUp(limits: Record<string, string>) {
   const servers = new InMemoryServerRepository();
   // The scripted region has no GPU VM size: let the GPU label take DS1 (Medium takes DS3).
-  const settings = testSettings({ SIZE_GPU_CANDIDATES: 'Standard_DS1_v2', ...limits });
+  // Who an instance is assigned to does not change how servers are counted.
+  const settings = testSettings({ SIZE_GPU_CANDIDATES: 'Standard_DS1_v2', APPLICATION_SHARING_POLICY: 'Shared', ...limits });
   const deps = testDependencies({ servers, aml: new ScriptedAmlGateway(), settings });
   return { servers, deps, control: new RecordingOrchestrationControl() };
 }

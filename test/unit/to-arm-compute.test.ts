@@ -15,7 +15,7 @@ const request = (overrides: Partial<CreateComputeRequest> = {}): CreateComputeRe
 
 describe('toArmComputeInstance', () => {
   it('builds a personal compute instance assigned to the user', () => {
-    expect(toArmComputeInstance(request())).toEqual({
+    expect(toArmComputeInstance(request(), 'Personal')).toEqual({
       location: 'westeurope',
       tags: { owner: 'alice' },
       properties: {
@@ -31,15 +31,31 @@ describe('toArmComputeInstance', () => {
     });
   });
 
-  it('assigns nobody without a user object id', () => {
-    const body = toArmComputeInstance(request({ userObjectId: null, tenantId: null }));
+  it('refuses a Personal instance assigned to nobody, which nobody could open', () => {
+    expect(() => toArmComputeInstance(request({ userObjectId: null, tenantId: null }), 'Personal')).toThrow(
+      expect.objectContaining({ code: 'user-object-id-required' }),
+    );
+  });
+
+  it('builds a Shared instance assigned to nobody without a user object id', () => {
+    const body = toArmComputeInstance(request({ userObjectId: null, tenantId: null }), 'Shared');
     expect(body.properties).toEqual({
       computeType: 'ComputeInstance',
-      properties: { vmSize: 'Standard_DS3_v2', applicationSharingPolicy: 'Personal', sshSettings: { sshPublicAccess: 'Disabled' } },
+      properties: { vmSize: 'Standard_DS3_v2', applicationSharingPolicy: 'Shared', sshSettings: { sshPublicAccess: 'Disabled' } },
+    });
+  });
+
+  it('builds a Shared instance still created on behalf of the user when the object id is known', () => {
+    const body = toArmComputeInstance(request(), 'Shared');
+    expect(body.properties).toMatchObject({
+      properties: {
+        applicationSharingPolicy: 'Shared',
+        personalComputeInstanceSettings: { assignedUser: { objectId: 'object-id', tenantId: 'tenant-id' } },
+      },
     });
   });
 
   it('refuses a user object id without its tenant', () => {
-    expect(() => toArmComputeInstance(request({ tenantId: null }))).toThrow(expect.objectContaining({ code: 'invalid-request' }));
+    expect(() => toArmComputeInstance(request({ tenantId: null }), 'Personal')).toThrow(expect.objectContaining({ code: 'invalid-request' }));
   });
 });

@@ -9,7 +9,7 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { AzureMachineLearningWorkspaces, type ComputeStartOptionalParams } from '@azure/arm-machinelearning';
 import { ResourceManagementClient } from '@azure/arm-resources';
-import { createHttpHeaders, createPipelineRequest, RestError, type PipelineResponse, type PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, createPipelineRequest, RestError, type PipelineRequest, type PipelineResponse, type PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type {
   AmlGateway,
@@ -22,10 +22,14 @@ import type {
 } from '../../domain/ports';
 import { AppError } from '../../domain/errors';
 import type { RoleAssignmentInfo } from '../../domain/project-access';
+import type { ApplicationSharingPolicy } from '../../config/settings';
 import { fromArmError, isNotFound } from './arm-error-mapper';
 import { fromArmCompute, isComputeInstance } from './from-arm-compute';
 import { idleShutdownHeader, idleShutdownPolicy } from './idle-shutdown-policy';
 import { toArmComputeInstance } from './to-arm-compute';
+
+/** Subscriptions_Get (Microsoft.Resources): its answer carries the subscription's tenantId. */
+export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
 
 /** The first stable Azure ML api-version whose ComputeInstanceProperties has idleTimeBeforeShutdown. */
 export const AML_API_VERSION = '2025-12-01';
@@ -35,6 +39,8 @@ export interface ArmAmlGatewayOptions {
   subscriptionId: string;
   /** ARM endpoint, e.g. https://management.azure.com. */
   endpoint: string;
+  /** applicationSharingPolicy of every instance created (APPLICATION_SHARING_POLICY); default Personal. */
+  applicationSharingPolicy?: ApplicationSharingPolicy;
   /** The SDK pipeline's retry settings (defaults: 3 retries, exponential from 800 ms, Retry-After honoured). */
   retryOptions?: PipelineRetryOptions;
 }
@@ -45,10 +51,13 @@ export class ArmAmlGateway implements AmlGateway {
   private readonly authorization: AuthorizationManagementClient;
   private readonly endpoint: string;
   private readonly subscriptionId: string;
+  private readonly applicationSharingPolicy: ApplicationSharingPolicy;
+  private tenant: Promise<string> | null = null;
 
   constructor(options: ArmAmlGatewayOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, '');
     this.subscriptionId = options.subscriptionId;
+    this.applicationSharingPolicy = options.applicationSharingPolicy ?? 'Personal';
     const common = { endpoint: options.endpoint, retryOptions: options.retryOptions };
     this.ml = new AzureMachineLearningWorkspaces(options.credential, options.subscriptionId, {
       ...common,
@@ -69,7 +78,7 @@ export class ArmAmlGateway implements AmlGateway {
   }
 
   async createCompute(request: CreateComputeRequest): Promise<void> {
-    const body = toArmComputeInstance(request);
+    const body = toArmComputeInstance(request, this.applicationSharingPolicy);
     const requestOptions = { customHeaders: idleShutdownHeader(request.idleTimeBeforeShutdown) };
     await accepted((options) =>
       this.ml.computeOperations.beginCreateOrUpdate(request.project, request.project, request.name, body, { ...options, requestOptions }));
@@ -84,19 +93,7 @@ export class ArmAmlGateway implements AmlGateway {
       'subscriptions', this.subscriptionId, 'resourceGroups', at.project, 'providers', 'Microsoft.MachineLearningServices',
       'workspaces', at.project, 'computes', at.name, 'updateIdleShutdownSetting',
     ].map(encodeURIComponent).join('/');
-    const request = createPipelineRequest({
-      url: `${this.endpoint}/${path}?api-version=${AML_API_VERSION}`,
-      method: 'POST',
-      headers: createHttpHeaders({ 'content-type': 'application/json', accept: 'application/json' }),
-      body: JSON.stringify({ idleTimeBeforeShutdown }),
-    });
-    let response: PipelineResponse;
-    try {
-      response = await this.ml.sendRequest(request);
-    } catch (error) {
-      throw fromArmError(error);
-    }
-    if (response.status >= 300) throw fromArmError(restErrorOf(response));
+    await this.send(this.ml, `${path}?api-version=${AML_API_VERSION}`, 'POST', { idleTimeBeforeShutdown });
   }
 
   startCompute(at: ComputeLocator): Promise<void> {
@@ -182,6 +179,53 @@ export class ArmAmlGateway implements AmlGateway {
       if (isNotFound(error)) return [];
       throw fromArmError(error);
     }
+  }
+
+  /** Read once per process: a subscription's tenant does not change. A failed read is not kept. */
+  subscriptionTenantId(): Promise<string> {
+    this.tenant ??= this.readSubscriptionTenantId().catch((error: unknown) => {
+      this.tenant = null;
+      throw error;
+    });
+    return this.tenant;
+  }
+
+  /** Subscriptions_Get through the resources client's pipeline (its credential, retries and endpoint). */
+  private async readSubscriptionTenantId(): Promise<string> {
+    const path = `subscriptions/${encodeURIComponent(this.subscriptionId)}?api-version=${SUBSCRIPTIONS_API_VERSION}`;
+    const response = await this.send(this.resources, path, 'GET');
+    let tenantId: unknown;
+    try {
+      tenantId = (JSON.parse(response.bodyAsText ?? '{}') as { tenantId?: unknown }).tenantId;
+    } catch {
+      tenantId = undefined;
+    }
+    if (typeof tenantId !== 'string' || !GUID.test(tenantId)) {
+      throw new AppError('azure-error', `Azure did not say which tenant subscription ${this.subscriptionId} belongs to.`);
+    }
+    return tenantId;
+  }
+
+  /**
+   * A request the SDK has no operation for, through that client's own pipeline (credential,
+   * endpoint, retries of 429 and 5xx); an error answer leaves as an AppError with ARM's code.
+   */
+  private async send(client: { sendRequest(request: PipelineRequest): Promise<PipelineResponse> }, pathAndQuery: string,
+    method: 'GET' | 'POST', body?: unknown): Promise<PipelineResponse> {
+    const request = createPipelineRequest({
+      url: `${this.endpoint}/${pathAndQuery}`,
+      method,
+      headers: createHttpHeaders(body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' }),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let response: PipelineResponse;
+    try {
+      response = await client.sendRequest(request);
+    } catch (error) {
+      throw fromArmError(error);
+    }
+    if (response.status >= 300) throw fromArmError(restErrorOf(response));
+    return response;
   }
 }
 

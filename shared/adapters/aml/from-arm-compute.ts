@@ -7,7 +7,29 @@ const AML_STATES: readonly AmlComputeState[] = [
   'Starting', 'Stopped', 'Stopping', 'UserSettingUp', 'UserSetupFailed', 'Unknown', 'Unusable',
 ];
 
-const JUPYTER_LAB = /^jupyter\s*lab$/i;
+/** How Azure ML names the instance's applications ("Jupyter Lab" today, "JupyterLab" elsewhere, "Jupyter"). */
+const JUPYTER_LAB = /^\s*jupyter\s*lab\s*$/i;
+const JUPYTER = /^\s*jupyter\s*$/i;
+
+export interface InstanceApplication {
+  displayName?: string;
+  endpointUri?: string;
+}
+
+/**
+ * The JupyterLab url among the instance's applications: "Jupyter Lab" (or "JupyterLab"), else the
+ * classic "Jupyter" endpoint turned into its `/lab` (a trailing `/tree` is the classic UI's page);
+ * null when the instance lists no Jupyter at all.
+ */
+export function jupyterLabUrlOf(applications: readonly InstanceApplication[] | undefined): string | null {
+  const lab = applications?.find((app) => JUPYTER_LAB.test(app.displayName ?? '') && app.endpointUri);
+  if (lab?.endpointUri) return lab.endpointUri;
+  const classic = applications?.find((app) => JUPYTER.test(app.displayName ?? '') && app.endpointUri);
+  if (!classic?.endpointUri || !URL.canParse(classic.endpointUri)) return null;
+  const url = new URL(classic.endpointUri);
+  url.pathname = `${url.pathname.replace(/\/+$/, '').replace(/\/tree$/, '')}/lab`;
+  return url.toString();
+}
 
 export function isComputeInstance(properties: ComputeUnion | undefined): properties is ArmComputeInstance {
   return properties?.computeType === 'ComputeInstance';
@@ -22,7 +44,7 @@ export function fromArmCompute(resource: ComputeResource): ComputeInstance {
     state: toState(inner?.state),
     provisioningState: outer?.provisioningState ?? null,
     vmSize: inner?.vmSize ?? null,
-    jupyterLabUrl: inner?.applications?.find((app) => JUPYTER_LAB.test(app.displayName ?? ''))?.endpointUri ?? null,
+    jupyterLabUrl: jupyterLabUrlOf(inner?.applications),
     errors: toErrors([...(inner?.errors ?? []), ...(outer?.provisioningErrors ?? [])]),
     lastOperation: lastOperation
       ? {

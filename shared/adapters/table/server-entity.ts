@@ -15,6 +15,8 @@ export const SERVER_ROW_KEY = 'server';
 export type ServerEntity = {
   partitionKey: string;
   rowKey: string;
+  /** Absent in rows written before hubs were recorded. */
+  hubId?: string;
   user: string;
   serverName: string;
   project: string;
@@ -65,6 +67,7 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
 
 const ServerEntitySchema = z.object({
   partitionKey: z.string().min(1),
+  hubId: optional,
   user: z.string(),
   serverName: z.string(),
   project: z.string(),
@@ -95,6 +98,7 @@ export function toServerEntity(server: Server): ServerEntity {
   return {
     partitionKey: stored.id,
     rowKey: SERVER_ROW_KEY,
+    ...column('hubId', stored.hubId),
     user: stored.user,
     serverName: stored.serverName,
     project: stored.project,

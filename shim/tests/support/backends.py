@@ -182,6 +182,9 @@ class StackBackend(Backend):
             "PROVISION_POLL_SECONDS": "1",
             "STOP_POLL_SECONDS": "1",
             "BUSY_RETRY_AFTER_SECONDS": "2",
+            # The test hub signs people in with a shared password: no Entra object ids, so its
+            # instances are Shared (Personal ones need the object id; see APPLICATION_SHARING_POLICY).
+            "APPLICATION_SHARING_POLICY": "Shared",
         }
         self.process = subprocess.Popen(
             ["npm", "start"], cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
