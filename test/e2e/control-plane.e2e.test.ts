@@ -2,13 +2,13 @@
  * End to end over HTTP: the local host (child process) running the compiled app, its Durable
  * engine on Azurite, and the ARM emulator, as `npm start` runs them.
  */
-import { LocalStack, sleep } from '../support/local-stack';
+import { LocalStack, SEEDED, sleep } from '../support/local-stack';
 
 jest.setTimeout(180_000);
 
 /** alice's Entra object id and the subscription's tenant in the emulator seed: instances are Personal. */
-const ALICE_OID = 'a11ce000-0000-4000-8000-000000000001';
-const SEED_TENANT = '00000000-0000-0000-0000-0000000a4b10';
+const ALICE_OID = SEEDED.alice;
+const SEED_TENANT = SEEDED.tenantId;
 const spawnBody = { user: 'alice', project: 'climate-lab', size: 'Small', userObjectId: ALICE_OID };
 const creates = (stats: { requests: Record<string, number> }) => stats.requests['PUT computes/createOrUpdate'] ?? 0;
 

@@ -5,7 +5,7 @@
  * emulator) stops it and the sweep records `Stopped` with `stopReason: idle`. A start in the
  * studio afterwards is adopted by the sweep.
  */
-import { LocalStack, sleep } from '../support/local-stack';
+import { LocalStack, SEEDED, sleep } from '../support/local-stack';
 
 const IDLE_SECONDS = 30;
 const SWEEP = '*/2 * * * * *';
@@ -25,7 +25,7 @@ describe('idle shutdown on the local stack', () => {
   });
 
   it('keeps a person who works on the instance running past the idle time, and records idle once they stop', async () => {
-    const spawned = await stack.api('POST', '/api/servers', { user: 'e2e-idle', project: 'climate-lab', size: 'Small' });
+    const spawned = await stack.api('POST', '/api/servers', { user: 'e2e-idle', project: 'climate-lab', size: 'Small', userObjectId: SEEDED.alice });
     expect(spawned.status).toBe(202);
     id = spawned.body.id;
     const running = await stack.waitForServer(id, (s) => s.state === 'Running' || s.state === 'Failed');

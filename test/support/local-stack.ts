@@ -10,6 +10,14 @@ export { sleep } from '../../local/stack/local-stack';
 const REPO = resolve(__dirname, '..', '..');
 export const TEST_KEY = 'e2e-key';
 
+/** The emulator's seeded people (local/arm-emulator/seed.json): Personal instances are created for them. */
+export const SEEDED = {
+  tenantId: '00000000-0000-0000-0000-0000000a4b10',
+  alice: 'a11ce000-0000-4000-8000-000000000001',
+  bob: 'b0b00000-0000-4000-8000-000000000002',
+  carol: 'ca201000-0000-4000-8000-000000000003',
+} as const;
+
 /** App settings that make a test run in seconds rather than minutes. */
 export const FAST_APP_SETTINGS: Record<string, string> = {
   PROVISION_POLL_SECONDS: '0.5',
