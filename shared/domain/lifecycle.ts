@@ -33,3 +33,28 @@ export function isProvisioning(state: ServerState): boolean {
 export function isWindingDown(state: ServerState): boolean {
   return state === 'Stopping' || state === 'Deleting';
 }
+
+/** The phases a server's states group into; a server's `phaseSince` is when its phase began. */
+export type LifecyclePhase = 'provisioning' | 'stopping' | 'deleting' | 'settled';
+
+export function phaseOf(state: ServerState): LifecyclePhase {
+  if (isProvisioning(state)) return 'provisioning';
+  if (state === 'Stopping') return 'stopping';
+  if (state === 'Deleting') return 'deleting';
+  return 'settled';
+}
+
+/** Bound of a stop or delete run; Azure stops or deletes an instance in minutes. */
+export const WIND_DOWN_TIMEOUT_MINUTES = 30;
+
+/**
+ * How long after a create or start was about to be sent a stop or delete keeps looking for its
+ * effect before concluding there is none (the provisioning step died while sending it): Azure
+ * answers in seconds, and the SDK's own retries of a throttled or failed request end well within.
+ */
+export const LAUNCH_IN_FLIGHT_GRACE_MS = 3 * 60_000;
+
+/** Whether a create or start a provisioning run sent may still take effect in Azure. */
+export function launchMayBeInFlight(server: { launchRequestedAt: string | null }, now: Date): boolean {
+  return server.launchRequestedAt !== null && now.getTime() - Date.parse(server.launchRequestedAt) < LAUNCH_IN_FLIGHT_GRACE_MS;
+}

@@ -10,6 +10,7 @@ import { transitioned, withProgress } from '../domain/server-changes';
 import { SERVER_ID_PATTERN } from '../domain/naming';
 import { nowIso, type Dependencies } from './dependencies';
 import { stopServer } from './stop-server';
+import { recoverStalledServers, type Recovered } from './recover-stalled-servers';
 
 export interface SweepReport {
   examined: number;
@@ -17,6 +18,8 @@ export interface SweepReport {
   reconciled: { id: string; from: string; to: string }[];
   /** Instances running in Azure for servers the product holds at rest (e.g. a stop that lost a race). */
   orphansStopped: string[];
+  /** Transitional servers no live run drove (driven again), or transitional past their timeout (failed). */
+  recovered: Recovered[];
 }
 
 const MINUTE = 60_000;
@@ -34,7 +37,7 @@ export function stopReasonFor(server: Server, now: Date, deps: Pick<Dependencies
 export async function sweepIdleServers(deps: Dependencies, control: OrchestrationControl): Promise<SweepReport> {
   const now = deps.clock.now();
   const active = await deps.servers.listActive();
-  const report: SweepReport = { examined: active.length, stopped: [], reconciled: [], orphansStopped: [] };
+  const report: SweepReport = { examined: active.length, stopped: [], reconciled: [], orphansStopped: [], recovered: [] };
 
   const computesByProject = await listComputesByProject(deps);
   for (const server of active) {
@@ -52,6 +55,7 @@ export async function sweepIdleServers(deps: Dependencies, control: Orchestratio
       if (result.accepted) report.stopped.push({ id: server.id, reason });
     }
   }
+  report.recovered = await recoverStalledServers(deps, control, active, now);
   report.orphansStopped = await stopOrphans(deps, computesByProject);
   return report;
 }
