@@ -3,8 +3,8 @@ import type { ServerState } from './server';
 
 const TRANSITIONS: Record<ServerState, readonly ServerState[]> = {
   Requested: ['Creating', 'Starting', 'Running', 'Stopping', 'Failed', 'Deleting'],
-  Creating: ['Running', 'Stopping', 'Failed', 'Deleting'],
-  Starting: ['Running', 'Stopping', 'Failed', 'Deleting'],
+  Creating: ['Starting', 'Running', 'Stopping', 'Failed', 'Deleting'], // Starting: an instance that came up stopped is started
+  Starting: ['Creating', 'Running', 'Stopping', 'Failed', 'Deleting'], // Creating: the instance vanished and is created anew
   Running: ['Stopping', 'Stopped', 'Failed', 'Deleting', 'Deleted'],
   Stopping: ['Stopped', 'Failed', 'Deleting'],
   Stopped: ['Requested', 'Running', 'Deleting', 'Deleted'],

@@ -91,7 +91,7 @@ async function launch(deps: Dependencies, stored: VersionedServer, intent: Launc
   const id = stored.server.id;
   const requestedAt = nowIso(deps);
   const next = transitioned(stored.server, intent.state, requestedAt, { amlState: intent.amlState, launchRequestedAt: requestedAt });
-  if (!next) return { outcome: 'cancelled', state: stored.server.state };
+  if (!next) throw new Error(`A provisioning step may not move server ${id} from ${stored.server.state} to ${intent.state}.`);
   try {
     await deps.servers.replace(withProgress(next, { at: requestedAt, progress: intent.progress, message: intent.message }), stored.etag);
   } catch (error) {

@@ -13,6 +13,7 @@ import { windDownOrchestrator, type WindDownKind } from '../../shared/orchestrat
 import { advanceProvisioning, giveUpProvisioning, REPLACING_FAILED_MESSAGE } from '../../shared/use-cases/advance-provisioning';
 import { advanceDelete, advanceStop, giveUpWindDown, stopActionFor, type StopAction } from '../../shared/use-cases/advance-wind-down';
 import { deleteServer } from '../../shared/use-cases/delete-server';
+import { spawnServer } from '../../shared/use-cases/spawn-server';
 import { stopServer } from '../../shared/use-cases/stop-server';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
 import { replayOrchestration, type ActivityImplementation } from '../support/orchestration-replay';
@@ -142,6 +143,25 @@ describe('stop while provisioning (9.4)', () => {
     expect((await ctx.windDown('stop')).output).toBe('done');
     expect(ctx.gateway.stateOfInstance(ctx.id)).toBe('Stopped');
     expect(ctx.servers.server(ctx.id).state).toBe('Stopped');
+  });
+
+  it('a cancel that lands before the spawn request was answered still leaves nothing behind', async () => {
+    const ctx = setUp();
+    // The spawn has stored its server and is about to start the run when the stop arrives.
+    const control = Object.assign(new RecordingOrchestrationControl(), {
+      ensureProvisioning: async () => {
+        await stopServer(ctx.deps, ctx.control, ctx.id, 'user');
+      },
+    });
+    const spawned = await spawnServer(ctx.deps, control, {
+      user: 'alice', project: 'climate-lab', size: 'Medium', serverName: '', userObjectId: null, tenantId: null,
+    });
+    expect(spawned.server.id).toBe(ctx.id);
+
+    expect((await ctx.provision()).output).toEqual({ outcome: 'cancelled', state: 'Stopping' });
+    expect((await ctx.windDown('stop')).output).toBe('done');
+    expect(ctx.creates()).toBe(0);
+    expect(ctx.servers.server(ctx.id)).toMatchObject({ state: 'Stopped', amlState: null });
   });
 
   it.each([

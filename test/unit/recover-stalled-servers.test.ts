@@ -1,5 +1,6 @@
 import { WIND_DOWN_TIMEOUT_MINUTES } from '../../shared/domain/lifecycle';
 import type { ServerState } from '../../shared/domain/server';
+import { transitioned } from '../../shared/domain/server-changes';
 import { sweepIdleServers } from '../../shared/use-cases/idle-sweep';
 import { LIVE_RUN_SLACK_MINUTES, recoveryFor, type RecoveryAction } from '../../shared/use-cases/recover-stalled-servers';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
@@ -44,6 +45,18 @@ describe('recoveryFor (what the sweep does about one server)', () => {
     ['Deleting', 30 + LIVE_RUN_SLACK_MINUTES + 1, true, { run: 'delete', ...timeout('delete-timeout', 'The delete', 30, 'Deleting') }],
   ])('%s for %d min, run live %s → %j', (state, minutes, live, expected) => {
     expect(recoveryFor({ state, phaseSince: minutesAgo(minutes) }, live, NOW, LIMITS)).toEqual(expected);
+  });
+});
+
+describe('phaseSince', () => {
+  it('is kept while a server moves within a phase and restarts when the phase changes', () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 26, 12, minute)).toISOString();
+    const requested = buildServer({ state: 'Requested', phaseSince: at(0) });
+    const creating = transitioned(requested, 'Creating', at(1))!;
+    const starting = transitioned(creating, 'Starting', at(2))!;
+    const stopping = transitioned(starting, 'Stopping', at(3))!;
+    const stopped = transitioned(stopping, 'Stopped', at(4))!;
+    expect([creating, starting, stopping, stopped].map((server) => server.phaseSince)).toEqual([at(0), at(0), at(3), at(4)]);
   });
 });
 
