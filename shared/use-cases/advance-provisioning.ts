@@ -57,9 +57,8 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
     case 'running':
       return markRunning(deps, id, compute);
     case 'failed':
-      // Still Requested: nothing of this run's making failed, the instance was left failed by an
-      // earlier one, and the deterministic name would keep pointing at it. Replace it.
-      if (server.state === 'Requested') return replaceFailed(deps, id, at, compute);
+      // Failed before this spawn (the deterministic name would keep pointing at it): replace it.
+      if (failedBeforeThisSpawn(server, compute)) return replaceFailed(deps, id, at, compute);
       return fail(deps, id, failureOf(compute), compute.state);
     case 'creating':
       return record(deps, id, 'Creating', compute.state, progressWhileWaiting(server), waitingMessage(deps, server, compute));
@@ -119,6 +118,17 @@ function launchAnswered(deps: Dependencies, id: string, requestedAt: string): Pr
 function stepOf(stored: VersionedServer | null): ProvisioningStep {
   const state = stored?.server.state ?? null;
   return state !== null && isProvisioning(state) ? { outcome: 'wait', state } : { outcome: 'cancelled', state };
+}
+
+/**
+ * Still Requested: this run has sent nothing yet (it records its intent before any create or
+ * start), so the failure is an earlier run's. Later looks also trust Azure's own record: a failed
+ * operation older than this spawn (e.g. read again just after this run's delete was accepted).
+ */
+function failedBeforeThisSpawn(server: Server, compute: ComputeInstance): boolean {
+  if (server.state === 'Requested') return true;
+  const failedAt = compute.lastOperation?.operationTime ? Date.parse(compute.lastOperation.operationTime) : NaN;
+  return failedAt < Date.parse(server.phaseSince);
 }
 
 /** Deletes an instance an earlier spawn left failed; the next steps see it go and create it anew. */

@@ -99,6 +99,28 @@ describe('a spawn of a server whose instance failed earlier (9.2)', () => {
     expect(server.progress.map((event) => event.message)).toContain(REPLACING_FAILED_MESSAGE);
   });
 
+  it('still replaces it when a later look reads the old failure again (Azure dates the failed operation before this spawn)', async () => {
+    const ctx = setUp();
+    await ctx.seedRequested();
+    await ctx.servers.update(ctx.id, (server) => ({ ...server, state: 'Creating' })); // a look already made, e.g. the delete sent
+    const deletes: string[] = [];
+    const aml = Object.assign(Object.create(ctx.deps.aml) as AmlGateway, {
+      getCompute: async () => ({
+        name: ctx.id, state: 'CreateFailed' as const, provisioningState: 'Failed', vmSize: 'Standard_DS3_v2', jupyterLabUrl: null,
+        errors: [{ code: 'AllocationFailed', message: 'old failure' }],
+        lastOperation: { operationName: 'Create', operationStatus: 'CreateFailed', operationTime: new Date(START.getTime() - 86_400_000).toISOString() },
+      }),
+      deleteCompute: async (at: ComputeLocator) => {
+        deletes.push(at.name);
+      },
+    });
+    const step = await advanceProvisioning({ ...ctx.deps, aml }, ctx.id);
+
+    expect(step).toEqual({ outcome: 'wait', state: 'Creating' });
+    expect(deletes).toEqual([ctx.id]);
+    expect(ctx.servers.server(ctx.id).error).toBeNull();
+  });
+
   it('reports a failure of the instance it created itself, without a second create', async () => {
     const message = 'Allocation failed. We do not have sufficient capacity for the requested VM size in this region.';
     const ctx = setUp({ createOutcome: { state: 'CreateFailed', code: 'AllocationFailed', message } });
