@@ -18,7 +18,6 @@ import { ProjectCatalog } from './use-cases/project-catalog';
 
 const systemClock = { now: () => new Date() };
 
-
 export function buildDependencies(settings: Settings): Dependencies {
   const credential = new DefaultAzureCredential();
   const servers = new TableServerRepository({

@@ -25,7 +25,9 @@ export type RecoveryAction =
 export interface Recovered {
   id: string;
   state: ServerState;
-  action: 'driven' | 'failed';
+  /** `error`: the recovery of this server failed (e.g. the durable API did not answer); the next sweep tries again. */
+  action: 'driven' | 'failed' | 'error';
+  error?: string;
 }
 
 /**
@@ -84,22 +86,34 @@ export async function recoverStalledServers(
   for (const server of active) {
     const run = runFor(server.state);
     if (run === null) continue;
-    const action = recoveryFor(server, await control.isLive(run, server.id), now, limits);
-    if (action.kind === 'drive') {
-      await drive(control, action.run, server.id);
-      recovered.push({ id: server.id, state: server.state, action: 'driven' });
-    } else if (action.kind === 'give-up') {
-      if (action.run === 'provision') {
-        await control.cancelProvisioning(server.id, action.error.message);
-        await giveUpProvisioning(deps, server.id, action.error);
-      } else {
-        await giveUpWindDown(deps, server.id, action.error);
-      }
-      const stored = await deps.servers.get(server.id);
-      if (stored?.server.state === 'Failed') recovered.push({ id: server.id, state: server.state, action: 'failed' });
+    try {
+      const outcome = await recoverOne(deps, control, server, run, now, limits);
+      if (outcome) recovered.push({ id: server.id, state: server.state, action: outcome });
+    } catch (error) {
+      // One server's trouble must not keep the sweep from the others (nor from the rest of its work).
+      recovered.push({ id: server.id, state: server.state, action: 'error', error: error instanceof Error ? error.message : String(error) });
     }
   }
   return recovered;
+}
+
+async function recoverOne(
+  deps: Dependencies, control: OrchestrationControl, server: Server, run: ServerRunKind, now: Date, limits: RecoveryLimits,
+): Promise<'driven' | 'failed' | null> {
+  const action = recoveryFor(server, await control.isLive(run, server.id), now, limits);
+  if (action.kind === 'drive') {
+    await drive(control, action.run, server.id);
+    return 'driven';
+  }
+  if (action.kind === 'none') return null;
+  if (action.run === 'provision') {
+    await control.cancelProvisioning(server.id, action.error.message);
+    await giveUpProvisioning(deps, server.id, action.error);
+  } else {
+    await giveUpWindDown(deps, server.id, action.error);
+  }
+  const stored = await deps.servers.get(server.id);
+  return stored?.server.state === 'Failed' ? 'failed' : null;
 }
 
 function drive(control: OrchestrationControl, run: ServerRunKind, id: string): Promise<void> {

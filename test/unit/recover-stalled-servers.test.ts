@@ -111,4 +111,24 @@ describe('the sweep recovers stalled servers', () => {
       { id: creating, state: 'Creating', action: 'failed' }, { id: stopping, state: 'Stopping', action: 'failed' },
     ]));
   });
+
+  it('goes on with the other servers when one cannot be recovered, and says why', async () => {
+    const { deps, control, stored } = await setUp();
+    const broken = await stored('Stopping', 2);
+    const fine = await stored('Deleting', 2);
+    const flaky = Object.assign(control, {
+      isLive: async (_kind: string, id: string) => {
+        if (id === broken) throw new Error('durable API unavailable');
+        return false;
+      },
+    });
+
+    const report = await sweepIdleServers(deps, flaky);
+
+    expect(report.recovered).toEqual(expect.arrayContaining([
+      { id: broken, state: 'Stopping', action: 'error', error: 'durable API unavailable' },
+      { id: fine, state: 'Deleting', action: 'driven' },
+    ]));
+    expect(control.requests).toEqual([`delete ${fine}`]);
+  });
 });
