@@ -8,6 +8,7 @@ import * as df from 'durable-functions';
 import { loadSettings, type Settings } from './config/settings';
 import { idleFloorWarnings } from './domain/idle-shutdown';
 import { serverIdFor } from './domain/naming';
+import { WIND_DOWN_TIMEOUT_MINUTES } from './domain/lifecycle';
 import type { OrchestrationControl } from './domain/ports';
 import { ArmAmlGateway } from './adapters/aml/arm-aml-gateway';
 import { EntraTokenVerifier } from './adapters/auth/entra-token-verifier';
@@ -18,9 +19,6 @@ import type { Dependencies } from './use-cases/dependencies';
 import { ProjectCatalog } from './use-cases/project-catalog';
 
 const systemClock = { now: () => new Date() };
-
-/** Bound of a stop or delete run; Azure stops an instance in minutes. */
-const WIND_DOWN_TIMEOUT_MINUTES = 30;
 
 export function buildDependencies(settings: Settings): Dependencies {
   const credential = new DefaultAzureCredential();

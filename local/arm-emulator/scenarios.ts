@@ -4,7 +4,9 @@
  * case-insensitively) and does one of three things:
  * - `outcome`: a new instance is created but ends in CreateFailed or SetupFailed with Azure's error;
  * - `reject`:  the request is answered with an ARM error and changes nothing (quota, capacity, ...);
- * - `fault`:   the request is answered 429/500/503 before anything else, as a transient fault.
+ * - `fault`:   the request is answered 429/500/503 before anything else, as a transient fault;
+ * - `delay`:   the request is held that long before it is handled (a slow ARM front door), so a
+ *              test can act while, e.g., a create PUT is on its way.
  * `times` limits how many matching requests it applies to (default: all, until removed or reset).
  */
 import { z } from 'zod';
@@ -40,7 +42,12 @@ const FaultScenario = z.strictObject({
   }),
 });
 
-export const ScenarioInputSchema = z.union([OutcomeScenario, RejectScenario, FaultScenario]);
+const DelayScenario = z.strictObject({
+  ...common,
+  delay: z.strictObject({ seconds: z.number().positive().max(60) }),
+});
+
+export const ScenarioInputSchema = z.union([OutcomeScenario, RejectScenario, FaultScenario, DelayScenario]);
 export type ScenarioInput = z.infer<typeof ScenarioInputSchema>;
 
 export type Scenario = ScenarioInput & { id: string; remaining: number | null };
@@ -106,6 +113,12 @@ export class ScenarioBook {
   takeFault(facts: RequestFacts): { status: 429 | 500 | 503; retryAfterSeconds?: number } | null {
     const found = this.take(facts, (scenario) => 'fault' in scenario, null);
     return found && 'fault' in found ? found.fault : null;
+  }
+
+  /** How long to hold the request before handling it, if a delay scenario matches (any operation by default). */
+  takeDelay(facts: RequestFacts): number | null {
+    const found = this.take(facts, (scenario) => 'delay' in scenario, null);
+    return found && 'delay' in found ? found.delay.seconds : null;
   }
 
   /** First live scenario of the kind matching the request; uses one of its `times`. */

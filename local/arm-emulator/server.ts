@@ -93,6 +93,9 @@ async function handleArm(ctx: EmulatorContext, request: FastifyRequest, reply: F
   const auth = authenticate(request.headers.authorization);
   if (!auth.ok) return sendReply(reply, errorReply(auth.error), rateHeaders);
 
+  const delaySeconds = ctx.scenarios.takeDelay(facts);
+  if (delaySeconds !== null) await new Promise((resolve) => setTimeout(resolve, delaySeconds * 1000));
+
   // 4. Route.
   if (!route) {
     const error = new ArmError(404, 'NotFound', `The ARM emulator does not serve '${request.method} ${url.pathname}'.`);

@@ -3,8 +3,8 @@ import type { ServerState } from './server';
 
 const TRANSITIONS: Record<ServerState, readonly ServerState[]> = {
   Requested: ['Creating', 'Starting', 'Running', 'Stopping', 'Failed', 'Deleting'],
-  Creating: ['Running', 'Stopping', 'Failed', 'Deleting'],
-  Starting: ['Running', 'Stopping', 'Failed', 'Deleting'],
+  Creating: ['Starting', 'Running', 'Stopping', 'Failed', 'Deleting'], // Starting: an instance that came up stopped is started
+  Starting: ['Creating', 'Running', 'Stopping', 'Failed', 'Deleting'], // Creating: the instance vanished and is created anew
   Running: ['Stopping', 'Stopped', 'Failed', 'Deleting', 'Deleted'],
   Stopping: ['Stopped', 'Failed', 'Deleting'],
   Stopped: ['Requested', 'Running', 'Deleting', 'Deleted'],
@@ -32,4 +32,29 @@ export function isProvisioning(state: ServerState): boolean {
 /** States in which a stop or delete is under way; a spawn must wait. */
 export function isWindingDown(state: ServerState): boolean {
   return state === 'Stopping' || state === 'Deleting';
+}
+
+/** The phases a server's states group into; a server's `phaseSince` is when its phase began. */
+export type LifecyclePhase = 'provisioning' | 'stopping' | 'deleting' | 'settled';
+
+export function phaseOf(state: ServerState): LifecyclePhase {
+  if (isProvisioning(state)) return 'provisioning';
+  if (state === 'Stopping') return 'stopping';
+  if (state === 'Deleting') return 'deleting';
+  return 'settled';
+}
+
+/** Bound of a stop or delete run; Azure stops or deletes an instance in minutes. */
+export const WIND_DOWN_TIMEOUT_MINUTES = 30;
+
+/**
+ * How long after a create or start was about to be sent a stop or delete keeps looking for its
+ * effect before concluding there is none (the provisioning step died while sending it): Azure
+ * answers in seconds, and the SDK's own retries of a throttled or failed request end well within.
+ */
+export const LAUNCH_IN_FLIGHT_GRACE_MS = 3 * 60_000;
+
+/** Whether a create or start a provisioning run sent may still take effect in Azure. */
+export function launchMayBeInFlight(server: { launchRequestedAt: string | null }, now: Date): boolean {
+  return server.launchRequestedAt !== null && now.getTime() - Date.parse(server.launchRequestedAt) < LAUNCH_IN_FLIGHT_GRACE_MS;
 }

@@ -153,6 +153,9 @@ export interface AmlGateway {
   subscriptionTenantId(): Promise<string>;
 }
 
+/** The kinds of run that drive a server: one provisioning, stop or delete run per server at a time. */
+export type ServerRunKind = 'provision' | 'stop' | 'delete';
+
 /** Starts and cancels the durable orchestrations that act on one server. */
 export interface OrchestrationControl {
   /**
@@ -164,6 +167,8 @@ export interface OrchestrationControl {
   cancelProvisioning(serverId: string, reason: string): Promise<void>;
   ensureStopping(serverId: string): Promise<void>;
   ensureDeleting(serverId: string): Promise<void>;
+  /** Whether a run of this kind is pending or running for the server (so something drives it). */
+  isLive(kind: ServerRunKind, serverId: string): Promise<boolean>;
 }
 
 export interface Clock {

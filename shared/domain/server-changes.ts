@@ -1,5 +1,5 @@
 /** Pure builders of new server values: every state change goes through here and the lifecycle rules. */
-import { canTransition } from './lifecycle';
+import { canTransition, phaseOf } from './lifecycle';
 import type { ProgressEvent, Server, ServerState } from './server';
 
 /** What a spawn decides about a new server; everything else starts empty. */
@@ -19,6 +19,8 @@ export function newServer(input: NewServerInput, at: string): Server {
     startedAt: null,
     stoppedAt: null,
     lastActivityAt: null,
+    phaseSince: at,
+    launchRequestedAt: null,
   };
 }
 
@@ -34,6 +36,8 @@ export function respawned(server: Server, at: string): Server {
     updatedAt: at,
     startedAt: null,
     stoppedAt: null,
+    phaseSince: at,
+    launchRequestedAt: null,
   };
 }
 
@@ -49,10 +53,11 @@ export function transitioned(
   server: Server,
   to: ServerState,
   at: string,
-  patch: Partial<Omit<Server, 'id' | 'state' | 'updatedAt'>> = {},
+  patch: Partial<Omit<Server, 'id' | 'state' | 'updatedAt' | 'phaseSince'>> = {},
 ): Server | null {
   if (!canTransition(server.state, to)) return null;
-  return { ...server, ...patch, state: to, updatedAt: at };
+  const phaseSince = phaseOf(to) === phaseOf(server.state) ? server.phaseSince : at;
+  return { ...server, ...patch, state: to, updatedAt: at, phaseSince };
 }
 
 /** Appends a progress event unless it repeats the last message. */

@@ -59,6 +59,17 @@ export interface Server {
   startedAt: string | null;
   stoppedAt: string | null;
   lastActivityAt: string | null;
+  /**
+   * When the server entered its current phase (provisioning, stopping, deleting, or at rest /
+   * running); bounds how long a server may stay transitional. Internal: not served by the API.
+   */
+  phaseSince: string;
+  /**
+   * Set, before the request is sent, when a provisioning run creates or starts the instance, and
+   * cleared once Azure has answered it: while set, a create or start may be in flight, so a stop
+   * or delete that finds no instance (or a stopped one) must look again. Internal, not served.
+   */
+  launchRequestedAt: string | null;
 }
 
 /** A stored server together with the ETag that guards the next write. */

@@ -1,13 +1,18 @@
 /**
  * One step of a provisioning run (called by the provisionServer orchestration as an activity):
  * look at the instance in Azure, send a create or start when needed, record what happened.
+ *
+ * Before a create or start is sent, the step records its intent (the next state and
+ * `launchRequestedAt`) with the ETag of what it read: a stop or delete that landed meanwhile makes
+ * that write fail and nothing is sent; one that lands after it sees that a launch may be in flight
+ * and looks again instead of concluding (advance-wind-down.ts).
  */
 import { amlPhase, describeAmlState } from '../domain/aml-states';
 import { isAppError } from '../domain/errors';
 import { hasIdleTime, idleTimeBeforeShutdown } from '../domain/idle-shutdown';
 import { isProvisioning } from '../domain/lifecycle';
-import type { ComputeInstance } from '../domain/ports';
-import type { Server, ServerError } from '../domain/server';
+import type { ComputeInstance, ComputeLocator } from '../domain/ports';
+import type { Server, ServerError, VersionedServer } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
 import { nowIso, type Dependencies } from './dependencies';
 
@@ -18,6 +23,8 @@ export interface ProvisioningStep {
   state: string | null;
 }
 
+export const REPLACING_FAILED_MESSAGE = 'The previous instance failed; deleting it and creating a new one';
+
 export async function advanceProvisioning(deps: Dependencies, id: string): Promise<ProvisioningStep> {
   const stored = await deps.servers.get(id);
   if (!stored || !isProvisioning(stored.server.state)) return { outcome: 'cancelled', state: stored?.server.state ?? null };
@@ -27,46 +34,120 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
   const idleTime = idleTimeBeforeShutdown(deps.settings.idleStopMinutes[server.size], deps.settings.idleShutdownFloorMinutes);
 
   if (!compute) {
-    try {
-      // Access was checked when the spawn was accepted; here only the project's region matters.
-      const lookup = await deps.catalog.findProject(server.project, 'anyone');
-      if (lookup.kind !== 'offered') {
-        return fail(deps, id, { code: 'project-not-found', message: `Project '${server.project}' is no longer offered.` });
-      }
-      await deps.aml.createCompute({
-        ...at,
-        vmSize: server.vmSize,
-        location: lookup.project.location,
-        userObjectId: server.userObjectId,
-        tenantId: server.tenantId,
-        tags: { 'aml-jupyterhub-hub': deps.settings.hubId, 'aml-jupyterhub-user': server.user.slice(0, 256), 'aml-jupyterhub-server': server.serverName || '(default)' },
-        idleTimeBeforeShutdown: idleTime,
-      });
-    } catch (error) {
-      if (isAppError(error) && error.callerFault) return fail(deps, id, { code: error.code, message: error.message });
-      throw error; // transient: the orchestration retries the activity
+    // Access was checked when the spawn was accepted; here only the project's region matters.
+    const lookup = await deps.catalog.findProject(server.project, 'anyone');
+    if (lookup.kind !== 'offered') {
+      return fail(deps, id, { code: 'project-not-found', message: `Project '${server.project}' is no longer offered.` });
     }
-    return record(deps, id, 'Creating', 'Creating', 20, `Creating compute instance ${server.id} (${server.vmSize})`);
+    const intent = { state: 'Creating', amlState: null, progress: 20, message: `Creating compute instance ${server.id} (${server.vmSize})` } as const;
+    return launch(deps, stored, intent, () => deps.aml.createCompute({
+      ...at,
+      vmSize: server.vmSize,
+      location: lookup.project.location,
+      userObjectId: server.userObjectId,
+      tenantId: server.tenantId,
+      tags: { 'aml-jupyterhub-hub': deps.settings.hubId, 'aml-jupyterhub-user': server.user.slice(0, 256), 'aml-jupyterhub-server': server.serverName || '(default)' },
+      idleTimeBeforeShutdown: idleTime,
+    }));
   }
 
   const phase = amlPhase(compute.state);
   switch (phase) {
-    case 'stopped':
-      // The setting may have changed since the instance was created: a start applies it.
-      if (!hasIdleTime(compute.idleTimeBeforeShutdown, idleTime)) await deps.aml.updateIdleShutdown(at, idleTime);
-      await deps.aml.startCompute(at);
-      return record(deps, id, 'Starting', compute.state, 30, `Starting compute instance ${server.id}`);
+    case 'stopped': {
+      const intent = { state: 'Starting', amlState: compute.state, progress: 30, message: `Starting compute instance ${server.id}` } as const;
+      return launch(deps, stored, intent, async () => {
+        // The setting may have changed since the instance was created: a start applies it.
+        if (!hasIdleTime(compute.idleTimeBeforeShutdown, idleTime)) await deps.aml.updateIdleShutdown(at, idleTime);
+        await deps.aml.startCompute(at);
+      });
+    }
     case 'running':
       return markRunning(deps, id, compute);
     case 'failed':
+      // Failed before this spawn (the deterministic name would keep pointing at it): replace it.
+      if (failedBeforeThisSpawn(server, compute)) return replaceFailed(deps, id, at, compute);
       return fail(deps, id, failureOf(compute), compute.state);
     case 'creating':
       return record(deps, id, 'Creating', compute.state, progressWhileWaiting(server), waitingMessage(deps, server, compute));
+    case 'deleting':
+      // An earlier instance on its way out (a cancelled create, or the failed one this run deletes): a create follows.
+      return record(deps, id, server.state === 'Requested' ? 'Creating' : server.state, compute.state,
+        progressWhileWaiting(server), waitingMessage(deps, server, compute));
     default:
-      // starting, stopping (a start follows once stopped), deleting (a create follows), unknown
+      // starting, stopping (a start follows once stopped), unknown
       return record(deps, id, server.state === 'Requested' ? 'Starting' : server.state, compute.state,
         progressWhileWaiting(server), waitingMessage(deps, server, compute));
   }
+}
+
+interface LaunchIntent {
+  state: 'Creating' | 'Starting';
+  amlState: string | null;
+  progress: number;
+  message: string;
+}
+
+/**
+ * Records the intent (conditional on the ETag read), then sends the create or start, then records
+ * that Azure answered. A refusal that is the request's fault (quota, size, ...) fails the server;
+ * a transient error is thrown for the orchestration to retry, leaving the intent in place because
+ * the request may still have reached Azure.
+ */
+async function launch(deps: Dependencies, stored: VersionedServer, intent: LaunchIntent, send: () => Promise<void>): Promise<ProvisioningStep> {
+  const id = stored.server.id;
+  const requestedAt = nowIso(deps);
+  const next = transitioned(stored.server, intent.state, requestedAt, { amlState: intent.amlState, launchRequestedAt: requestedAt });
+  if (!next) throw new Error(`A provisioning step may not move server ${id} from ${stored.server.state} to ${intent.state}.`);
+  try {
+    await deps.servers.replace(withProgress(next, { at: requestedAt, progress: intent.progress, message: intent.message }), stored.etag);
+  } catch (error) {
+    if (!isAppError(error, 'concurrent-update')) throw error;
+    return stepOf(await deps.servers.get(id)); // a stop, delete or another step wrote first: nothing was sent
+  }
+  try {
+    await send();
+  } catch (error) {
+    if (isAppError(error, 'conflicting-operation') && intent.state === 'Starting') {
+      return stepOf(await launchAnswered(deps, id, requestedAt)); // Azure is busy with the instance: look again
+    }
+    if (!isAppError(error) || !error.callerFault) throw error;
+    await launchAnswered(deps, id, requestedAt);
+    return fail(deps, id, { code: error.code, message: error.message });
+  }
+  return stepOf(await launchAnswered(deps, id, requestedAt));
+}
+
+/** Azure answered the create or start sent at `requestedAt`: its effect is now visible to a GET. */
+function launchAnswered(deps: Dependencies, id: string, requestedAt: string): Promise<VersionedServer | null> {
+  return deps.servers.update(id, (server) => (server.launchRequestedAt === requestedAt ? { ...server, launchRequestedAt: null } : null));
+}
+
+function stepOf(stored: VersionedServer | null): ProvisioningStep {
+  const state = stored?.server.state ?? null;
+  return state !== null && isProvisioning(state) ? { outcome: 'wait', state } : { outcome: 'cancelled', state };
+}
+
+/**
+ * Still Requested: this run has sent nothing yet (it records its intent before any create or
+ * start), so the failure is an earlier run's. Later looks also trust Azure's own record: a failed
+ * operation older than this spawn (e.g. read again just after this run's delete was accepted).
+ */
+function failedBeforeThisSpawn(server: Server, compute: ComputeInstance): boolean {
+  if (server.state === 'Requested') return true;
+  const failedAt = compute.lastOperation?.operationTime ? Date.parse(compute.lastOperation.operationTime) : NaN;
+  return failedAt < Date.parse(server.phaseSince);
+}
+
+/** Deletes an instance an earlier spawn left failed; the next steps see it go and create it anew. */
+async function replaceFailed(deps: Dependencies, id: string, at: ComputeLocator, compute: ComputeInstance): Promise<ProvisioningStep> {
+  try {
+    await deps.aml.deleteCompute(at);
+  } catch (error) {
+    // Azure is busy with the instance: stay Requested, so the next look tries again.
+    if (!isAppError(error, 'conflicting-operation')) throw error;
+    return record(deps, id, 'Requested', compute.state, 10, REPLACING_FAILED_MESSAGE);
+  }
+  return record(deps, id, 'Creating', compute.state, 10, REPLACING_FAILED_MESSAGE);
 }
 
 /** The run ends without Running (deadline passed, or Azure kept failing): record why in the server. */
@@ -120,7 +201,7 @@ async function markRunning(deps: Dependencies, id: string, compute: ComputeInsta
   const stored = await deps.servers.update(id, (server) => {
     if (!isProvisioning(server.state)) return null;
     const at = nowIso(deps);
-    const next = transitioned(server, 'Running', at, { amlState: compute.state, url: compute.jupyterLabUrl, startedAt: at, error: null });
+    const next = transitioned(server, 'Running', at, { amlState: compute.state, url: compute.jupyterLabUrl, startedAt: at, error: null, launchRequestedAt: null });
     return next && withProgress(next, { at, progress: 100, message: `Compute instance ${server.id} is running` });
   });
   const current = stored?.server;

@@ -7,8 +7,10 @@
  *     elsewhere (`external`), deleted, failed;
  *  3. stop Running servers past MAX_RUNTIME_HOURS;
  *  4. instances running for servers at rest: adopt one a person (or a schedule) started after the
- *     server stopped, stop one that runs because a stop lost a race;
- *  5. instances of this hub with no stored server: stop them, delete them after the grace period.
+ *     server stopped, stop one that runs because a stop lost a race, delete one of a Deleted server;
+ *  5. instances of this hub with no stored server: stop them, delete them after the grace period;
+ *  6. servers left transitional with no live run (a crash between a write and the run's start):
+ *     driven again, or failed once past their timeout.
  */
 import { amlPhase } from '../domain/aml-states';
 import { isAppError } from '../domain/errors';
@@ -21,6 +23,7 @@ import { SERVER_ID_PATTERN } from '../domain/naming';
 import { isOfHub, orphanAction, startedOutsideAfter, stopReasonOf } from '../domain/sweep-decisions';
 import { nowIso, type Dependencies } from './dependencies';
 import { stopServer } from './stop-server';
+import { recoverStalledServers, type Recovered } from './recover-stalled-servers';
 
 export interface SweepReport {
   examined: number;
@@ -30,12 +33,16 @@ export interface SweepReport {
   adopted: string[];
   /** Instances running for servers the product holds at rest because a stop lost a race: stopped. */
   orphansStopped: string[];
+  /** Instances of servers recorded Deleted (a create that landed after the delete): deleted. */
+  orphansDeleted: string[];
   /** Instances of this hub without a stored server, stopped or (after the grace period) deleted. */
   unknownInstances: { stopped: string[]; deleted: string[] };
   /** Projects whose compute list failed this time; they are swept again next time. */
   failedProjects: { project: string; code: string; message: string }[];
   /** Instances an action on which failed this time (e.g. Azure busy with them); tried again next time. */
   failedInstances: { name: string; code: string; message: string }[];
+  /** Transitional servers no live run drove (driven again), or transitional past their timeout (failed). */
+  recovered: Recovered[];
 }
 
 const HOUR = 3_600_000;
@@ -51,14 +58,17 @@ export async function sweepIdleServers(deps: Dependencies, control: Orchestratio
     reconciled: [],
     adopted: [],
     orphansStopped: [],
+    orphansDeleted: [],
     unknownInstances: { stopped: [], deleted: [] },
     failedProjects: [],
     failedInstances: [],
+    recovered: [],
   };
   const computesByProject = await listComputesByProject(deps, report);
   const stillRunning = await reconcileRunning(deps, active, computesByProject, report);
   await stopPastMaxRuntime(deps, control, stillRunning, report);
   await settleInstancesAtRest(deps, computesByProject, report);
+  report.recovered = await recoverStalledServers(deps, control, active, deps.clock.now());
   return report;
 }
 
@@ -147,6 +157,7 @@ async function settleInstancesAtRest(deps: Dependencies, computesByProject: Comp
       await actingOn(report, compute.name, async () => {
         const stored = await deps.servers.get(compute.name);
         if (!stored) await settleUnknownInstance(deps, project, compute, report);
+        else if (stored.server.state === 'Deleted') await deleteInstanceOfDeletedServer(deps, project, compute, report);
         else if (running && isAtRest(stored.server.state)) await settleRunningInstanceAtRest(deps, project, stored.server, compute, report);
       });
     }
@@ -185,6 +196,13 @@ async function settleRunningInstanceAtRest(deps: Dependencies, project: string, 
     return next && withProgress(next, { at, progress: 100, message: 'Started outside JupyterHub (Azure ML studio or schedule)' });
   });
   if (stored?.server.state === 'Running') report.adopted.push(server.id);
+}
+
+/** A Deleted server keeps no instance: one that landed after the delete is deleted, not just stopped. */
+async function deleteInstanceOfDeletedServer(deps: Dependencies, project: string, compute: ComputeInstance, report: SweepReport): Promise<void> {
+  if (amlPhase(compute.state) === 'deleting') return;
+  await deps.aml.deleteCompute({ project, name: compute.name });
+  report.orphansDeleted.push(compute.name);
 }
 
 /** Step 5: instances of this hub (name and tag) that no stored server knows; another hub's are never touched. */

@@ -19,6 +19,8 @@ interface Instance {
   idleTimeBeforeShutdown: string | null;
   tags: Record<string, string>;
   createdAt: string | null;
+  /** Virtual time at which a delete completes and the instance is gone. */
+  goneAt?: number;
 }
 
 /** What a seeded instance carries besides its state (e.g. how it was last stopped, its hub tag). */
@@ -28,6 +30,8 @@ export interface ScriptedAmlOptions {
   createSeconds?: number;
   startSeconds?: number;
   stopSeconds?: number;
+  /** Seconds an instance spends Deleting before it is gone (default 0: gone at once). */
+  deleteSeconds?: number;
   /** When set, a create ends in this state with this error instead of Running. */
   createOutcome?: { state: AmlComputeState; code: string; message: string };
   /** When set, createCompute is refused with this error. */
@@ -72,7 +76,7 @@ export class ScriptedAmlGateway implements AmlGateway {
 
   async getCompute(at: ComputeLocator): Promise<ComputeInstance | null> {
     this.calls.push(`get ${at.name}`);
-    const instance = this.instances.get(at.name);
+    const instance = this.present(at.name);
     return instance ? this.view(instance) : null;
   }
 
@@ -115,14 +119,23 @@ export class ScriptedAmlGateway implements AmlGateway {
 
   async deleteCompute(at: ComputeLocator): Promise<void> {
     this.calls.push(`delete ${at.name}`);
-    this.instances.delete(at.name);
+    const seconds = this.options.deleteSeconds ?? 0;
+    const instance = this.require(at.name);
+    if (seconds === 0) {
+      this.instances.delete(at.name);
+      return;
+    }
+    // Azure accepts a delete in any state but another delete's (then it is already under way).
+    if (this.stateOf(instance) === 'Deleting') return;
+    instance.timeline = [{ at: this.now, state: 'Deleting' }];
+    instance.goneAt = this.now + seconds * 1000;
   }
 
   async listComputes(project: string): Promise<ComputeInstance[]> {
     this.calls.push(`list ${project}`);
     const failure = this.options.listFailures?.[project];
     if (failure) throw failure;
-    return [...this.instances.values()].filter((i) => i.project === project).map((i) => this.view(i));
+    return [...this.instances.keys()].map((name) => this.present(name)).filter((i): i is Instance => i !== null && i.project === project).map((i) => this.view(i));
   }
 
   async listResourceGroups(): Promise<ResourceGroupInfo[]> {
@@ -148,7 +161,7 @@ export class ScriptedAmlGateway implements AmlGateway {
   }
 
   stateOfInstance(name: string): AmlComputeState | null {
-    const instance = this.instances.get(name);
+    const instance = this.present(name);
     return instance ? this.stateOf(instance) : null;
   }
 
@@ -166,8 +179,19 @@ export class ScriptedAmlGateway implements AmlGateway {
     instance.timeline = [{ at: this.now, state: through }, { at: this.now + seconds * 1000, state: to }];
   }
 
-  private require(name: string): Instance {
+  /** The instance unless it does not exist (or its delete has completed by now). */
+  private present(name: string): Instance | null {
     const instance = this.instances.get(name);
+    if (!instance) return null;
+    if (instance.goneAt !== undefined && instance.goneAt <= this.now) {
+      this.instances.delete(name);
+      return null;
+    }
+    return instance;
+  }
+
+  private require(name: string): Instance {
+    const instance = this.present(name);
     if (!instance) throw new AppError('azure-error', `Compute ${name} not found`);
     return instance;
   }

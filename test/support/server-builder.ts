@@ -32,6 +32,8 @@ export function buildServer(overrides: Partial<Server> = {}): Server {
     startedAt: null,
     stoppedAt: null,
     lastActivityAt: null,
+    phaseSince: '2025-01-01T00:00:00.000Z',
+    launchRequestedAt: null,
     ...overrides,
   };
 }

@@ -122,6 +122,22 @@ describe('idle sweep', () => {
     expect(servers.server(lostRace)).toMatchObject({ state: 'Stopped', stopReason: 'user' });
   });
 
+  it('deletes, not just stops, an instance whose server is recorded Deleted (a create that landed after the delete)', async () => {
+    const { servers, aml, deps, control, stored } = await setUp();
+    const lateCreate = await stored(
+      { state: 'Deleted', amlState: null, url: null, stoppedAt: minutesAgo(5) },
+      'Running', { lastOperation: operation('Create', 'User', minutesAgo(1)) },
+    );
+
+    const report = await sweepIdleServers(deps, control);
+
+    expect(report.orphansDeleted).toEqual([lateCreate]);
+    expect(report.orphansStopped).toEqual([]);
+    expect(aml.calls).toContain(`delete ${lateCreate}`);
+    expect(aml.calls).not.toContain(`stop ${lateCreate}`);
+    expect(servers.server(lateCreate).state).toBe('Deleted');
+  });
+
   it('sweeps each project on its own: one whose list fails does not switch off the others', async () => {
     const forbidden = new AppError('azure-error', "The client does not have authorization to perform action 'computes/read' over scope 'ocean-lab'.");
     const { servers, deps, control, stored } = await setUp({ projects: ['climate-lab', 'ocean-lab', 'sea-lab'], listFailures: { 'ocean-lab': forbidden } });

@@ -176,8 +176,8 @@ describe('provisionServer orchestration (durable-functions replay)', () => {
     expect(server.error?.message).toContain('the service is unavailable');
   });
 
-  it('is cancelled by a stop mid-provisioning, and the stop leaves the instance stopped, never running', async () => {
-    const ctx = setUp({ createSeconds: 60, stopSeconds: 20 });
+  it('is cancelled by a stop mid-create, and the stop deletes the instance being created, never letting it run', async () => {
+    const ctx = setUp({ createSeconds: 60, deleteSeconds: 20 });
     await seedRequested(ctx);
     const control = new RecordingOrchestrationControl();
     let steps = 0;
@@ -191,20 +191,29 @@ describe('provisionServer orchestration (durable-functions replay)', () => {
     expect(control.requests).toEqual([`cancel ${ctx.id}`, `stop ${ctx.id}`]);
     expect(ctx.servers.server(ctx.id).state).toBe('Stopping');
 
+    // The hub sees Stopped only once the instance is gone.
+    const seen: { state: string; instance: string | null }[] = [];
+    const watchedStop: ActivityImplementation = async (input, now) => {
+      const outcome = await ctx.activities[ACTIVITIES.stopStep](input, now);
+      seen.push({ state: ctx.servers.server(ctx.id).state, instance: ctx.gateway.stateOfInstance(ctx.id) });
+      return outcome;
+    };
     const stopping = await replayOrchestration(windDownOrchestrator('stop'), {
       name: 'stopServer',
       input: { serverId: ctx.id, pollSeconds: POLL_SECONDS, timeoutMinutes: 30 },
       start: ctx.clock.now(),
-      activities: ctx.activities,
+      activities: { ...ctx.activities, [ACTIVITIES.stopStep]: watchedStop },
       onTime: ctx.onTime,
     });
     expect(stopping.output).toBe('done');
-    expect(ctx.gateway.calls).toContain(`stop ${ctx.id}`);
-    expect(ctx.gateway.stateOfInstance(ctx.id)).toBe('Stopped');
+    expect(ctx.gateway.calls).toContain(`delete ${ctx.id}`);
+    expect(ctx.gateway.calls).not.toContain(`stop ${ctx.id}`);
+    expect(ctx.gateway.stateOfInstance(ctx.id)).toBeNull();
+    expect(seen.filter((look) => look.instance !== null).map((look) => look.state)).toEqual(expect.arrayContaining(['Stopping']));
+    expect(seen.filter((look) => look.state === 'Stopped').every((look) => look.instance === null)).toBe(true);
     const server = ctx.servers.server(ctx.id);
-    expect(server.state).toBe('Stopped');
-    expect(server.stopReason).toBe('user');
-    expect(server.url).toBeNull();
+    expect(server).toMatchObject({ state: 'Stopped', stopReason: 'user', url: null, amlState: null });
+    expect(server.progress.map((event) => event.message)).toContain(`Cancelling the create: deleting compute instance ${ctx.id}`);
     expect(server.progress.some((event) => event.message.endsWith('is running'))).toBe(false);
   });
 });

@@ -23,6 +23,8 @@ const complete: Server = buildServer({
   startedAt: '2025-01-01T00:00:30Z',
   stoppedAt: '2025-01-01T00:02:00Z',
   lastActivityAt: '2025-01-01T00:01:30Z',
+  phaseSince: '2025-01-01T00:01:00Z',
+  launchRequestedAt: '2025-01-01T00:00:05Z',
 });
 
 describe('toServerEntity / fromServerEntity', () => {
@@ -32,6 +34,12 @@ describe('toServerEntity / fromServerEntity', () => {
     ['a default server name and empty progress', buildServer({ serverName: '', progress: [] })],
   ])('round-trips %s', (_name, server) => {
     expect(fromServerEntity({ ...toServerEntity(server), etag: 'W/"x"' })).toEqual({ ok: true, server });
+  });
+
+  it('reads a row written before phaseSince existed as in its phase since its last update', () => {
+    const { phaseSince: _phaseSince, ...older } = toServerEntity(complete);
+    const reading = fromServerEntity({ ...older, etag: 'W/"x"' });
+    expect(reading).toEqual({ ok: true, server: { ...complete, phaseSince: complete.updatedAt } });
   });
 
   it('keys the entity by server id with a constant row key and leaves null columns out', () => {

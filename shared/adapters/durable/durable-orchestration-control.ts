@@ -1,6 +1,6 @@
 /** OrchestrationControl over the durable client: one run per server and kind, via derived instance ids. */
 import * as df from 'durable-functions';
-import type { OrchestrationControl } from '../../domain/ports';
+import type { OrchestrationControl, ServerRunKind } from '../../domain/ports';
 import { instanceIdFor, ORCHESTRATIONS, type OrchestrationKind, type ServerOrchestrationInput } from './orchestration-names';
 
 const LIVE: readonly string[] = [
@@ -36,9 +36,13 @@ export class DurableOrchestrationControl implements OrchestrationControl {
     return this.ensureLive('delete', serverId);
   }
 
+  isLive(kind: ServerRunKind, serverId: string): Promise<boolean> {
+    return this.isRunLive(instanceIdFor(kind, serverId));
+  }
+
   async cancelProvisioning(serverId: string, reason: string): Promise<void> {
     const instanceId = instanceIdFor('provision', serverId);
-    if (await this.isLive(instanceId)) await this.client.terminate(instanceId, reason);
+    if (await this.isRunLive(instanceId)) await this.client.terminate(instanceId, reason);
   }
 
   /**
@@ -59,12 +63,12 @@ export class DurableOrchestrationControl implements OrchestrationControl {
       await this.client.startNew(ORCHESTRATIONS[kind], { instanceId, input });
     } catch (error) {
       // Refused because the run is live (an earlier spawn, or a concurrent caller, started it): the run we wanted exists.
-      if (await this.isLive(instanceId)) return;
+      if (await this.isRunLive(instanceId)) return;
       throw error;
     }
   }
 
-  private async isLive(instanceId: string): Promise<boolean> {
+  private async isRunLive(instanceId: string): Promise<boolean> {
     try {
       const status = await this.client.getStatus(instanceId, { showHistory: false, showInput: false });
       return status.runtimeStatus !== undefined && LIVE.includes(status.runtimeStatus);

@@ -37,6 +37,9 @@ export type ServerEntity = {
   startedAt?: string;
   stoppedAt?: string;
   lastActivityAt?: string;
+  /** Absent on rows written before it existed: read as `updatedAt`. */
+  phaseSince?: string;
+  launchRequestedAt?: string;
 };
 
 export type ServerEntityReading = { ok: true; server: Server } | { ok: false; id: string; problems: string[] };
@@ -86,6 +89,8 @@ const ServerEntitySchema = z.object({
   startedAt: optional,
   stoppedAt: optional,
   lastActivityAt: optional,
+  phaseSince: optional,
+  launchRequestedAt: optional,
 });
 
 /** The server exactly as it will read back once stored (progress and error capped). */
@@ -117,6 +122,8 @@ export function toServerEntity(server: Server): ServerEntity {
     ...column('startedAt', stored.startedAt),
     ...column('stoppedAt', stored.stoppedAt),
     ...column('lastActivityAt', stored.lastActivityAt),
+    phaseSince: stored.phaseSince,
+    ...column('launchRequestedAt', stored.launchRequestedAt),
   };
 }
 
@@ -136,6 +143,6 @@ export function fromServerEntity(entity: Readonly<Record<string, unknown>>): Ser
       problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'entity'}: ${issue.message}`),
     };
   }
-  const { partitionKey, ...fields } = parsed.data;
-  return { ok: true, server: { id: partitionKey, ...fields } };
+  const { partitionKey, phaseSince, ...fields } = parsed.data;
+  return { ok: true, server: { id: partitionKey, ...fields, phaseSince: phaseSince ?? fields.updatedAt } };
 }
