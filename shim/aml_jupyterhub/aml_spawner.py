@@ -419,7 +419,7 @@ class AMLSpawner(Spawner):
         except ControlPlaneOutageError as e:
             self.log.error(
                 "aml-control-plane-unreachable user=%s url=%s for %.0fs (control_plane_unreachable_timeout=%s): %s",
-                self.user.name, self.control_plane_url, e.seconds,
+                self.user.name, self._client().base_url, e.seconds,
                 self.control_plane_unreachable_timeout, e.last_error,
             )
             raise SpawnError(messages.unreachable(e.seconds), status_code=503) from e
@@ -579,6 +579,7 @@ class AMLSpawner(Spawner):
                     raise SpawnError(f"Deleting {server_id} failed: {e}", status_code=502) from e
             self.log.info("aml-delete-requested user=%s id=%s", self.user.name, server_id)
         self.known_server_ids = []
+        self.last_server_id = ""
 
     # -- helpers ------------------------------------------------------------------
 

@@ -7,7 +7,10 @@ with a fake clock and a scripted control plane.
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Any, Awaitable, Callable, TypeVar
+
+import httpx
 
 from .clock import Clock, Deadline
 from .errors import ControlPlaneError, ControlPlaneOutageError, ControlPlaneUnavailableError
@@ -46,15 +49,20 @@ def outage_reason(error: BaseException) -> str:
     """A few words on why the control plane cannot be reached, for a person."""
     if isinstance(error, ControlPlaneError):
         return f"it answers {error.status} {error.title}".rstrip()
-    text = str(error).lower()
-    cause = error.__cause__
-    if "in time" in text or "timeout" in type(cause).__name__.lower():
-        return "it does not answer in time"
-    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text \
-            or "name resolution" in text:
+    chain: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    if any(isinstance(e, socket.gaierror) for e in chain) or any(
+        marker in str(e).lower() for e in chain
+        for marker in ("name or service not known", "nodename nor servname", "name resolution")
+    ):
         return "its name cannot be resolved"
-    if "refused" in text:
+    if any(isinstance(e, ConnectionRefusedError) or "refused" in str(e).lower() for e in chain):
         return "the connection is refused"
+    if any(isinstance(e, (TimeoutError, httpx.TimeoutException)) for e in chain) or "in time" in str(error):
+        return "it does not answer in time"
     return "the connection fails"
 
 
@@ -102,6 +110,9 @@ class Outage:
             self.since = None
             self.notify("The control plane answers again.")
 
+    def lasted(self) -> float:
+        return 0.0 if self.since is None else self.clock.monotonic() - self.since
+
     def remaining(self) -> float:
         if self.since is None:
             return self.limit
@@ -140,6 +151,8 @@ async def call_with_retries(
                 outage.failed(e)  # raises once the outage has lasted too long
                 wait = max(0.1, min(wait, outage.remaining()))
             if wait >= deadline.remaining():
+                if unreachable:
+                    raise ControlPlaneOutageError(outage.lasted(), e) from e
                 raise
             logger.warning("%s: %s; retrying in %.1fs", what, e, wait)
             await deadline.clock.sleep(wait)
