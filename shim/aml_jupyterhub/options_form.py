@@ -80,9 +80,14 @@ def render_options_form(
     notice_html = ""
     if notice:
         kind = "warning" if failed else "info"
+        hint = (
+            '<div class="form-text">Choose a project and a size below: the same ones to try '
+            "again, or others.</div>"
+            if failed else ""
+        )
         notice_html = (
             f'<div id="aml-last-server" class="alert alert-{kind}" role="status">'
-            f"{escape(notice.text)}</div>"
+            f"{escape(notice.text)}{hint}</div>"
         )
     return (
         '<div class="aml-options">'

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from ..support.backends import ARTIFACTS
+from ..support.backends import ARTIFACTS, eventually
 from ..support.hub import PASSWORD
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
@@ -81,3 +81,66 @@ async def test_log_in_pick_watch_and_land_on_jupyterlab(hub, backend, username, 
     await page.wait_for_selector("select[name=project]")
     assert await page.input_value("select[name=project]") == "ocean-lab"
     assert await page.input_value("select[name=size]") == "Medium"
+
+
+async def log_in(page, hub, username):
+    await page.goto(f"{hub.url}/hub/login")
+    await page.fill("#username_input", username)
+    await page.fill("#password_input", PASSWORD)
+    await page.click("#login_submit")
+    await page.wait_for_load_state()
+
+
+async def test_the_form_says_why_the_last_server_stopped_and_that_a_start_failed(hub, backend, username, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    await log_in(page, hub, username)
+
+    # a server stopped for inactivity (as the sweep records Azure ML's idle shutdown)
+    await hub.spawn(username, project="climate-lab", size="Small")
+    await hub.wait_ready(username)
+    (server,) = await backend.servers_of(username)
+    response = await backend.control_plane("POST", f"/api/servers/{server['id']}/stop", json={"reason": "idle"})
+    assert response.status_code in (200, 202), response.text
+    await hub.wait_gone(username, timeout=60)
+
+    async def stopped():
+        current = await backend.server(server["id"])
+        return current["state"] == "Stopped" and current
+
+    server = await eventually(stopped, 60, what="Stopped")
+    await page.goto(f"{hub.url}/hub/spawn")
+    notice = page.locator("#aml-last-server")
+    await notice.wait_for()
+    at = server["stoppedAt"][11:16]
+    assert await notice.inner_text() == (
+        f"Your Small server in climate-lab was stopped at {at} UTC after a period without activity."
+    )
+    assert await page.input_value("select[name=project]") == "climate-lab"  # still preselected
+    await page.screenshot(path=str(ARTIFACTS / f"shim-browser-form-idle-{backend.kind}.png"), full_page=True)
+
+    # a start that failed: said in Azure's words, and nothing is preselected
+    message = "Allocation failed. We do not have sufficient capacity for the requested VM size in this region."
+    await backend.fail_next_create(message, code="AllocationFailed")
+    await hub.spawn(username, project="ocean-lab", size="Medium")
+    events = await hub.progress(username)
+    assert events[-1]["failed"]
+    await hub.wait_gone(username)
+    await page.goto(f"{hub.url}/hub/spawn")
+    await notice.wait_for()
+    assert await notice.inner_text() == (
+        f"Your last start of Medium in ocean-lab failed: {message.rstrip('.')}. "
+        "Starting it again deletes the failed instance and creates a new one.\n"
+        "Choose a project and a size below: the same ones to try again, or others."
+    )
+    assert await page.input_value("select[name=project]") == ""
+    assert await page.input_value("select[name=size]") == ""
+    assert "last start failed" in await page.inner_text("select[name=project]")
+    await page.screenshot(path=str(ARTIFACTS / f"shim-browser-form-failed-{backend.kind}.png"), full_page=True)
+
+    # starting without a deliberate choice is not possible: the browser asks for one
+    spawns_before = len(await backend.servers_of(username))
+    await page.click("form#spawn_form [type=submit]")
+    await page.wait_for_timeout(1000)
+    assert page.url.rstrip("/").endswith("/hub/spawn")
+    assert await page.evaluate("document.querySelector('select[name=project]').validity.valueMissing")
+    assert len(await backend.servers_of(username)) == spawns_before

@@ -84,6 +84,7 @@ def test_a_failed_choice_is_shown_but_not_preselected():
     )
     html = render_options_form(OFFERED, {"project": "climate-lab", "size": "Small"}, notice=notice)
     assert 'class="alert alert-warning" role="status">Your last start of Small in climate-lab failed' in html
+    assert "Choose a project and a size below: the same ones to try again, or others." in html
     # an empty, disabled first choice is selected: `required` makes the person pick
     assert '<option value="" selected disabled>Choose a project…</option>' in html
     assert '<option value="" selected disabled>Choose a size…</option>' in html
