@@ -532,3 +532,38 @@ def lifecycle_events(server):
     from aml_jupyterhub.lifecycle import progress_events
 
     return progress_events(server)
+
+
+# -- the Hub role with an Entra ID token (issue 9.6) ----------------------------------
+
+
+async def test_with_a_hub_role_token_the_spawner_starts_stops_recovers_and_deletes(make_spawner, fake_cp):
+    from types import SimpleNamespace as Token
+
+    from aml_jupyterhub.token_auth import BearerTokenAuth, TokenCache
+
+    class HubIdentity:
+        async def get_token(self, *scopes, **kwargs):
+            return Token(token="hub-role-token", expires_on=4_000_000_000)
+
+    fake_cp.state.settings.tokens = {"hub-role-token": "Hub"}
+    auth = BearerTokenAuth(TokenCache(HubIdentity(), "api://local-api/.default"))
+    client = ControlPlaneClient(fake_cp.url, "", auth=auth, timeout=5)
+    try:
+        spawner = make_spawner(control_plane=client)
+        await spawner.start()
+        await spawner.stop()
+        assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopped"
+        # recovery lists the user's servers: the Hub role may
+        assert [s["id"] for s in await client.list_servers("alice")] == [spawner.server_id]
+        # everyone's servers are the Admin's to list
+        with pytest.raises(ControlPlaneError) as caught:
+            await client._json("GET", "/api/servers")
+        assert caught.value.status == 403
+        sid = spawner.server_id
+        spawner.clear_state()
+        await spawner.delete_forever()
+        assert fake_cp.state.servers[sid]["state"] in ("Deleting", "Deleted")
+    finally:
+        await client.aclose()
+    assert {r["auth"] for r in fake_cp.state.requests if r["path"] != "/api/health"} == {"token"}
