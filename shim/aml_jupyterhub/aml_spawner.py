@@ -21,10 +21,9 @@ from tornado import web
 from traitlets import Any as AnyTrait
 from traitlets import Bool, CaselessStrEnum, Float, Integer, List, Unicode, Union, default
 
-from . import lifecycle
+from . import lifecycle, messages
 from .clock import SYSTEM_CLOCK, Deadline
 from .control_plane import ControlPlaneClient, shared_client
-from . import messages
 from .errors import (
     ControlPlaneError,
     ControlPlaneOutageError,
@@ -44,7 +43,7 @@ from .user_options import (
     parse_user_options,
     unknown_keys,
 )
-from .waits import Outage, call_with_retries, follow_server
+from .waits import Outage, call_with_retries, follow_server, is_unreachable, outage_reason
 
 URL_ENV = "AML_CONTROL_PLANE_URL"
 KEY_ENV = "AML_CONTROL_PLANE_KEY"
@@ -381,6 +380,8 @@ class AMLSpawner(Spawner):
             return render_options_form(None, error=messages.HUB_REFUSED, error_is_final=True)
         if isinstance(offered, (ControlPlaneError, ControlPlaneUnavailableError)):
             self.log.warning("aml-options-failed user=%s: %s", self.user.name, offered)
+            if is_unreachable(offered):  # the address and the error are for the log
+                return render_options_form(None, error=messages.unreachable_now(outage_reason(offered)))
             return render_options_form(None, error=str(offered))
         if isinstance(offered, BaseException):
             raise offered
@@ -429,7 +430,7 @@ class AMLSpawner(Spawner):
         deadline = Deadline(self.clock, self._start_budget())
         outage = self._outage()
         identity = await self._identity()
-        body = await self._spawn_body(client, identity, outage)
+        body = await self._spawn_body(client, identity, deadline, outage)
         self.log.info(
             "aml-spawn-requested user=%s server=%r project=%s size=%s",
             self.user.name, self.name, body["project"], body["size"],
@@ -610,11 +611,11 @@ class AMLSpawner(Spawner):
     def _outage(self) -> Outage:
         return Outage(self.clock, self.control_plane_unreachable_timeout, self._watch.notice)
 
-    def _refusal(self, error: ControlPlaneError, identity: Identity) -> SpawnError:
+    def _refusal(self, error: ControlPlaneError, identity: Identity, listing: bool = False) -> SpawnError:
         """The SpawnError for a spawn the control plane refused: its own words, except
         when the refusal is about how the hub is set up (then words for the person,
         and the administrator's detail in the log)."""
-        if messages.is_missing_identity(error, identity.object_id):
+        if messages.is_missing_identity(error, identity.object_id, listing=listing):
             self._log_missing_identity(error)
             return SpawnError(messages.IDENTITY_MISSING, code=error.code, status_code=403)
         if messages.is_hub_refused(error):
@@ -639,14 +640,14 @@ class AMLSpawner(Spawner):
         )
 
     async def _spawn_body(
-        self, client: ControlPlaneClient, identity: Identity, outage: Outage
+        self, client: ControlPlaneClient, identity: Identity, deadline: Deadline, outage: Outage
     ) -> dict[str, Any]:
         try:
             choice = parse_user_options(self.user_options)
             if not (choice.project and (choice.size or self.default_size)):
                 offered = await call_with_retries(
                     lambda: client.get_options(self.user.name, identity.object_id),
-                    deadline=Deadline(self.clock, self._start_budget()),
+                    deadline=deadline,
                     what="Reading the user's projects", logger=self.log, outage=outage,
                 )
                 choice = complete_choice(choice, offered, self.default_size)
@@ -656,7 +657,7 @@ class AMLSpawner(Spawner):
             raise SpawnError(str(e)) from e
         except ControlPlaneError as e:
             if messages.is_missing_identity(e, identity.object_id, listing=True) or messages.is_hub_refused(e):
-                raise self._refusal(e, identity) from e
+                raise self._refusal(e, identity, listing=True) from e
             raise SpawnError(
                 f"Your projects could not be loaded: {e}", status_code=_status_for(e)
             ) from e

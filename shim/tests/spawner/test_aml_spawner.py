@@ -567,3 +567,13 @@ async def test_with_a_hub_role_token_the_spawner_starts_stops_recovers_and_delet
     finally:
         await client.aclose()
     assert {r["auth"] for r in fake_cp.state.requests if r["path"] != "/api/health"} == {"token"}
+
+
+async def test_the_form_says_plainly_when_the_control_plane_cannot_be_reached(make_spawner, fake_cp):
+    fake_cp.state.outage_until = float("inf")
+    html = await make_spawner().render_options_form()
+    assert (
+        "Your projects could not be loaded: the service that starts servers (the control plane) "
+        "cannot be reached: it answers 503 Service Unavailable."
+    ) in html
+    assert "Try again in a moment" in html and "<select" not in html
