@@ -52,7 +52,7 @@ def unreachable(seconds: float) -> str:
 
 def unreachable_now(reason: str) -> str:
     """For the form: the projects cannot be read because the control plane is away."""
-    return f"the service that starts servers (the control plane) cannot be reached: {reason}."
+    return f"the service that starts servers (the control plane) cannot be reached ({reason})."
 
 
 @dataclass(frozen=True)

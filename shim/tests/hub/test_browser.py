@@ -11,10 +11,11 @@ import os
 import re
 import shutil
 
+import httpx
 import pytest
 
 from ..support.backends import ARTIFACTS, eventually
-from ..support.hub import PASSWORD
+from ..support.hub import PASSWORD, Hub
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
@@ -144,3 +145,44 @@ async def test_the_form_says_why_the_last_server_stopped_and_that_a_start_failed
     assert page.url.rstrip("/").endswith("/hub/spawn")
     assert await page.evaluate("document.querySelector('select[name=project]').validity.valueMissing")
     assert len(await backend.servers_of(username)) == spawns_before
+
+
+async def test_an_unreachable_control_plane_is_shown_on_the_progress_page(tmp_path, fake_backend, username, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    hub = Hub(tmp_path, fake_backend, "browser-outage", extra_settings={"control_plane_unreachable_timeout": 15})
+    hub.start()
+
+    async def outage(seconds: int) -> None:
+        async with httpx.AsyncClient() as client:
+            (await client.post(f"{fake_backend.url}/_fake/outage", json={"seconds": seconds})).raise_for_status()
+
+    try:
+        await log_in(page, hub, username)
+        await page.goto(f"{hub.url}/hub/spawn")
+        await page.wait_for_selector("select[name=project]")
+        await outage(120)  # the Functions host goes away while the person fills in the form
+        await page.click("form#spawn_form [type=submit]")
+        await page.wait_for_url(re.compile(r"/hub/spawn-pending/"))
+        if not await page.is_visible("#progress-log"):
+            await page.click("#progress-details summary, details summary")
+        await page.wait_for_selector(
+            "#progress-log .progress-log-event >> text=/Cannot reach the control plane .it answers 503 Service Unavailable., retrying/",
+            state="attached",
+        )
+        await page.screenshot(path=str(ARTIFACTS / "shim-browser-progress-unreachable-fake.png"), full_page=True)
+
+        failed = page.locator("#progress-message >> text=/could not be reached for 15 seconds/")
+        await failed.wait_for(timeout=60_000)
+        assert (await failed.inner_text()).startswith(
+            "Spawn failed: The service that starts servers (the control plane) could not be reached for 15 seconds"
+        )
+        await page.screenshot(path=str(ARTIFACTS / "shim-browser-progress-unreachable-failed-fake.png"), full_page=True)
+
+        await page.goto(f"{hub.url}/hub/spawn")  # still away: the form says so plainly
+        alert = page.locator(".aml-options.alert")
+        await alert.wait_for()
+        assert "the service that starts servers (the control plane) cannot be reached (it answers 503" in await alert.inner_text()
+        await page.screenshot(path=str(ARTIFACTS / "shim-browser-form-unreachable-fake.png"), full_page=True)
+    finally:
+        await outage(0)
+        await hub.close()

@@ -574,6 +574,6 @@ async def test_the_form_says_plainly_when_the_control_plane_cannot_be_reached(ma
     html = await make_spawner().render_options_form()
     assert (
         "Your projects could not be loaded: the service that starts servers (the control plane) "
-        "cannot be reached: it answers 503 Service Unavailable."
+        "cannot be reached (it answers 503 Service Unavailable)."
     ) in html
     assert "Try again in a moment" in html and "<select" not in html
