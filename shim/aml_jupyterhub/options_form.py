@@ -81,10 +81,12 @@ def render_options_form(
     if notice:
         kind = "warning" if failed else "info"
         hint = (
-            '<div class="form-text">Choose a project and a size below: the same ones to try '
-            "again, or others.</div>"
-            if failed else ""
+            "Choose a project and a size below: the same ones to try again, or others."
+            if failed
+            # a stopped compute instance keeps its disk: starting it again is quicker than a create
+            else "Press Start to start it again, with its files as you left them."
         )
+        hint = f'<div class="form-text">{hint}</div>'
         notice_html = (
             f'<div id="aml-last-server" class="alert alert-{kind}" role="status">'
             f"{escape(notice.text)}{hint}</div>"

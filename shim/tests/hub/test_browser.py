@@ -114,7 +114,8 @@ async def test_the_form_says_why_the_last_server_stopped_and_that_a_start_failed
     await notice.wait_for()
     at = server["stoppedAt"][11:16]
     assert await notice.inner_text() == (
-        f"Your Small server in climate-lab was stopped at {at} UTC after a period without activity."
+        f"Your Small server in climate-lab was stopped at {at} UTC after a period without activity.\n"
+        "Press Start to start it again, with its files as you left them."
     )
     assert await page.input_value("select[name=project]") == "climate-lab"  # still preselected
     await page.screenshot(path=str(ARTIFACTS / f"shim-browser-form-idle-{backend.kind}.png"), full_page=True)

@@ -71,6 +71,7 @@ def test_says_why_the_last_server_stopped_and_keeps_the_last_choice():
     html = render_options_form(OFFERED, {"project": "ocean-lab", "size": "Medium"}, notice=notice)
     assert '<div id="aml-last-server" class="alert alert-info" role="status">Your Small server in climate-lab was stopped' in html
     assert 'aria-describedby="aml-last-server"' in html
+    assert "Press Start to start it again, with its files as you left them." in html
     assert selected(html, "project") == "ocean-lab"
     assert selected(html, "size") == "Medium"
 
