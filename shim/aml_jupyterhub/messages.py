@@ -108,7 +108,7 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def at_time(moment: datetime, now: datetime) -> str:
-    """"at 14:02 UTC" today, "on 2 December at 14:02 UTC" another day this year."""
+    """When, for a person: "at 14:02 UTC" today, "on 2 December at 14:02 UTC" another day."""
     moment = moment.astimezone(timezone.utc)
     now = now.astimezone(timezone.utc)
     clock = f"{moment:%H:%M} UTC"
