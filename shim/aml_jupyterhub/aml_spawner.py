@@ -10,6 +10,7 @@ returns the address of one redirect endpoint inside the hub's process (see
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import datetime
 from typing import Any
@@ -20,11 +21,12 @@ from tornado import web
 from traitlets import Any as AnyTrait
 from traitlets import Bool, CaselessStrEnum, Float, Integer, List, Unicode, Union, default
 
-from . import lifecycle
+from . import lifecycle, messages
 from .clock import SYSTEM_CLOCK, Deadline
 from .control_plane import ControlPlaneClient, shared_client
 from .errors import (
     ControlPlaneError,
+    ControlPlaneOutageError,
     ControlPlaneUnavailableError,
     SpawnError,
     UserOptionsError,
@@ -41,7 +43,7 @@ from .user_options import (
     parse_user_options,
     unknown_keys,
 )
-from .waits import call_with_retries, follow_server
+from .waits import Outage, call_with_retries, follow_server, is_unreachable, outage_reason
 
 URL_ENV = "AML_CONTROL_PLANE_URL"
 KEY_ENV = "AML_CONTROL_PLANE_KEY"
@@ -258,6 +260,19 @@ class AMLSpawner(Spawner):
         """,
     ).tag(config=True)
 
+    control_plane_unreachable_timeout = Float(
+        120.0,
+        help="""
+        Seconds a spawn keeps retrying while the control plane cannot be reached
+        (connection refused, name not resolved, no answer in time, or a 5xx answer)
+        before it fails with a clear message (default 120). Meanwhile the progress page
+        says "Cannot reach the control plane, retrying…". Any answer resets the count.
+        Example::
+
+            c.AMLSpawner.control_plane_unreachable_timeout = 60
+        """,
+    ).tag(config=True)
+
     start_timeout = Integer(
         900,
         help="""
@@ -284,6 +299,9 @@ class AMLSpawner(Spawner):
     # -- state kept in the hub's database ---------------------------------------
 
     server_id = Unicode("", help="Id (= compute instance name) of the current server.")
+    last_server_id = Unicode(
+        "", help="Id of the last server started, kept after it stopped (the form says why it did)."
+    )
     lab_url = Unicode("", help="JupyterLab URL of the running instance.")
     known_server_ids = List(
         Unicode(), help="Every instance this spawner has created (for delete_forever)."
@@ -315,6 +333,7 @@ class AMLSpawner(Spawner):
         if self.server_id and self.server_id not in ids:
             ids.append(self.server_id)
         self.known_server_ids = ids
+        self.last_server_id = state.get("last_server_id") or self.server_id or (ids[-1] if ids else "")
         self._register_route()
 
     def get_state(self) -> dict[str, Any]:
@@ -325,6 +344,8 @@ class AMLSpawner(Spawner):
             state["lab_url"] = self.lab_url
         if self.known_server_ids:
             state["server_ids"] = list(self.known_server_ids)
+        if self.last_server_id:
+            state["last_server_id"] = self.last_server_id
         return state
 
     def clear_state(self) -> None:
@@ -340,16 +361,49 @@ class AMLSpawner(Spawner):
         return options_from_form(formdata)
 
     async def render_options_form(self) -> str:
-        """The options form: the user's projects and sizes, last choice preselected."""
+        """The options form: the user's projects and sizes, last choice preselected,
+        and why the last server is not running when the person could not know."""
         identity = await self._identity()
-        try:
-            offered = await self._client().get_options(self.user.name, identity.object_id)
-        except (ControlPlaneError, ControlPlaneUnavailableError) as e:
-            self.log.warning("aml-options-failed user=%s: %s", self.user.name, e)
-            return render_options_form(None, error=str(e))
-        return render_options_form(
-            offered, self.user_options, default_size=self.default_size
+        client = self._client()
+        offered, notice = await asyncio.gather(
+            client.get_options(self.user.name, identity.object_id),
+            self._last_server_notice(client),
+            return_exceptions=True,
         )
+        if isinstance(offered, ControlPlaneError) and messages.is_missing_identity(
+            offered, identity.object_id, listing=True
+        ):
+            self._log_missing_identity(offered)
+            return render_options_form(None, error=messages.IDENTITY_MISSING, error_is_final=True)
+        if isinstance(offered, ControlPlaneError) and messages.is_hub_refused(offered):
+            self.log.error("aml-hub-refused user=%s: the control plane refused the hub's credential: %s", self.user.name, offered)
+            return render_options_form(None, error=messages.HUB_REFUSED, error_is_final=True)
+        if isinstance(offered, (ControlPlaneError, ControlPlaneUnavailableError)):
+            self.log.warning("aml-options-failed user=%s: %s", self.user.name, offered)
+            if is_unreachable(offered):  # the address and the error are for the log
+                return render_options_form(None, error=messages.unreachable_now(outage_reason(offered)))
+            return render_options_form(None, error=str(offered))
+        if isinstance(offered, BaseException):
+            raise offered
+        if isinstance(notice, BaseException):
+            self.log.warning("aml-last-server-unknown user=%s id=%s: %s", self.user.name, self.last_server_id, notice)
+            notice = None
+        return render_options_form(
+            offered, self.user_options, default_size=self.default_size, notice=notice
+        )
+
+    async def _last_server_notice(self, client: ControlPlaneClient) -> messages.LastServerNotice | None:
+        """Why the last server is not running, from its status (None when it runs, is
+        unknown, or stopped as the person asked)."""
+        if not self.last_server_id:
+            return None
+        try:
+            server = await client.get_server(self.last_server_id)
+        except ControlPlaneError as e:
+            if e.status == 404:
+                return None
+            raise
+        return messages.last_server_notice(server, self.clock.utcnow())
 
     async def start(self) -> str:
         self._starting = True
@@ -360,9 +414,23 @@ class AMLSpawner(Spawner):
 
     async def _start(self) -> str:
         self._ensure_redirector()
+        self._watch.reset()
+        try:
+            return await self._spawn_and_follow()
+        except ControlPlaneOutageError as e:
+            self.log.error(
+                "aml-control-plane-unreachable user=%s url=%s for %.0fs (control_plane_unreachable_timeout=%s): %s",
+                self.user.name, self._client().base_url, e.seconds,
+                self.control_plane_unreachable_timeout, e.last_error,
+            )
+            raise SpawnError(messages.unreachable(e.seconds), status_code=503) from e
+
+    async def _spawn_and_follow(self) -> str:
         client = self._client()
         deadline = Deadline(self.clock, self._start_budget())
-        body = await self._spawn_body(client)
+        outage = self._outage()
+        identity = await self._identity()
+        body = await self._spawn_body(client, identity, deadline, outage)
         self.log.info(
             "aml-spawn-requested user=%s server=%r project=%s size=%s",
             self.user.name, self.name, body["project"], body["size"],
@@ -370,9 +438,11 @@ class AMLSpawner(Spawner):
         try:
             server = await call_with_retries(
                 lambda: client.spawn(body), deadline=deadline, what="Spawn request",
-                logger=self.log,
+                logger=self.log, outage=outage,
             )
-        except (ControlPlaneError, ControlPlaneUnavailableError) as e:
+        except ControlPlaneError as e:
+            raise self._refusal(e, identity) from e
+        except ControlPlaneUnavailableError as e:
             raise SpawnError(str(e), status_code=_status_for(e)) from e
         self._adopt(server)
         self.log.info("aml-spawn-accepted %s", lifecycle.describe(server))
@@ -386,6 +456,7 @@ class AMLSpawner(Spawner):
                     settled=lifecycle.is_spawn_settled,
                     on_update=self._observe,
                     logger=self.log,
+                    outage=outage,
                 )
             except ControlPlaneError as e:
                 raise SpawnError(
@@ -509,6 +580,7 @@ class AMLSpawner(Spawner):
                     raise SpawnError(f"Deleting {server_id} failed: {e}", status_code=502) from e
             self.log.info("aml-delete-requested user=%s id=%s", self.user.name, server_id)
         self.known_server_ids = []
+        self.last_server_id = ""
 
     # -- helpers ------------------------------------------------------------------
 
@@ -536,6 +608,30 @@ class AMLSpawner(Spawner):
         margin = min(10.0, 0.05 * self.start_timeout)
         return max(1.0, self.start_timeout - margin)
 
+    def _outage(self) -> Outage:
+        return Outage(self.clock, self.control_plane_unreachable_timeout, self._watch.notice)
+
+    def _refusal(self, error: ControlPlaneError, identity: Identity, listing: bool = False) -> SpawnError:
+        """The SpawnError for a spawn the control plane refused: its own words, except
+        when the refusal is about how the hub is set up (then words for the person,
+        and the administrator's detail in the log)."""
+        if messages.is_missing_identity(error, identity.object_id, listing=listing):
+            self._log_missing_identity(error)
+            return SpawnError(messages.IDENTITY_MISSING, code=error.code, status_code=403)
+        if messages.is_hub_refused(error):
+            self.log.error("aml-hub-refused user=%s: the control plane refused the hub's credential: %s", self.user.name, error)
+            return SpawnError(messages.HUB_REFUSED, code=error.code, status_code=502)
+        return SpawnError(str(error), code=error.code, status_code=_status_for(error))
+
+    def _log_missing_identity(self, error: ControlPlaneError) -> None:
+        self.log.error(
+            "aml-identity-missing user=%s: the control plane needs the person's Entra object id "
+            "(userObjectId) and the hub passed none. Sign people in with Entra ID "
+            "(OAuthenticator's AzureAdOAuthenticator), set c.Authenticator.enable_auth_state = True "
+            "and check c.AMLSpawner.auth_state_object_id_key (now %r). The control plane said: %s %s: %s",
+            self.user.name, self.auth_state_object_id_key, error.status, error.code or error.title, error,
+        )
+
     async def _identity(self) -> Identity:
         get_auth_state = getattr(self.user, "get_auth_state", None)
         auth_state = await get_auth_state() if get_auth_state else None
@@ -543,18 +639,29 @@ class AMLSpawner(Spawner):
             auth_state, self.auth_state_object_id_key, self.auth_state_tenant_id_key
         )
 
-    async def _spawn_body(self, client: ControlPlaneClient) -> dict[str, Any]:
-        identity = await self._identity()
+    async def _spawn_body(
+        self, client: ControlPlaneClient, identity: Identity, deadline: Deadline, outage: Outage
+    ) -> dict[str, Any]:
         try:
             choice = parse_user_options(self.user_options)
             if not (choice.project and (choice.size or self.default_size)):
-                offered = await client.get_options(self.user.name, identity.object_id)
+                offered = await call_with_retries(
+                    lambda: client.get_options(self.user.name, identity.object_id),
+                    deadline=deadline,
+                    what="Reading the user's projects", logger=self.log, outage=outage,
+                )
                 choice = complete_choice(choice, offered, self.default_size)
             elif not choice.size:
                 choice = complete_choice(choice, {}, self.default_size)
         except UserOptionsError as e:
             raise SpawnError(str(e)) from e
-        except (ControlPlaneError, ControlPlaneUnavailableError) as e:
+        except ControlPlaneError as e:
+            if messages.is_missing_identity(e, identity.object_id, listing=True) or messages.is_hub_refused(e):
+                raise self._refusal(e, identity, listing=True) from e
+            raise SpawnError(
+                f"Your projects could not be loaded: {e}", status_code=_status_for(e)
+            ) from e
+        except ControlPlaneUnavailableError as e:
             raise SpawnError(
                 f"Your projects could not be loaded: {e}", status_code=_status_for(e)
             ) from e
@@ -574,7 +681,7 @@ class AMLSpawner(Spawner):
     def _adopt(self, server: dict[str, Any]) -> None:
         """Take `server` as this spawner's, and write the id to the hub's database at
         once: a hub restarted during the spawn finds it there."""
-        self.server_id = server["id"]
+        self.server_id = self.last_server_id = server["id"]
         if self.server_id not in self.known_server_ids:
             self.known_server_ids = [*self.known_server_ids, self.server_id]
         self._observe(server)
@@ -641,8 +748,9 @@ class AMLSpawner(Spawner):
                 settled=lifecycle.is_spawn_settled,
                 on_update=self._observe,
                 logger=self.log,
+                outage=self._outage(),
             )
-        except ControlPlaneError as e:
+        except (ControlPlaneError, ControlPlaneOutageError) as e:
             self.log.warning("aml-spawn-resume-failed id=%s: %s", self.server_id, e)
             return
         if server and lifecycle.is_running(server):

@@ -63,6 +63,18 @@ class ControlPlaneUnavailableError(Exception):
     transient = True
 
 
+class ControlPlaneOutageError(Exception):
+    """The control plane could not be reached for longer than the spawner waits
+    (`control_plane_unreachable_timeout`)."""
+
+    def __init__(self, seconds: float, last_error: BaseException) -> None:
+        self.seconds = seconds
+        self.last_error = last_error
+        super().__init__(
+            f"The control plane could not be reached for {seconds:.0f} seconds; last error: {last_error}"
+        )
+
+
 try:  # JupyterHub >= 6: the hub's own class for spawns refused or failed for a reason
     from jupyterhub.spawner import SpawnException as _HubSpawnException
 except ImportError:  # JupyterHub 5

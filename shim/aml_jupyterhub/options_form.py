@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Mapping
 
+from .messages import LastServerNotice
 from .user_options import NO_PROJECT_MESSAGE, PROJECT, SIZE
 
 
@@ -18,13 +19,20 @@ def render_options_form(
     *,
     default_size: str = "",
     error: str | None = None,
+    error_is_final: bool = False,
+    notice: LastServerNotice | None = None,
 ) -> str:
     """Project and size pickers, the last choice (`previous`) preselected.
 
     `offered` is the answer of `GET /api/options`; `error` replaces the form with a
-    message when that answer could not be had.
+    message when that answer could not be had (`error_is_final`: the message is the
+    whole story, e.g. the hub is misconfigured). `notice` says why the person's last
+    server is not running; when its start failed, nothing is preselected: the person
+    picks again, deliberately, seeing which choice failed.
     """
     if error:
+        if error_is_final:
+            return _alert("danger", error)
         return _alert(
             "danger",
             "Your projects could not be loaded: " + error,
@@ -40,31 +48,72 @@ def render_options_form(
 
     project_names = [str(p["name"]) for p in projects]
     size_labels = [str(s["label"]) for s in sizes]
-    chosen_project = _pick(previous.get(PROJECT), project_names)
-    chosen_size = _pick(previous.get(SIZE), size_labels, default_size)
+    failed = notice is not None and notice.failed
+    if failed:
+        chosen_project = chosen_size = None
+    else:
+        chosen_project = _pick(previous.get(PROJECT), project_names)
+        chosen_size = _pick(previous.get(SIZE), size_labels, default_size)
+    failed_project = notice.project if failed else None
+    failed_size = notice.size if failed else None
 
     project_options = "".join(
-        _option(str(p["name"]), _project_text(p), str(p["name"]) == chosen_project)
+        _option(
+            str(p["name"]),
+            _project_text(p) + (LAST_FAILED if p["name"] == failed_project else ""),
+            str(p["name"]) == chosen_project,
+        )
         for p in projects
     )
     size_options = "".join(
-        _option(str(s["label"]), _size_text(s), str(s["label"]) == chosen_size)
+        _option(
+            str(s["label"]),
+            _size_text(s) + (LAST_FAILED if s["label"] == failed_size else ""),
+            str(s["label"]) == chosen_size,
+        )
         for s in sizes
     )
+    if failed:  # an empty first choice: `required` makes the browser ask for a real one
+        project_options = _placeholder("Choose a project") + project_options
+        size_options = _placeholder("Choose a size") + size_options
+    described = ' aria-describedby="aml-last-server"' if notice else ""
+    notice_html = ""
+    if notice:
+        kind = "warning" if failed else "info"
+        hint = (
+            "Choose a project and a size below: the same ones to try again, or others."
+            if failed
+            # a stopped compute instance keeps its disk: starting it again is quicker than a create
+            else "Press Start to start it again, with its files as you left them."
+        )
+        hint = f'<div class="form-text">{hint}</div>'
+        notice_html = (
+            f'<div id="aml-last-server" class="alert alert-{kind}" role="status">'
+            f"{escape(notice.text)}{hint}</div>"
+        )
     return (
         '<div class="aml-options">'
+        f"{notice_html}"
         '<div class="mb-3">'
         '<label for="aml-project" class="form-label">Project</label>'
-        f'<select id="aml-project" name="{PROJECT}" class="form-select" required>{project_options}</select>'
+        f'<select id="aml-project" name="{PROJECT}" class="form-select" required{described}>{project_options}</select>'
         "</div>"
         '<div class="mb-3">'
         '<label for="aml-size" class="form-label">Size</label>'
-        f'<select id="aml-size" name="{SIZE}" class="form-select" required>{size_options}</select>'
+        f'<select id="aml-size" name="{SIZE}" class="form-select" required{described}>{size_options}</select>'
         "</div>"
         '<p class="form-text">Your server is an Azure Machine Learning compute instance. '
         "Creating one takes a few minutes; starting a stopped one is quicker.</p>"
         "</div>"
     )
+
+
+#: Marks the failed choice in the pickers, so it stays visible but is not preselected.
+LAST_FAILED = " — last start failed"
+
+
+def _placeholder(text: str) -> str:
+    return f'<option value="" selected disabled>{escape(text)}…</option>'
 
 
 def _pick(wanted: Any, available: list[str], fallback: str = "") -> str | None:

@@ -1,5 +1,6 @@
-"""Fixtures for tests that run a real JupyterHub: the backend (fake control plane or
-the local stack) and a hub configured with AMLSpawner against it."""
+"""Fixtures for tests that run a real JupyterHub: the backend (fake control plane, or
+the local stack with the hub holding the key or getting Entra ID tokens) and a hub
+configured with AMLSpawner against it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import uuid
 
 import pytest
 
-from ..support.backends import FakeBackend, StackBackend
+from ..support.backends import FakeBackend, StackBackend, StackWithTokens
 from ..support.hub import Hub
 
-#: `AML_TEST_BACKENDS=fake` runs the hub tests against the fake control plane only.
-SELECTED = set(os.environ.get("AML_TEST_BACKENDS", "fake,stack").split(","))
+#: `AML_TEST_BACKENDS=fake` runs the hub tests against the fake control plane only;
+#: `stack` is the local stack with the key, `stack-token` with Entra ID tokens.
+SELECTED = set(os.environ.get("AML_TEST_BACKENDS", "fake,stack,stack-token").split(","))
 
 
 def pytest_generate_tests(metafunc):
@@ -23,6 +25,10 @@ def pytest_generate_tests(metafunc):
             params.append(pytest.param("fake", id="fake"))
         if "stack" in SELECTED:
             params.append(pytest.param("stack", id="stack", marks=pytest.mark.stack))
+        # start, stop, delete and recovery with either credential the hub may hold
+        marker = metafunc.definition.get_closest_marker("both_credentials")
+        if "stack-token" in SELECTED and marker is not None:
+            params.append(pytest.param("stack-token", id="stack-token", marks=pytest.mark.stack))
         metafunc.parametrize("backend", params, indirect=True, scope="session")
 
 
@@ -44,8 +50,13 @@ def stack_backend():
 
 
 @pytest.fixture(scope="session")
+def stack_token_backend(stack_backend):
+    return StackWithTokens(stack_backend)
+
+
+@pytest.fixture(scope="session")
 def backend(request):
-    return request.getfixturevalue(f"{request.param}_backend")
+    return request.getfixturevalue(f"{request.param.replace('-', '_')}_backend")
 
 
 @pytest.fixture

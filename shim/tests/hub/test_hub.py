@@ -1,18 +1,25 @@
 """AMLSpawner in a real JupyterHub, driven through the hub's REST API with a token.
 
-Each test runs against the fake control plane and, when the repository's local stack
-is there, against it (control plane on the local host, ARM emulator, Azurite).
+Each test runs against the fake control plane and against the repository's local stack
+(control plane on the local host, ARM emulator, Azurite); those marked
+`both_credentials` also with the hub authenticating by Entra ID token (`stack-token`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
+import sqlite3
 
+import httpx
 import jupyterhub
 import pytest
 
-from ..support.backends import eventually
+from aml_jupyterhub.messages import IDENTITY_MISSING
+
+from ..support.backends import Backend, eventually, free_port
+from ..support.hub import Hub
 
 pytestmark = pytest.mark.hub
 
@@ -31,6 +38,7 @@ def assert_redirects_to_lab(response, server: dict) -> None:
     assert server["id"] in server["url"]
 
 
+@pytest.mark.both_credentials
 async def test_spawn_progress_redirect_and_stop(hub, backend, username):
     await hub.create_user(username)
     response = await hub.spawn(username, **OPTIONS)
@@ -64,6 +72,7 @@ async def test_spawn_progress_redirect_and_stop(hub, backend, username):
     assert (await backend.server(server["id"]))["state"] == "Stopped"
 
 
+@pytest.mark.both_credentials
 async def test_named_server_alongside_the_default_one(hub, backend, username):
     await hub.create_user(username)
     assert (await hub.spawn(username, **OPTIONS)).status_code in (201, 202)
@@ -105,6 +114,7 @@ async def test_create_failed_fails_the_spawn_with_azures_message(hub, backend, u
         assert "Unhandled error" not in hub.log_tail(100000)
 
 
+@pytest.mark.both_credentials
 async def test_server_stopped_outside_the_hub_is_noticed(hub, backend, username):
     await hub.create_user(username)
     await hub.spawn(username, **OPTIONS)
@@ -116,6 +126,7 @@ async def test_server_stopped_outside_the_hub_is_noticed(hub, backend, username)
     await hub.wait_gone(username, timeout=30)  # poll_interval is 2 s here
 
 
+@pytest.mark.both_credentials
 async def test_hub_restart_while_a_server_runs(hub, backend, username):
     await hub.create_user(username)
     await hub.spawn(username, **OPTIONS)
@@ -129,6 +140,7 @@ async def test_hub_restart_while_a_server_runs(hub, backend, username):
     assert (await backend.server(server["id"]))["state"] == "Running"
 
 
+@pytest.mark.both_credentials
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
 async def test_hub_restart_while_a_spawn_is_in_progress(hub, backend, username, sig):
     await hub.create_user(username)
@@ -164,6 +176,7 @@ async def test_hub_restart_while_a_spawn_is_in_progress(hub, backend, username, 
     assert "Unhandled error" not in hub.log_tail(100000), hub.log_tail()
 
 
+@pytest.mark.both_credentials
 async def test_hub_restart_while_a_failing_spawn_is_in_progress(hub, backend, username):
     message = "The compute instance was created but its setup script exited with code 1."
     await backend.fail_next_create(message, code="SetupScriptFailed")
@@ -181,6 +194,7 @@ async def test_hub_restart_while_a_failing_spawn_is_in_progress(hub, backend, us
     assert server["state"] == "Failed" and server["error"]["message"] == message
 
 
+@pytest.mark.both_credentials
 async def test_stopping_a_spawn_in_progress_leaves_nothing_running(hub, backend, username):
     await hub.create_user(username)
     assert (await hub.spawn(username, **OPTIONS)).status_code == 202
@@ -200,3 +214,78 @@ async def test_stopping_a_spawn_in_progress_leaves_nothing_running(hub, backend,
     await eventually(nothing_running, 90, what="the spawn cancelled")
     await asyncio.sleep(backend.create_seconds)  # the create would have finished by now
     assert await backend.instance_state(server) != "Running"
+
+
+@pytest.mark.both_credentials
+async def test_hub_restart_after_losing_the_server_id_finds_the_server_again(hub, backend, username):
+    """The hub stopped in the instant between the spawn request and its answer, so no
+    server id was saved: the spawner finds the server by listing the user's servers."""
+    await hub.create_user(username)
+    await hub.spawn(username, **OPTIONS)
+    await hub.wait_ready(username)
+    server = await aml_server(backend, username)
+
+    hub.stop()
+    with sqlite3.connect(hub.workdir / "jupyterhub.sqlite") as db:
+        rows = db.execute("SELECT id, state FROM spawners WHERE state LIKE ?", (f"%{server['id']}%",)).fetchall()
+        assert len(rows) == 1
+        state = {k: v for k, v in json.loads(rows[0][1]).items() if k not in ("server_id", "lab_url", "server_ids", "last_server_id")}
+        db.execute("UPDATE spawners SET state = ? WHERE id = ?", (json.dumps(state), rows[0][0]))
+    hub.start()
+
+    await hub.wait_ready(username, timeout=60)
+    assert_redirects_to_lab(await hub.get_user_url(username), server)
+    assert "aml-recovered" in hub.log_tail(100000)
+
+
+async def test_a_hub_that_passes_no_identity_says_so_to_the_person(hub, backend, username):
+    """Personal instances need the person's Entra object id; a hub that does not pass it
+    gets a sentence for the person on the spawn page and the detail in its log."""
+    await hub.create_user(username, signed_in=False)
+    assert (await hub.spawn(username, **OPTIONS)).status_code in (201, 202)
+    events = await hub.progress(username)
+    assert events[-1]["failed"] and events[-1]["message"] == f"Spawn failed: {IDENTITY_MISSING}"
+    await hub.wait_gone(username)
+    log = hub.log_tail(200000)
+    assert f"aml-identity-missing user={username}" in log
+    assert not await backend.servers_of(username)
+
+
+class Unreachable(Backend):
+    """A control plane that is not there: a port nobody listens on."""
+
+    kind = "unreachable"
+
+    def __init__(self) -> None:
+        self.url = f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.mark.parametrize("outage", ["connection-refused", "503"])
+async def test_an_unreachable_control_plane_is_shown_and_the_spawn_fails_in_bounded_time(tmp_path, fake_backend, outage, username):
+    backend = Unreachable() if outage == "connection-refused" else fake_backend
+    hub = Hub(tmp_path, backend, f"unreachable-{outage}", extra_settings={"control_plane_unreachable_timeout": 8})
+    hub.start()
+    try:
+        await hub.create_user(username)
+        if outage == "503":
+            async with httpx.AsyncClient() as client:
+                (await client.post(f"{fake_backend.url}/_fake/outage", json={"seconds": 60})).raise_for_status()
+        started = asyncio.get_running_loop().time()
+        assert (await hub.spawn(username, **OPTIONS)).status_code in (201, 202)
+        events = await hub.progress(username, timeout=60)
+        took = asyncio.get_running_loop().time() - started
+        messages = [e["message"] for e in events]
+        reason = "the connection is refused" if outage == "connection-refused" else "it answers 503 Service Unavailable"
+        assert f"Cannot reach the control plane ({reason}), retrying…" in messages
+        assert events[-1]["failed"]
+        assert events[-1]["message"].startswith(
+            "Spawn failed: The service that starts servers (the control plane) could not be reached for 8 seconds"
+        )
+        assert 8 <= took < 40  # bounded by control_plane_unreachable_timeout, not start_timeout (240)
+        await hub.wait_gone(username)
+        assert "aml-control-plane-unreachable" in hub.log_tail(100000)
+    finally:
+        if outage == "503":
+            async with httpx.AsyncClient() as client:
+                await client.post(f"{fake_backend.url}/_fake/outage", json={"seconds": 0})
+        await hub.close()

@@ -4,14 +4,15 @@ JupyterHub calls it (start, progress, poll, stop, state, delete_forever)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from aml_jupyterhub.aml_spawner import AMLSpawner
-from aml_jupyterhub.errors import SpawnError
+from aml_jupyterhub.control_plane import ControlPlaneClient
+from aml_jupyterhub.errors import ControlPlaneError, SpawnError
 from aml_jupyterhub.redirector import Redirector
 
 from ..support.fake_control_plane import server_id
@@ -20,8 +21,12 @@ OID = "6f1c2f43-1111-4a0b-9c1d-2e3f4a5b6c7d"
 TID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 
+#: What an Entra sign-in with auth state gives the spawner.
+SIGNED_IN = {"user": {"oid": OID, "tid": TID}}
+
+
 class FakeUser:
-    def __init__(self, name: str = "alice", auth_state: dict | None = None) -> None:
+    def __init__(self, name: str = "alice", auth_state: dict | None = SIGNED_IN) -> None:
         self.name = name
         self.auth_state = auth_state
 
@@ -285,7 +290,9 @@ async def test_clear_state_keeps_ids_for_delete_forever(make_spawner, fake_cp):
     await spawner.start()
     await spawner.stop()
     spawner.clear_state()
-    assert spawner.get_state() == {"server_ids": [first_id, spawner.known_server_ids[1]]}
+    second_id = spawner.known_server_ids[1]
+    # the last one is remembered too: the form says why it stopped
+    assert spawner.get_state() == {"server_ids": [first_id, second_id], "last_server_id": second_id}
     await spawner.delete_forever()
     states = {sid: s["state"] for sid, s in fake_cp.state.servers.items()}
     assert len(states) == 2
@@ -339,3 +346,234 @@ def test_options_from_form_has_no_side_effects(make_spawner):
     before = spawner.get_state()
     assert spawner.options_from_form({"project": ["climate-lab"], "size": ["GPU"]}) == {"project": "climate-lab", "size": "GPU"}
     assert spawner.user_options == {"project": "ocean-lab"} and spawner.get_state() == before
+
+
+# -- the control plane unreachable (issue 9.7) --------------------------------------
+
+
+async def start_collecting_progress(spawner):
+    """Start the spawn with a progress viewer; the spawn's outcome and what the viewer read."""
+    events = []
+
+    async def read():
+        async for event in spawner.progress():
+            events.append(event)
+
+    viewer = asyncio.ensure_future(read())
+    try:
+        await spawner.start()
+        outcome = None
+    except SpawnError as e:
+        outcome = e
+    await asyncio.sleep(0.05)
+    viewer.cancel()
+    return outcome, [e["message"] for e in events]
+
+
+async def test_a_port_that_refuses_connections_fails_the_spawn_in_bounded_time(make_spawner, clock):
+    from ..support.backends import free_port
+
+    client = ControlPlaneClient(f"http://127.0.0.1:{free_port()}", "local-key", timeout=5)
+    try:
+        spawner = make_spawner(control_plane=client, clock=clock, control_plane_unreachable_timeout=45, start_timeout=900)
+        error, messages = await start_collecting_progress(spawner)
+    finally:
+        await client.aclose()
+    assert isinstance(error, SpawnError) and error.status_code == 503
+    assert str(error).startswith(
+        "The service that starts servers (the control plane) could not be reached for 45 seconds, "
+        "so your server was not started."
+    )
+    assert 45 <= clock.now < 60  # not start_timeout
+    assert messages[0] == "Cannot reach the control plane (the connection is refused), retrying…"
+    assert any(m.startswith("Still cannot reach the control plane after") for m in messages)
+
+
+async def test_a_control_plane_answering_503_fails_the_spawn_in_bounded_time(make_spawner, fake_cp, clock):
+    fake_cp.state.outage_until = float("inf")
+    spawner = make_spawner(clock=clock, control_plane_unreachable_timeout=30, start_timeout=900)
+    error, messages = await start_collecting_progress(spawner)
+    assert "could not be reached for 30 seconds" in str(error)
+    assert messages[0] == "Cannot reach the control plane (it answers 503 Service Unavailable), retrying…"
+    assert 30 <= clock.now < 45
+
+
+async def test_a_brief_outage_is_shown_and_then_the_spawn_goes_on(make_spawner, fake_cp):
+    fake_cp.state.outage_until = asyncio.get_running_loop().time() + 1.5
+    spawner = make_spawner(control_plane_unreachable_timeout=30)
+    error, messages = await start_collecting_progress(spawner)
+    assert error is None
+    assert messages[0].startswith("Cannot reach the control plane (it answers 503")
+    assert messages[1] == "The control plane answers again."
+    assert messages[-1].endswith("is running")
+
+
+async def test_an_outage_while_following_the_create(make_spawner, fake_cp, clock):
+    fake_cp.state.settings.create_seconds = 60
+    spawner = make_spawner(clock=clock, control_plane_unreachable_timeout=20, status_poll_interval=2, start_timeout=900)
+    task = asyncio.ensure_future(start_collecting_progress(spawner))
+    while not spawner.server_id:
+        await asyncio.sleep(0.01)
+    fake_cp.state.outage_until = float("inf")
+    error, messages = await task
+    assert "could not be reached for 20 seconds" in str(error)
+    assert messages[0].startswith("Spawn requested for ci-")
+    assert "Cannot reach the control plane (it answers 503 Service Unavailable), retrying…" in messages
+
+
+# -- the person's identity (issue 9.4) ------------------------------------------------
+
+
+async def test_a_spawn_without_the_persons_object_id_says_the_hub_is_not_set_up(make_spawner, fake_cp, caplog):
+    spawner = make_spawner(user=FakeUser(auth_state=None))
+    with pytest.raises(SpawnError) as caught:
+        await spawner.start()
+    assert str(caught.value) == (
+        "Your JupyterHub is not set up to pass your identity to Azure; please contact your hub administrator."
+    )
+    assert caught.value.code == "user-object-id-required"
+    # the administrator's detail is in the hub's log
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "aml-identity-missing user=alice" in logged and "enable_auth_state" in logged
+    assert "user-object-id-required" in logged
+    assert not fake_cp.state.servers
+
+
+async def test_a_shared_control_plane_spawns_without_an_object_id(make_spawner, fake_cp):
+    fake_cp.state.settings.sharing_policy = "Shared"
+    spawner = make_spawner(user=FakeUser(auth_state=None))
+    await spawner.start()
+    spawn = [r for r in fake_cp.state.requests if r["method"] == "POST" and r["path"] == "/api/servers"][-1]
+    assert "userObjectId" not in spawn["body"]
+
+
+async def test_the_form_says_so_when_the_options_need_the_object_id(make_spawner, fake_cp, caplog):
+    class RbacOptions(ControlPlaneClient):
+        async def get_options(self, user, user_object_id=None):
+            raise ControlPlaneError(
+                403, "The project is not offered to this user",
+                "Projects are offered by Azure role assignments (PROJECT_ACCESS=rbac), and this request does "
+                "not say who the user is: it needs the user's Entra object id (userObjectId).",
+                code="project-forbidden",
+            )
+
+    client = RbacOptions(fake_cp.url, "local-key")
+    try:
+        spawner = make_spawner(user=FakeUser(auth_state=None), control_plane=client)
+        html = await spawner.render_options_form()
+    finally:
+        await client.aclose()
+    assert "Your JupyterHub is not set up to pass your identity to Azure; please contact your hub administrator." in html
+    assert "<select" not in html and "PROJECT_ACCESS" not in html
+    assert "PROJECT_ACCESS=rbac" in " ".join(r.getMessage() for r in caplog.records)
+
+
+# -- why the last server is not running (issues 9.1, 9.2) ----------------------------
+
+
+async def test_the_form_says_the_last_server_was_stopped_for_inactivity(make_spawner, fake_cp):
+    spawner = make_spawner()
+    await spawner.start()
+    fake_cp.state.set_state(
+        fake_cp.state.servers[spawner.server_id], "Stopped", stopReason="idle", url=None,
+        stoppedAt=f"{datetime.now(tz=timezone.utc):%Y-%m-%d}T14:02:00Z",
+    )
+    assert await spawner.poll() == 0
+    spawner.clear_state()  # what the hub does when poll() says the server is gone
+    restored = make_spawner()  # and after a hub restart
+    restored.load_state(spawner.get_state())
+    for form_of in (spawner, restored):
+        html = await form_of.render_options_form()
+        assert "Your Small server in climate-lab was stopped at 14:02 UTC after a period without activity." in html
+        assert 'value="climate-lab" selected' in html  # the last choice stays preselected
+
+
+async def test_the_form_makes_the_person_choose_again_after_a_failed_start(make_spawner, fake_cp):
+    message = "Allocation failed: no capacity for Standard_DS1_v2 in westeurope."
+    fake_cp.state.failures.append({"code": "AllocationFailed", "message": message})
+    spawner = make_spawner()
+    with pytest.raises(SpawnError):
+        await spawner.start()
+    await spawner.stop()
+    spawner.clear_state()
+    html = await spawner.render_options_form()
+    assert (
+        f"Your last start of Small in climate-lab failed: {message.rstrip('.')}. "
+        "Starting it again deletes the failed instance and creates a new one."
+    ) in html
+    assert 'selected disabled>Choose a project…' in html
+    assert "climate-lab (westeurope) — last start failed" in html
+
+    # choosing it again deliberately: the control plane deletes the failed instance and creates it anew
+    await spawner.start()
+    events = [e["message"] for e in lifecycle_events(fake_cp.state.servers[spawner.server_id])]
+    assert any(m.startswith("Deleting the failed compute instance") for m in events)
+    html = await spawner.render_options_form()
+    assert "failed" not in html  # running now: nothing to say
+
+
+async def test_the_form_says_nothing_when_the_person_stopped_the_server(make_spawner):
+    spawner = make_spawner()
+    await spawner.start()
+    await spawner.stop()
+    spawner.clear_state()
+    html = await spawner.render_options_form()
+    assert "aml-last-server" not in html
+
+
+async def test_the_form_works_when_the_last_server_cannot_be_read(make_spawner, fake_cp):
+    spawner = make_spawner()
+    spawner.last_server_id = "ci-00000000000000000000a"  # unknown to the control plane: 404
+    html = await spawner.render_options_form()
+    assert "<select" in html and "aml-last-server" not in html
+
+
+def lifecycle_events(server):
+    from aml_jupyterhub.lifecycle import progress_events
+
+    return progress_events(server)
+
+
+# -- the Hub role with an Entra ID token (issue 9.6) ----------------------------------
+
+
+async def test_with_a_hub_role_token_the_spawner_starts_stops_recovers_and_deletes(make_spawner, fake_cp):
+    from types import SimpleNamespace as Token
+
+    from aml_jupyterhub.token_auth import BearerTokenAuth, TokenCache
+
+    class HubIdentity:
+        async def get_token(self, *scopes, **kwargs):
+            return Token(token="hub-role-token", expires_on=4_000_000_000)
+
+    fake_cp.state.settings.tokens = {"hub-role-token": "Hub"}
+    auth = BearerTokenAuth(TokenCache(HubIdentity(), "api://local-api/.default"))
+    client = ControlPlaneClient(fake_cp.url, "", auth=auth, timeout=5)
+    try:
+        spawner = make_spawner(control_plane=client)
+        await spawner.start()
+        await spawner.stop()
+        assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopped"
+        # recovery lists the user's servers: the Hub role may
+        assert [s["id"] for s in await client.list_servers("alice")] == [spawner.server_id]
+        # everyone's servers are the Admin's to list
+        with pytest.raises(ControlPlaneError) as caught:
+            await client._json("GET", "/api/servers")
+        assert caught.value.status == 403
+        sid = spawner.server_id
+        spawner.clear_state()
+        await spawner.delete_forever()
+        assert fake_cp.state.servers[sid]["state"] in ("Deleting", "Deleted")
+    finally:
+        await client.aclose()
+    assert {r["auth"] for r in fake_cp.state.requests if r["path"] != "/api/health"} == {"token"}
+
+
+async def test_the_form_says_plainly_when_the_control_plane_cannot_be_reached(make_spawner, fake_cp):
+    fake_cp.state.outage_until = float("inf")
+    html = await make_spawner().render_options_form()
+    assert (
+        "Your projects could not be loaded: the service that starts servers (the control plane) "
+        "cannot be reached (it answers 503 Service Unavailable)."
+    ) in html
+    assert "Try again in a moment" in html and "<select" not in html

@@ -1,5 +1,6 @@
 """What the hub-level tests run against: the fake control plane, or the repository's
-local stack (control plane on the local host, ARM emulator, Azurite).
+local stack (control plane on the local host, ARM emulator, Azurite, token issuer),
+with the hub holding the key or getting Entra ID tokens.
 
 Both answer the same questions for a test: where the control plane is, how to make
 the next create fail, and what state Azure (the fake, or the emulator) has for an
@@ -13,8 +14,10 @@ import json
 import os
 import signal
 import ssl
+import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,10 +27,8 @@ import httpx
 SHIM = Path(__file__).resolve().parents[2]
 REPO = SHIM.parent
 ARTIFACTS = REPO / "test-artifacts"
-STACK_URL = "http://127.0.0.1:7071"
-EMULATOR_PORT = 7072
 LOCAL_KEY = "local-key"
-STACK_START_TIMEOUT = float(os.environ.get("AML_TEST_STACK_START_TIMEOUT", "420"))
+STACK_START_TIMEOUT = float(os.environ.get("AML_TEST_STACK_START_TIMEOUT", "180"))
 
 
 def free_port() -> int:
@@ -67,6 +68,10 @@ class Backend:
 
     def hub_settings(self) -> dict[str, Any]:
         return {"control_plane_url": self.url, "api_key": self.key}
+
+    def hub_env(self) -> dict[str, str]:
+        """Environment for the hub process (e.g. where its managed identity gets tokens)."""
+        return {}
 
     async def reset(self) -> None: ...
 
@@ -135,78 +140,69 @@ class FakeBackend(Backend):
 
 
 class StackBackend(Backend):
-    """The repository's local stack (`npm start`), on its standard ports.
-
-    Uses a stack that is already running, else starts one with short emulator delays
-    and stops it at the end.
+    """The repository's local stack on free ports (`tests/support/local_stack.js` over the
+    compiled `dist/`): the control plane on the local Functions host, the ARM emulator,
+    Azurite in memory and the local token issuer. Started once per test session and
+    stopped at its end; it never meets an `npm start` running on the standard ports.
     """
 
     kind = "stack"
-    url = STACK_URL
+    credential = "key"
     create_seconds = 6.0
 
     def __init__(self) -> None:
-        self.process: subprocess.Popen | None = None
-        self.key = os.environ.get("FUNCTIONS_KEY", LOCAL_KEY)
-        self.ca = REPO / ".local" / "tls" / "ca.pem"
-        if not _answers(f"{self.url}/api/health"):
-            self._start()
-        self.emulator = self._find_emulator()
-        self.subscription = httpx.get(f"{self.emulator}/_emulator/health", verify=self.verify, timeout=5).json().get("subscriptionId")
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log_path = ARTIFACTS / "shim-local-stack.log"
+        self._log = open(self.log_path, "w")
+        self.key = LOCAL_KEY
+        env = {
+            **os.environ,
+            "AML_STACK_KEY": self.key,
+            "AML_STACK_HOST_LOG": str(ARTIFACTS / "shim-local-stack-host.log"),
+            "AML_STACK_EMULATOR": json.dumps({
+                "createSeconds": self.create_seconds, "startSeconds": 3, "stopSeconds": 2, "deleteSeconds": 1,
+            }),
+            # the control plane's own pace (shared/config/settings.ts)
+            "AML_STACK_APP_SETTINGS": json.dumps({
+                "PROVISION_POLL_SECONDS": "1",
+                "STOP_POLL_SECONDS": "1",
+                "BUSY_RETRY_AFTER_SECONDS": "2",
+            }),
+        }
+        self.process = subprocess.Popen(
+            ["node", str(SHIM / "tests" / "support" / "local_stack.js")], cwd=REPO, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True,
+            start_new_session=True,
+        )
+        self.info = self._read_addresses()
+        self.url = self.info["controlPlane"]
+        self.emulator = self.info["emulator"]
+        self.ca = Path(self.info["caPath"])
+        self.verify = ssl.create_default_context(cafile=str(self.ca))
+        self.subscription = httpx.get(
+            f"{self.emulator}/_emulator/health", verify=self.verify, timeout=5
+        ).json().get("subscriptionId")
 
     @staticmethod
     def unavailable_reason() -> str | None:
         """Why the stack cannot be used here, or None."""
-        if _answers(f"{STACK_URL}/api/health"):
-            return None
-        try:
-            scripts = json.loads((REPO / "package.json").read_text()).get("scripts", {})
-        except (OSError, ValueError) as e:
-            return f"no readable package.json at {REPO} ({e})"
-        if "start" not in scripts:
-            return "the local stack is not there yet: package.json has no 'start' script (DESIGN.md, 'Local runtime contract')"
+        if not (REPO / "dist" / "local" / "stack" / "local-stack.js").exists():
+            return f"the local stack is not built: run `npm run build` in {REPO}"
+        if not shutil.which("node"):
+            return "no node on PATH"
         return None
 
-    def _start(self) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.log_path = ARTIFACTS / "shim-local-stack.log"
-        self._log = open(self.log_path, "w")
-        env = {
-            **os.environ,
-            "FUNCTIONS_KEY": self.key,
-            "EMULATOR_CREATE_SECONDS": str(self.create_seconds),
-            "EMULATOR_START_SECONDS": "3",
-            "EMULATOR_STOP_SECONDS": "2",
-            "EMULATOR_DELETE_SECONDS": "1",
-            # the control plane's own pace (shared/config/settings.ts)
-            "PROVISION_POLL_SECONDS": "1",
-            "STOP_POLL_SECONDS": "1",
-            "BUSY_RETRY_AFTER_SECONDS": "2",
-            # The test hub signs people in with a shared password: no Entra object ids, so its
-            # instances are Shared (Personal ones need the object id; see APPLICATION_SHARING_POLICY).
-            "APPLICATION_SHARING_POLICY": "Shared",
-        }
-        self.process = subprocess.Popen(
-            ["npm", "start"], cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-        try:
-            wait_http(f"{self.url}/api/health", STACK_START_TIMEOUT, self.process)
-        except Exception as e:
+    def _read_addresses(self) -> dict[str, Any]:
+        """The driver's one JSON line, once the whole stack answers."""
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.append(self.process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(STACK_START_TIMEOUT)
+        if not lines or not lines[0].strip():
             self.close()
             tail = self.log_path.read_text()[-3000:]
-            raise RuntimeError(f"the local stack did not start: {e}\n--- npm start output ---\n{tail}") from e
-
-    def _find_emulator(self) -> str:
-        self.verify = ssl.create_default_context(cafile=str(self.ca)) if self.ca.exists() else True
-        for scheme in ("https", "http"):
-            url = f"{scheme}://127.0.0.1:{EMULATOR_PORT}"
-            try:
-                httpx.get(f"{url}/_emulator/health", verify=self.verify, timeout=5).raise_for_status()
-                return url
-            except httpx.HTTPError:
-                continue
-        raise RuntimeError(f"no ARM emulator answers on port {EMULATOR_PORT}")
+            raise RuntimeError(f"the local stack did not start within {STACK_START_TIMEOUT}s\n{tail}")
+        return json.loads(lines[0])
 
     async def fail_next_create(self, message: str, code: str = "AllocationFailed") -> None:
         async with httpx.AsyncClient(verify=self.verify) as client:
@@ -233,25 +229,54 @@ class StackBackend(Backend):
         return response.json()["properties"]["properties"]["state"]
 
     def close(self) -> None:
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGINT)  # Ctrl-C: the stack stops cleanly
-            self.process.wait(30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
+        if self.process.poll() is None:
             try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+                self.process.stdin.close()  # the driver stops the stack when stdin closes
+                self.process.wait(30)
+            except (OSError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         self._log.close()
-        self.process = None
 
 
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
+class StackWithTokens(Backend):
+    """The same local stack, with the hub authenticating by Entra ID token instead of
+    the key: `auth_mode = "azure-identity"` with ManagedIdentityCredential, whose
+    App Service endpoint (IDENTITY_ENDPOINT) hands out tokens with the app role Hub
+    from the stack's token issuer. The tests' own control-plane calls keep the key."""
+
+    kind = "stack-token"
+    credential = "token"
+
+    def __init__(self, stack: StackBackend) -> None:
+        self.stack = stack
+        self.url = stack.url
+        self.key = stack.key
+        self.verify = stack.verify
+        self.create_seconds = stack.create_seconds
+
+    def hub_settings(self) -> dict[str, Any]:
+        return {
+            "control_plane_url": self.url,
+            "auth_mode": "azure-identity",
+            "azure_credential": "managed-identity",
+            "token_scope": f"{self.stack.info['audience']}/.default",
+        }
+
+    def hub_env(self) -> dict[str, str]:
+        return {
+            "IDENTITY_ENDPOINT": self.stack.info["identityEndpoint"],
+            "IDENTITY_HEADER": self.stack.info["identityHeader"],
+            "AML_CONTROL_PLANE_KEY": "",  # no key to fall back on
+        }
+
+    async def fail_next_create(self, message: str, code: str = "AllocationFailed") -> None:
+        await self.stack.fail_next_create(message, code)
+
+    async def instance_state(self, server: dict[str, Any]) -> str | None:
+        return await self.stack.instance_state(server)
 
 
 async def eventually(check, timeout: float, interval: float = 0.25, what: str = "condition"):

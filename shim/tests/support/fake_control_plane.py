@@ -3,8 +3,15 @@
 It serves the routes of DESIGN.md ("Control plane HTTP API") with a scripted state
 machine driven by timers: a spawn goes Creating → Running after `create_seconds`, a
 stop Stopping → Stopped after `stop_seconds`. Test-only routes under `/_fake/` script
-failures, stop a server "in the studio", change a user's projects and show what
-was asked. Each instance's JupyterLab page is served at `/instances/{id}/lab`.
+failures, stop a server "in the studio" or for idleness, make the whole control plane
+answer 503 for a while, change a user's projects and show what was asked. Each
+instance's JupyterLab page is served at `/instances/{id}/lab`.
+
+Like the control plane it mirrors: a spawn without `userObjectId` is 400
+`user-object-id-required` unless the sharing policy is `Shared`; the key grants Hub and
+Admin, a bearer token from `settings.tokens` the role it names; the Hub role may do what
+JupyterHub does (delete included, and list the servers of one user), Admin also lists
+everyone's; spawning a server whose instance failed deletes it and creates it anew.
 
 Run alone: `python -m tests.support.fake_control_plane --port 7171`.
 """
@@ -58,6 +65,10 @@ class FakeSettings:
     start_seconds: float = 0.5
     stop_seconds: float = 0.5
     delete_seconds: float = 0.2
+    #: APPLICATION_SHARING_POLICY: "Personal" needs the person's object id, "Shared" not.
+    sharing_policy: str = "Personal"
+    #: Bearer tokens accepted besides the key, and the app role each carries.
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,6 +82,8 @@ class FakeState:
     max_active_per_user: int | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     timers: dict[str, list[asyncio.TimerHandle]] = field(default_factory=dict)
+    #: Until this loop time every /api route answers 503 (the host is down); None: up.
+    outage_until: float | None = None
 
     def reset(self) -> None:
         for handles in self.timers.values():
@@ -82,6 +95,8 @@ class FakeState:
         self.max_active_per_user = None
         self.requests.clear()
         self.timers.clear()
+        self.outage_until = None
+        self.settings.sharing_policy = "Personal"
 
     # -- the state machine ------------------------------------------------------
 
@@ -103,13 +118,15 @@ class FakeState:
         server["progress"].append({"at": now_iso(), "progress": progress, "message": message})
         server["updatedAt"] = now_iso()
 
-    def provision(self, server: dict[str, Any], creating: bool) -> None:
+    def provision(self, server: dict[str, Any], creating: bool, recreated: bool = False) -> None:
         sid = server["id"]
         seconds = self.settings.create_seconds if creating else self.settings.start_seconds
         server["progress"] = []
         server["error"] = None
         server["stopReason"] = None
         self.add_progress(server, 10, f"Spawn requested for {sid} ({server['vmSize']})")
+        if recreated:
+            self.add_progress(server, 15, f"Deleting the failed compute instance {sid} to create it anew")
         if creating:
             self.set_state(server, "Creating")
             self.add_progress(server, 20, f"Creating compute instance {sid} ({server['vmSize']})")
@@ -157,14 +174,30 @@ class FakeHandler(web.RequestHandler):
     def initialize(self, state: FakeState) -> None:
         self.state = state
 
+    #: The caller's app role: "Admin" for the key, the token's role for a bearer token.
+    role = ""
+
     def prepare(self) -> None:
         if self.request.path.startswith("/api/"):
             self.state.requests.append(
                 {"method": self.request.method, "path": self.request.path,
-                 "query": self.request.query, "body": self.body_json(quiet=True)}
+                 "query": self.request.query, "body": self.body_json(quiet=True),
+                 "auth": "token" if self.request.headers.get("authorization") else "key"}
             )
-            if self.request.path != "/api/health" and self.request.headers.get("x-functions-key") != self.state.settings.key:
-                self.problem(401, "Unauthorized", "A valid x-functions-key is required.")
+            until = self.state.outage_until
+            if until is not None and asyncio.get_running_loop().time() < until:
+                self.problem(503, "Service Unavailable", "The Functions host is not running.")
+            if self.request.path == "/api/health":
+                return
+            authorization = self.request.headers.get("authorization") or ""
+            if self.request.headers.get("x-functions-key") == self.state.settings.key:
+                self.role = "Admin"
+            elif authorization.startswith("Bearer ") and authorization[7:] in self.state.settings.tokens:
+                self.role = self.state.settings.tokens[authorization[7:]]
+            else:
+                self.problem(401, "Unauthorized", "A valid x-functions-key or bearer token is required.")
+            if self.role not in ("Hub", "Admin"):
+                self.problem(403, "The caller may not do this", "This route needs the Hub or Admin role.", code="forbidden")
 
     def body_json(self, quiet: bool = False) -> Any:
         if not self.request.body:
@@ -238,6 +271,16 @@ class ServersHandler(FakeHandler):
             errors.append({"path": "serverName", "message": "0-64 of [A-Za-z0-9._-]"})
         if errors:
             self.problem(400, "Bad Request", "The spawn request is not valid.", errors)
+        if body.get("userObjectId") and not body.get("tenantId"):
+            self.problem(400, "The request is not valid", "A tenantId is required with a userObjectId.", code="invalid-request")
+        if not body.get("userObjectId") and self.state.settings.sharing_policy != "Shared":
+            self.problem(
+                400, "The request is not valid",
+                "Compute instances are Personal (APPLICATION_SHARING_POLICY=Personal): the spawn needs the "
+                "user's Entra object id (userObjectId). Sign in to JupyterHub with Entra ID and keep auth "
+                "state on so the hub passes it.",
+                code="user-object-id-required",
+            )
         allowed = {p["name"] for p in self.state.projects_by_user.get(user, PROJECTS)}
         if project not in allowed:
             self.problem(403, "Forbidden", f"{user} may not use project {project}.")
@@ -262,6 +305,7 @@ class ServersHandler(FakeHandler):
                     "Stop one of them before starting another.",
                     code="quota-exceeded",
                 )
+        recreated = server is not None and server["state"] == "Failed"
         if server is None or server["state"] in ("Deleted", "Failed"):
             server = {
                 "id": sid, "user": user, "serverName": name, "project": project,
@@ -272,7 +316,7 @@ class ServersHandler(FakeHandler):
                 "userObjectId": body.get("userObjectId"), "tenantId": body.get("tenantId"),
             }
             self.state.servers[sid] = server
-            self.state.provision(server, creating=True)
+            self.state.provision(server, creating=True, recreated=recreated)
         elif server["state"] == "Stopped":
             self.state.provision(server, creating=False)
         self.set_header("Location", f"/api/servers/{sid}")
@@ -281,6 +325,8 @@ class ServersHandler(FakeHandler):
     def get(self) -> None:
         user = self.get_query_argument("user", None)
         project = self.get_query_argument("project", None)
+        if user is None and self.role != "Admin":
+            self.problem(403, "The caller may not do this", "Listing every user's servers needs the Admin role.", code="forbidden")
         servers = [
             s for s in self.state.servers.values()
             if (user is None or s["user"] == user) and (project is None or s["project"] == project)
@@ -355,8 +401,20 @@ class FakeControlHandler(FakeHandler):
             for key, value in body.items():
                 setattr(self.state.settings, key, value)
         elif action == "external-stop":
+            # stopped outside the hub: in the studio ("external"), by Azure ML's own idle
+            # shutdown as the sweep records it ("idle"), for running too long ("max-runtime")
             server = self.server_or_404(body["id"])
-            self.state.set_state(server, "Stopped", "Stopped", stopReason=body.get("reason", "external"), url=None)
+            self.state.cancel_timers(server["id"])
+            self.state.set_state(
+                server, "Stopped", "Stopped", stopReason=body.get("reason", "external"), url=None,
+                stoppedAt=body.get("stoppedAt") or now_iso(),
+                **({"startedAt": body["startedAt"]} if body.get("startedAt") else {}),
+            )
+        elif action == "outage":
+            # every /api route answers 503 for `seconds` (null: until the next outage call)
+            seconds = body.get("seconds")
+            loop_time = asyncio.get_running_loop().time()
+            self.state.outage_until = None if seconds == 0 else loop_time + (seconds if seconds is not None else 10**9)
         else:
             raise web.HTTPError(404)
         self.reply({"ok": True})

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +21,20 @@ from .backends import ARTIFACTS, SHIM, Backend, eventually, free_port, wait_http
 
 TOKEN = "aml-shim-tests-token-0123456789abcdef"
 PASSWORD = "aml-test-password"
+CRYPT_KEY = "5f3a" * 16  # auth_state is encrypted at rest; 32 bytes in hex
+#: The local emulator's tenant (local/arm-emulator/seed.json).
+TENANT_ID = "00000000-0000-0000-0000-0000000a4b10"
+
+
+def object_id_for(user: str) -> str:
+    """A stable Entra-like object id for a test user (what sign-in with Entra ID gives)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"aml-shim-tests/{user}"))
+
+
+def auth_state_for(user: str) -> dict[str, Any]:
+    """auth_state as OAuthenticator's AzureAdOAuthenticator keeps it: the ID token's claims."""
+    return {"user": {"oid": object_id_for(user), "tid": TENANT_ID}}
+
 CHP_BIN = SHIM / "tests" / "node_modules" / ".bin"
 
 CONFIG = """\
@@ -30,9 +45,26 @@ c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{proxy_api_port}"
 c.ConfigurableHTTPProxy.auth_token = "aml-shim-tests-proxy-token"
 c.JupyterHub.db_url = "sqlite:///{workdir}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = "{workdir}/jupyterhub_cookie_secret"
-c.JupyterHub.authenticator_class = "dummy"
+import uuid
+from jupyterhub.auth import DummyAuthenticator
+
+
+class EntraLikeAuthenticator(DummyAuthenticator):
+    # the dummy sign-in, with the person's Entra ids in auth_state as Entra ID sign-in
+    # gives them (the control plane's Personal instances need them)
+
+    async def authenticate(self, handler, data):
+        name = await super().authenticate(handler, data)
+        if not name:
+            return name
+        oid = str(uuid.uuid5(uuid.NAMESPACE_URL, "aml-shim-tests/" + name))
+        return {{"name": name, "auth_state": {{"user": {{"oid": oid, "tid": "{tenant}"}}}}}}
+
+
+c.JupyterHub.authenticator_class = EntraLikeAuthenticator
 c.DummyAuthenticator.password = "{password}"
 c.Authenticator.allow_all = True
+c.Authenticator.enable_auth_state = True
 c.JupyterHub.allow_named_servers = True
 c.JupyterHub.cleanup_servers = False
 # answer a spawn request at once (202) instead of waiting up to 10 s for it to finish
@@ -40,7 +72,7 @@ c.JupyterHub.tornado_settings = {{"slow_spawn_timeout": 0}}
 c.JupyterHub.services = [{{"name": "aml-tests", "api_token": "{token}"}}]
 c.JupyterHub.load_roles = [{{
     "name": "aml-tests",
-    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users:activity"],
+    "scopes": ["admin:users", "admin:auth_state", "admin:servers", "access:servers", "read:users:activity"],
     "services": ["aml-tests"],
 }}]
 
@@ -56,7 +88,10 @@ c.AMLSpawner.stop_timeout = 60
 
 
 class Hub:
-    def __init__(self, workdir: Path, backend: Backend, name: str, start_timeout: int = 240) -> None:
+    def __init__(
+        self, workdir: Path, backend: Backend, name: str, start_timeout: int = 240,
+        extra_settings: dict[str, Any] | None = None,
+    ) -> None:
         self.workdir = workdir
         self.backend = backend
         self.name = name
@@ -70,11 +105,12 @@ class Hub:
         ARTIFACTS.mkdir(exist_ok=True)
         self.log_path = ARTIFACTS / f"shim-hub-{name}.log"
         self.log_path.write_text("")
-        settings = "\n".join(f"c.AMLSpawner.{k} = {v!r}" for k, v in backend.hub_settings().items())
+        spawner_settings = {**backend.hub_settings(), **(extra_settings or {})}
+        settings = "\n".join(f"c.AMLSpawner.{k} = {v!r}" for k, v in spawner_settings.items())
         (workdir / "jupyterhub_config.py").write_text(CONFIG.format(
             public_port=self.public_port, hub_port=self.hub_port, proxy_api_port=self.proxy_api_port,
             redirect_port=self.redirect_port, workdir=workdir, password=PASSWORD, token=TOKEN,
-            start_timeout=start_timeout, spawner_settings=settings,
+            start_timeout=start_timeout, spawner_settings=settings, tenant=TENANT_ID,
         ))
         self.api = httpx.AsyncClient(
             base_url=f"{self.url}/hub/api", headers={"authorization": f"token {TOKEN}"}, timeout=30
@@ -83,7 +119,12 @@ class Hub:
     # -- process ------------------------------------------------------------------
 
     def start(self, timeout: float = 60) -> None:
-        env = {**os.environ, "PATH": f"{CHP_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+        env = {
+            **os.environ,
+            "PATH": f"{CHP_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "JUPYTERHUB_CRYPT_KEY": CRYPT_KEY,
+            **self.backend.hub_env(),
+        }
         self.starts += 1
         log = open(self.log_path, "a")
         log.write(f"\n===== hub start #{self.starts} =====\n")
@@ -134,9 +175,14 @@ class Hub:
 
     # -- REST API -----------------------------------------------------------------
 
-    async def create_user(self, name: str) -> None:
+    async def create_user(self, name: str, signed_in: bool = True) -> None:
+        """A user, by default with the Entra ids a sign-in with Entra ID gives; without
+        (`signed_in=False`) as on a hub that does not pass them."""
         response = await self.api.post(f"/users/{name}")
         assert response.status_code in (201, 409), response.text
+        if signed_in:
+            response = await self.api.patch(f"/users/{name}", json={"auth_state": auth_state_for(name)})
+            assert response.status_code == 200, response.text
 
     @staticmethod
     def server_path(user: str, server_name: str = "") -> str:

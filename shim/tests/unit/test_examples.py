@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from aml_jupyterhub.aml_spawner import AMLSpawner
+from aml_jupyterhub.identity import identity_from_auth_state
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -33,6 +35,40 @@ def test_local_example():
     assert spawner.control_plane_url == "http://127.0.0.1:7071"
     assert spawner.api_key == "local-key"
     assert config.JupyterHub.cleanup_servers is False
+
+
+SEED = json.loads((EXAMPLES.parents[1] / "local" / "arm-emulator" / "seed.json").read_text())
+
+
+@pytest.mark.parametrize("person", ["alice", "bob", "carol"])
+async def test_local_example_signs_in_the_seeded_people_with_their_entra_ids(person, monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_CRYPT_KEY", raising=False)
+    config = load("jupyterhub_config_local.py")
+    authenticator = config.JupyterHub.authenticator_class(config=config)
+    assert authenticator.enable_auth_state is True  # the example brings a (local-only) crypt key
+    result = await authenticator.authenticate(None, {"username": person, "password": "aml-local"})
+    (principal,) = [p for p in SEED["principals"] if p["displayName"] == person]
+    assert result["name"] == person
+    assert result["auth_state"] == {"user": {"oid": principal["objectId"], "tid": SEED["subscription"]["tenantId"]}}
+    # where the spawner reads them
+    identity = identity_from_auth_state(
+        result["auth_state"], AMLSpawner(config=config).auth_state_object_id_key,
+        AMLSpawner(config=config).auth_state_tenant_id_key,
+    )
+    assert identity.object_id == principal["objectId"]
+    assert await authenticator.authenticate(None, {"username": person, "password": "wrong-password"}) is None
+
+
+async def test_local_example_has_an_admin_and_only_the_seeded_people():
+    config = load("jupyterhub_config_local.py")
+    authenticator = config.JupyterHub.authenticator_class(config=config)
+    assert authenticator.admin_users == {"admin"}
+    assert authenticator.allowed_users == {"alice", "bob", "carol"}
+    if hasattr(authenticator, "admin_password"):  # JupyterHub >= 5.3
+        result = await authenticator.authenticate(
+            None, {"username": "admin", "password": "aml-local-admin-password-testing-only"}
+        )
+        assert result["admin"] is True and "auth_state" not in result
 
 
 def test_azure_example(monkeypatch):

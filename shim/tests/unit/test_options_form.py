@@ -62,3 +62,44 @@ def test_no_project_shows_the_control_planes_reason_when_given():
     html = render_options_form({"projects": [], "sizes": [], "message": "No project gives you access yet: <ask>."})
     assert "No project gives you access yet: &lt;ask&gt;." in html
     assert NO_PROJECT_MESSAGE not in html
+
+
+def test_says_why_the_last_server_stopped_and_keeps_the_last_choice():
+    from aml_jupyterhub.messages import LastServerNotice
+
+    notice = LastServerNotice("Your Small server in climate-lab was stopped at 14:02 UTC after a period without activity.")
+    html = render_options_form(OFFERED, {"project": "ocean-lab", "size": "Medium"}, notice=notice)
+    assert '<div id="aml-last-server" class="alert alert-info" role="status">Your Small server in climate-lab was stopped' in html
+    assert 'aria-describedby="aml-last-server"' in html
+    assert "Press Start to start it again, with its files as you left them." in html
+    assert selected(html, "project") == "ocean-lab"
+    assert selected(html, "size") == "Medium"
+
+
+def test_a_failed_choice_is_shown_but_not_preselected():
+    from aml_jupyterhub.messages import LastServerNotice
+
+    notice = LastServerNotice(
+        "Your last start of Small in climate-lab failed: quota. Starting it again deletes the failed instance "
+        "and creates a new one.", failed=True, project="climate-lab", size="Small",
+    )
+    html = render_options_form(OFFERED, {"project": "climate-lab", "size": "Small"}, notice=notice)
+    assert 'class="alert alert-warning" role="status">Your last start of Small in climate-lab failed' in html
+    assert "Choose a project and a size below: the same ones to try again, or others." in html
+    # an empty, disabled first choice is selected: `required` makes the person pick
+    assert '<option value="" selected disabled>Choose a project…</option>' in html
+    assert '<option value="" selected disabled>Choose a size…</option>' in html
+    assert selected(html, "project") is None  # no real choice preselected
+    assert selected(html, "size") is None
+    assert html.count(" required") == 2
+    # the failed choice is still there, marked
+    assert '<option value="climate-lab">climate-lab (westeurope) — last start failed</option>' in html
+    assert '<option value="Small">Small — Standard_DS1_v2 — last start failed</option>' in html
+    assert '<option value="ocean-lab">ocean-lab (northeurope)</option>' in html
+
+
+def test_a_final_error_replaces_the_form_without_a_retry_hint():
+    html = render_options_form(None, error="Your JupyterHub is not set up to pass your identity to Azure; please contact your hub administrator.", error_is_final=True)
+    assert "<select" not in html
+    assert "Your projects could not be loaded" not in html and "Try again" not in html
+    assert "not set up to pass your identity" in html
