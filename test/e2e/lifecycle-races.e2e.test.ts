@@ -8,13 +8,13 @@ import { REPLACING_FAILED_MESSAGE } from '../../shared/use-cases/advance-provisi
 import { deleteServer } from '../../shared/use-cases/delete-server';
 import { stopServer } from '../../shared/use-cases/stop-server';
 import type { OrchestrationControl } from '../../shared/domain/ports';
-import { LocalStack, sleep } from '../support/local-stack';
+import { LocalStack, SEEDED, sleep } from '../support/local-stack';
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
 import { testDependencies, testSettings } from '../support/test-dependencies';
 
 jest.setTimeout(240_000);
 
-const spawnBody = { project: 'climate-lab', size: 'Small' };
+const spawnBody = { project: 'climate-lab', size: 'Small', userObjectId: SEEDED.alice };
 
 /** The instance as ARM reports it: its state, or null when ARM answers 404. */
 async function armState(stack: LocalStack, id: string): Promise<string | null> {
