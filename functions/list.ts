@@ -11,4 +11,4 @@ export const list = httpHandler('admin', async ({ request, deps }) => {
   return json(200, { servers: page.servers.map(toServerView), continuationToken: page.continuationToken });
 });
 
-app.http('list', { route: 'servers', methods: ['GET'], authLevel: 'anonymous', handler: list });
+app.http('list', { route: 'servers', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: list });
