@@ -6,7 +6,10 @@
  * --app defaults to the current folder. Environment: FUNCTIONS_KEY (default local-key),
  * AzureWebJobsStorage (default UseDevelopmentStorage=true), LOCAL_HOST_LOG_FORMAT=text|json,
  * LOCAL_HOST_LOG_LEVEL=debug|info|warn|error, LOCAL_DURABLE_ACTIVITY_LEASE_SECONDS (30),
- * LOCAL_DURABLE_POLL_SECONDS (5), LOCAL_HOST_BANNER=0 (no function list at start-up).
+ * LOCAL_DURABLE_POLL_SECONDS (5), LOCAL_HOST_BANNER=0 (no function list at start-up),
+ * LOCAL_HOST_BODY_TIMEOUT_SECONDS (30; a slower request body gets 408),
+ * LOCAL_HOST_RESPONSE_TIMEOUT_SECONDS (230, Azure's; a slower function's caller gets 502),
+ * FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (bytes, as on Azure; default 100 MB; a larger body gets 413).
  * Values in <app>/local.settings.json count as environment.
  * Ctrl-C (SIGINT) or SIGTERM stops it gracefully; a second signal exits at once.
  */
@@ -54,6 +57,8 @@ async function main(): Promise<void> {
     hostname: values.hostname,
     logger,
     banner: format === 'text' && process.env.LOCAL_HOST_BANNER !== '0',
+    bodyTimeoutMs: secondsSetting('LOCAL_HOST_BODY_TIMEOUT_SECONDS'),
+    responseTimeoutMs: secondsSetting('LOCAL_HOST_RESPONSE_TIMEOUT_SECONDS'),
     durable: {
       activityLeaseMs: secondsSetting('LOCAL_DURABLE_ACTIVITY_LEASE_SECONDS'),
       idlePollMs: secondsSetting('LOCAL_DURABLE_POLL_SECONDS'),
