@@ -29,6 +29,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
   const format = process.env.LOCAL_HOST_LOG_FORMAT === 'json' ? 'json' : 'text';
   const logger = createLogger({ format, level: parseLogLevel(process.env.LOCAL_HOST_LOG_LEVEL) });
+  // The last net: a rejection nothing handled (a bug, or an app's fire-and-forget call) is logged
+  // and the host carries on serving, as the Functions host outlives a worker's stray failure.
+  // Failures are handled where they arise; this only keeps one that slipped through from ending the API.
+  process.on('unhandledRejection', (reason) => {
+    logger.error('host.unhandled-rejection', `A promise rejection was not handled (the host carries on): ${describeReason(reason)}`);
+  });
 
   // Signals are handled from the start: one that arrives while starting stops the host once it is up.
   let host: RunningHost | undefined;
@@ -65,6 +71,10 @@ async function main(): Promise<void> {
     },
   });
   if (signals > 0) stop();
+}
+
+function describeReason(reason: unknown): string {
+  return reason instanceof Error ? `${reason.name}: ${reason.message}${reason.stack ? `\n${reason.stack}` : ''}` : String(reason);
 }
 
 function secondsSetting(name: string): number | undefined {
