@@ -23,7 +23,7 @@ const UNREACHABLE = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EN
 const STORAGE = /\bTable Storage\b|\bTableService\b|\btable\.core\.windows\.net\b/i;
 
 /** Codes whose title says too little on its own: the detail decides the sentence. */
-const GENERIC_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['internal', 'azure-error', 'throttled']);
+const GENERIC_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['internal', 'throttled', 'azure-error']);
 
 const TRY_AGAIN = 'try again in a few minutes';
 
@@ -37,7 +37,8 @@ export function publicFailure(error: unknown, reference?: string): PublicFailure
   else if (error instanceof AppError && !GENERIC_CODES.has(error.code)) sentence = `${error.title}; ${TRY_AGAIN}`;
   else if (UNREACHABLE.test(detail)) sentence = `${where} could not be reached; ${TRY_AGAIN}`;
   else if (error instanceof AppError && error.code === 'throttled') sentence = `${where} is busy; ${TRY_AGAIN}`;
-  else sentence = `Something went wrong on our side; ${TRY_AGAIN}, or give an administrator the reference`;
+  else if (error instanceof AppError && error.code === 'azure-error') sentence = `${error.title}; ${TRY_AGAIN}`;
+  else sentence = `Something went wrong; ${TRY_AGAIN}, or give an administrator the reference`;
   return { publicMessage: `${sentence} (reference ${ref}).`, reference: ref, detail };
 }
 

@@ -12,7 +12,8 @@ describe('publicFailure', () => {
     ['a cause that timed out', new AppError('azure-error', 'The request failed', { cause: Object.assign(new Error('connect ETIMEDOUT 10.0.0.4:443'), { code: 'ETIMEDOUT' }) }), /^Azure could not be reached/],
     ['Azure throttling', new AppError('throttled', 'Too many requests: 429 from management.azure.com'), /^Azure is busy; try again in a few minutes/],
     ['storage throttling', new AppError('throttled', 'Table Storage failed while writing: ServerBusy'), /^The control plane's storage is busy/],
-    ['an unknown crash', new TypeError("Cannot read properties of undefined (reading 'x')"), /^Something went wrong on our side; try again in a few minutes, or give an administrator the reference \(reference/],
+    ['an unknown crash', new TypeError("Cannot read properties of undefined (reading 'x')"), /^Something went wrong; try again in a few minutes, or give an administrator the reference \(reference/],
+    ['Azure answering an error', new AppError('azure-error', 'InternalServerError: the service is unavailable'), /^Azure answered with an error; try again in a few minutes \(reference/],
     ['a key set that cannot be fetched', new AppError('auth-unavailable', 'The key set at http://127.0.0.1:1/keys failed', { cause: new Error('socket hang up') }), /^The token issuer's keys could not be fetched; try again in a few minutes/],
   ])('%s', (_name, error, expected) => {
     const failure = publicFailure(error);
