@@ -19,7 +19,7 @@ export const notFound = withProblemResponses(async (request) => {
 
 app.http('notFound', {
   route: '{*path}',
-  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE'],
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
   authLevel: 'anonymous',
   handler: notFound,
 });
