@@ -199,6 +199,14 @@ describe('bodies are read as strict UTF-8', () => {
     expect(users).toEqual(['José', 'Josë']);
   });
 
+  it('refuses a query-string user name whose bytes were not UTF-8 (decoded as U+FFFD)', async () => {
+    // URLSearchParams turns %E9 (latin-1 é) into U+FFFD; "Jos%E9" and "Jos%EB" must not become one user.
+    const url = new URL('http://127.0.0.1/api/options?user=Jos%E9');
+    const response = await invokeConforming('options', options, { method: 'GET', path: '/api/options', query: { user: url.searchParams.get('user')! } });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'invalid-request', errors: [{ field: 'user' }] });
+  });
+
   it.each(['\\ud800', 'a\\udc00b', '\\ud83d', '\\ufffd'])('refuses a user name holding %s', async (escape) => {
     const response = await spawnRaw(Buffer.from(body(`Jos${escape}`), 'utf8'));
     expect(response.status).toBe(400);
