@@ -7,6 +7,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDependencies } from '../../shared/composition-root';
+import { EntraTokenVerifier } from '../../shared/adapters/auth/entra-token-verifier';
 import { AppError } from '../../shared/domain/errors';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { notFound } from '../../functions/not-found';
@@ -129,6 +130,27 @@ describe('a token issuer whose key set cannot be fetched', () => {
     // A valid token still cannot be checked (no key was ever fetched): 503 too, not 401.
     expect((await listWith(bearer(await mint({ roles: ['Hub'] })))).status).toBe(503);
     expect(fetches).toBe(1);
+  });
+
+  it('tries the key set again once the failure cooldown has passed, and counts Retry-After down', async () => {
+    let now = 1_000_000;
+    const verifier = new EntraTokenVerifier(
+      { issuer: issuer.issuer, audiences: [AUDIENCE], jwksUri: `http://127.0.0.1:${(keySet.address() as AddressInfo).port}/keys` },
+      { failedFetchCooldownMs: 15_000, now: () => now },
+    );
+    const valid = await mint({ roles: ['Hub'] });
+    const unavailable = (retryAfterSeconds: number) => expect.objectContaining({ code: 'auth-unavailable', retryAfterSeconds });
+    await expect(verifier.verify(valid)).rejects.toEqual(unavailable(15));
+    now += 10_000;
+    await expect(verifier.verify(valid)).rejects.toEqual(unavailable(5));
+    expect(fetches).toBe(1);
+    now += 6_000;
+    await expect(verifier.verify(valid)).rejects.toEqual(unavailable(15));
+    expect(fetches).toBe(2);
+    down = false;
+    now += 16_000;
+    await expect(verifier.verify(valid)).resolves.toMatchObject({ via: 'token', roles: ['Hub'] });
+    expect(fetches).toBe(3);
   });
 
   it('keeps verifying tokens of known keys while the issuer is down, and recovers when it is back', async () => {
