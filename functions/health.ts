@@ -3,4 +3,4 @@ import { json, withProblemResponses } from '../shared/http/http-handler';
 
 export const health = withProblemResponses(async () => json(200, { status: 'ok' }));
 
-app.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: health });
+app.http('health', { route: 'health', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: health });

@@ -14,4 +14,4 @@ export const list = httpHandler('admin-or-hub-for-one-user', async ({ request, d
   return json(200, { servers: page.servers.map(toServerView), continuationToken: page.continuationToken });
 });
 
-app.http('list', { route: 'servers', methods: ['GET'], authLevel: 'anonymous', handler: list });
+app.http('list', { route: 'servers', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: list });

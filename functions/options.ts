@@ -9,4 +9,4 @@ export const options = httpHandler('hub', async ({ request, deps }) => {
   return json(200, await describeOptions(deps, { userObjectId: query.userObjectId ?? null }));
 });
 
-app.http('options', { route: 'options', methods: ['GET'], authLevel: 'anonymous', handler: options });
+app.http('options', { route: 'options', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: options });

@@ -13,4 +13,4 @@ export const status = httpHandler('hub-or-owner', async ({ request, deps }) => {
   return json(200, toServerView(stored.server));
 });
 
-app.http('status', { route: 'servers/{id}', methods: ['GET'], authLevel: 'anonymous', handler: status });
+app.http('status', { route: 'servers/{id}', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: status });

@@ -3,12 +3,14 @@ import * as df from 'durable-functions';
 import { httpHandler, json } from '../shared/http/http-handler';
 import { readBody, readParams } from '../shared/http/read-request';
 import { ServerPathSchema, StopRequestSchema } from '../shared/http/request-schemas';
+import { stopReasonFor } from '../shared/domain/stop-reason-policy';
 import { toServerView } from '../shared/http/server-view';
 import { stopServer } from '../shared/use-cases/stop-server';
 
-export const stop = httpHandler('hub-or-owner', async ({ request, context, deps, control }) => {
+export const stop = httpHandler('hub-or-owner', async ({ request, context, deps, caller, control }) => {
   const { id } = readParams(request, ServerPathSchema);
-  const { reason } = await readBody(request, StopRequestSchema, { optional: true });
+  const requested = await readBody(request, StopRequestSchema, { optional: true });
+  const reason = stopReasonFor(caller, requested.reason);
   const { server, accepted } = await stopServer(deps, control(), id, reason);
   context.info('server.stop', { serverId: id, reason, state: server.state });
   return json(accepted ? 202 : 200, toServerView(server));

@@ -17,7 +17,7 @@ import { DurableFunctionsAdapter } from './durable-functions-adapter';
 import { loadHostConfig } from './host-config';
 import { DEFAULT_FUNCTION_KEY } from './http/function-key';
 import { DURABLE_WEBHOOK_PATH, HttpHostServer } from './http/http-host-server';
-import { DEFAULT_MAX_BODY_BYTES } from './http/read-body';
+import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from './http/read-body';
 import { RouteTable } from './http/route-table';
 import { WebhookServer } from './http/webhook-server';
 import { createLogger, type Logger } from './logger';
@@ -33,7 +33,12 @@ export interface StartHostOptions {
   /** Listen address, default 127.0.0.1. */
   hostname?: string;
   logger?: Logger;
+  /** Default: the app setting FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (bytes), else Azure's 100 MB. */
   maxBodyBytes?: number;
+  /** A request body not complete within this long gets a 408 (default 30 s). */
+  bodyTimeoutMs?: number;
+  /** A function that has not answered within this long gets a 502, as from Azure's front end (default 230 s). */
+  responseTimeoutMs?: number;
   /** Print the function list at start-up (default true). */
   banner?: boolean;
   durable?: { activityLeaseMs?: number; idlePollMs?: number; stopGraceMs?: number };
@@ -50,6 +55,8 @@ export interface RunningHost {
 }
 
 const RPC_MOUNT = '/durabletask';
+/** Azure's load balancer answers a request still running after 230 s with a 502. */
+const AZURE_FRONT_END_TIMEOUT_MS = 230_000;
 const DURABLE_KINDS = new Set(['orchestration', 'activity', 'entity']);
 
 export async function startHost(options: StartHostOptions): Promise<RunningHost> {
@@ -146,13 +153,15 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     parts.appStarted = true;
     await hooks.run('appStart', { hookData: hooks.appLevelOnlyHookData, appHookData: hooks.appHookData, functionAppDirectory: appDir });
 
-    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const maxBodyBytes = options.maxBodyBytes ?? bodySizeLimit(settings.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT);
     parts.server = new HttpHostServer({
       routes,
       routePrefix: config.routePrefix,
       invoker,
       functionKey,
       maxBodyBytes,
+      bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+      responseTimeoutMs: options.responseTimeoutMs ?? AZURE_FRONT_END_TIMEOUT_MS,
       logger,
       durableWebhooks: webhooks,
       hostVersion: HOST_VERSION,
@@ -162,7 +171,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const url = `http://${linkHost.includes(':') ? `[${linkHost}]` : linkHost}:${address.port}`;
 
     if (webhooks) {
-      parts.rpc = new WebhookServer(RPC_MOUNT, webhooks, maxBodyBytes, logger);
+      // The durable client's own calls (orchestration inputs) are the app's, not the public's: Azure's cap.
+      parts.rpc = new WebhookServer(RPC_MOUNT, webhooks, DEFAULT_MAX_BODY_BYTES, logger);
       const rpcAddress = await parts.rpc.listen();
       publicWebhookBase = `${url}${DURABLE_WEBHOOK_PATH}`;
       clientData = durableClientBindingData(
@@ -195,6 +205,14 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     await stopParts().catch(() => undefined);
     throw error;
   }
+}
+
+/** FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, Azure's app setting for the largest request body, in bytes. */
+function bodySizeLimit(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_MAX_BODY_BYTES;
+  const bytes = Number(value);
+  if (!Number.isInteger(bytes) || bytes <= 0) throw new Error(`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a positive number of bytes, got ${value}`);
+  return bytes;
 }
 
 /** Opens the engine, turning "storage unreachable" into advice. */

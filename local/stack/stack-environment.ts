@@ -5,6 +5,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
  */
 export const EMULATOR_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
 export const DEFAULT_FUNCTIONS_KEY = 'local-key';
+/**
+ * The largest request body the host reads (Azure's app setting; its default is 100 MB): the app
+ * accepts JSON bodies of up to 64 KiB, so the host need not hold more of anyone's body in memory.
+ */
+export const REQUEST_BODY_SIZE_LIMIT = String(64 * 1024);
 
 export interface StackEndpoints {
   /** Azurite (or any storage) connection string for both the app state and the Durable engine. */
@@ -40,6 +45,7 @@ export function hostEnvironment(
     HUB_API_KEY: endpoints.functionsKey,
     AzureWebJobsStorage: endpoints.storageConnectionString,
     STATE_STORAGE_CONNECTION_STRING: endpoints.storageConnectionString,
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: REQUEST_BODY_SIZE_LIMIT,
   };
   if (endpoints.tokenIssuer) {
     // Entra ID tokens from the local issuer, the key still working: configuration only.

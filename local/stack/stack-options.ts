@@ -20,7 +20,9 @@ export type StackPiece = (typeof STACK_PIECES)[number];
 export const USAGE = `Usage: npm start -- [options]
 
 Runs the whole control plane on this machine: Azurite (storage), the ARM emulator (Azure ML)
-and the local Functions host with its Durable engine. Ctrl-C stops everything.
+and the local Functions host with its Durable engine. Ctrl-C stops everything. A piece that
+exits unexpectedly is restarted, as Azure restarts a worker (after 1 s, then 2 s, 4 s, ... up
+to 30 s while it keeps crashing); the output says so.
 
 Options:
   --port <n>            control plane port (default 7071)

@@ -29,6 +29,7 @@ export const ERROR_CATALOGUE = {
   'concurrent-update': { status: 409, title: 'The server was changed concurrently', callerFault: false },
   'payload-too-large': { status: 413, title: 'The request body is too large', callerFault: true },
   'unsupported-media-type': { status: 415, title: 'The request body must be JSON', callerFault: true },
+  'auth-unavailable': { status: 503, title: "The token issuer's keys could not be fetched", callerFault: false },
   'throttled': { status: 503, title: 'Azure is throttling requests; try again shortly', callerFault: false },
   'azure-error': { status: 502, title: 'Azure answered with an error', callerFault: false },
   'internal': { status: 500, title: 'Internal error', callerFault: false },
@@ -49,6 +50,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** The WWW-Authenticate challenge sent with a 401. */
   wwwAuthenticate?: string;
+  /** The methods the route serves, sent as Allow with a 405. */
+  allow?: readonly string[];
 }
 
 export class AppError extends Error {
@@ -59,6 +62,7 @@ export class AppError extends Error {
   readonly errors: FieldError[] | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly wwwAuthenticate: string | undefined;
+  readonly allow: readonly string[] | undefined;
 
   constructor(code: ErrorCode, detail: string, options: AppErrorOptions = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
@@ -71,6 +75,7 @@ export class AppError extends Error {
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.wwwAuthenticate = options.wwwAuthenticate;
+    this.allow = options.allow;
   }
 }
 

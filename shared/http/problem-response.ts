@@ -1,9 +1,13 @@
 /**
- * The one place errors become HTTP responses: RFC 9457 problem+json. An AppError keeps its code,
- * status and message; anything else becomes a generic 500, logged in full with the invocation id.
+ * The one place errors become HTTP responses: RFC 9457 problem+json. An error the caller can fix
+ * keeps its code, status and message. Any other failure (ours, storage's or Azure's) keeps its code
+ * and status but tells people only a plain sentence with a reference; the detail is logged with the
+ * same reference and the invocation id, so internals (hosts, ports, socket errors) never leave.
  */
+import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../domain/errors';
+import { publicFailure } from '../domain/public-failure';
 
 export interface Problem {
   type: string;
@@ -25,31 +29,42 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 }
 
 export function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {
-  if (error instanceof AppError) {
-    const log = error.callerFault ? context.debug.bind(context) : context.warn.bind(context);
-    log('request.failed', { code: error.code, status: error.status, detail: error.message });
-    return problemResponse(
-      {
-        type: PROBLEM_TYPE_BASE + error.code,
-        title: error.title,
-        status: error.status,
-        detail: error.message,
-        code: error.code,
-        ...(error.errors ? { errors: error.errors } : {}),
-      },
-      {
-        ...(error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) }),
-        ...(error.wwwAuthenticate === undefined ? {} : { 'www-authenticate': error.wwwAuthenticate }),
-      },
-    );
+  if (error instanceof AppError && error.callerFault) {
+    context.debug('request.failed', { code: error.code, status: error.status, detail: error.message });
+    return problemResponse(problemOf(error, error.message), headersOf(error));
   }
-  context.error('request.crashed', { invocationId: context.invocationId, error });
+  const failure = publicFailure(error, randomUUID().slice(0, 8));
+  const logged = { invocationId: context.invocationId, reference: failure.reference, detail: failure.detail };
+  if (error instanceof AppError) {
+    context.warn('request.failed', { code: error.code, status: error.status, ...logged });
+    return problemResponse(problemOf(error, failure.publicMessage), headersOf(error));
+  }
+  context.error('request.crashed', { ...logged, error });
   const spec = ERROR_CATALOGUE.internal;
   return problemResponse({
     type: PROBLEM_TYPE_BASE + 'internal',
     title: spec.title,
     status: spec.status,
-    detail: `Something went wrong on our side. Quote invocation id ${context.invocationId} when reporting it.`,
+    detail: failure.publicMessage,
     code: 'internal',
   });
+}
+
+function problemOf(error: AppError, detail: string): Problem {
+  return {
+    type: PROBLEM_TYPE_BASE + error.code,
+    title: error.title,
+    status: error.status,
+    detail,
+    code: error.code,
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}
+
+function headersOf(error: AppError): Record<string, string> {
+  return {
+    ...(error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) }),
+    ...(error.wwwAuthenticate === undefined ? {} : { 'www-authenticate': error.wwwAuthenticate }),
+    ...(error.allow === undefined ? {} : { allow: error.allow.join(', ') }),
+  };
 }

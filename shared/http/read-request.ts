@@ -12,11 +12,20 @@ async function readJsonText(request: HttpRequest): Promise<string | null> {
   const bytes = request.body === null ? new Uint8Array() : new Uint8Array(await request.arrayBuffer());
   if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
   if (bytes.byteLength === 0) return null;
-  const mediaType = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const [mediaType, ...parameters] = (request.headers.get('content-type') ?? '').split(';').map((part) => part.trim().toLowerCase());
   if (mediaType !== 'application/json' && !mediaType.endsWith('+json')) {
     throw new AppError('unsupported-media-type', 'Send the body as application/json.');
   }
-  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new AppError('unsupported-media-type', `Send the body as UTF-8 JSON; charset "${charset.slice(0, 40)}" is not accepted.`);
+  }
+  // Strict: bytes that are not UTF-8 are refused, not replaced, so two different names never read as one.
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError('invalid-request', 'The body is not valid UTF-8.', { errors: [{ field: 'body', message: 'invalid UTF-8' }] });
+  }
 }
 
 function tooLarge(): AppError {

@@ -7,7 +7,19 @@ import { SERVER_STATES, SIZE_LABELS, STOP_REASONS } from '../domain/server';
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 
-export const UserNameSchema = z.string().min(1).max(128).regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
+/**
+ * A UTF-16 surrogate not in a pair (JSON can spell one as "\ud800") is no character, and U+FFFD is
+ * what a lossy decoder (a query string's %E9) leaves for bytes it could not read: either would let
+ * two different names become one user.
+ */
+const VALID_UNICODE = /^[^\p{Cs}\uFFFD]*$/u;
+
+export const UserNameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(NO_CONTROL_CHARACTERS, 'must not contain control characters')
+  .regex(VALID_UNICODE, 'must be valid Unicode (no lone surrogates or U+FFFD replacement characters)');
 export const ProjectNameSchema = z.string().regex(PROJECT_NAME_PATTERN, 'must be a valid workspace name (3-33 letters, digits, _ or -)');
 export const ServerNameSchema = z.string().max(64).regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"');
 export const ServerIdSchema = z.string().regex(SERVER_ID_PATTERN, 'must be a server id such as ci-0123456789abcdef01234');

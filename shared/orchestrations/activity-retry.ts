@@ -1,4 +1,5 @@
 import * as df from 'durable-functions';
+import { publicFailure } from '../domain/public-failure';
 
 /**
  * Retry of an activity that failed for a transient reason (Azure 5xx or throttling that outlived the
@@ -12,6 +13,5 @@ export function activityRetry(): df.RetryOptions {
 }
 
 export function failureMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.length > 500 ? `${message.slice(0, 500)}…` : message;
+  return publicFailure(error).publicMessage;
 }

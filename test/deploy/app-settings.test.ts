@@ -26,6 +26,8 @@ const PLATFORM_SETTINGS = [
   'AZURE_CLIENT_ID',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  // The host refuses request bodies over the API's 64 KiB limit before they are buffered (default 100 MB).
+  'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT',
 ];
 
 /**

@@ -9,8 +9,8 @@ export interface Call {
   params?: Record<string, string>;
   query?: Record<string, string>;
   body?: unknown;
-  /** Raw body text, sent as is. */
-  rawBody?: string;
+  /** Raw body text (or bytes), sent as is. */
+  rawBody?: string | Uint8Array;
   /** Request headers; the hub's key (TEST_HUB_API_KEY) unless `credential` says otherwise. */
   headers?: Record<string, string>;
   /** Headers that prove who calls, replacing the default key; `{}` calls with no credential. */
@@ -35,7 +35,7 @@ export async function invoke(handler: HttpHandler, call: Call): Promise<InvokedR
       ...call.headers,
     },
     params: call.params ?? {},
-    ...(text === undefined ? {} : { body: { string: text } }),
+    ...(text === undefined ? {} : { body: typeof text === 'string' ? { string: text } : { bytes: text } }),
   });
   const logged: unknown[][] = [];
   const context = new InvocationContext({ functionName: 'test', logHandler: (_level, ...args) => logged.push(args) });

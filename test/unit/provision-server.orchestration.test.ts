@@ -173,7 +173,8 @@ describe('provisionServer orchestration (durable-functions replay)', () => {
     const server = ctx.servers.server(ctx.id);
     expect(server.state).toBe('Failed');
     expect(server.error?.code).toBe('provision-error');
-    expect(server.error?.message).toContain('the service is unavailable');
+    // People read a plain sentence with a reference; Azure's words go to the log (issue 10).
+    expect(server.error?.message).toMatch(/^Something went wrong; try again in a few minutes, or give an administrator the reference \(reference [0-9a-f]{10}\)\.$/);
   });
 
   it('is cancelled by a stop mid-create, and the stop deletes the instance being created, never letting it run', async () => {

@@ -80,19 +80,24 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Never rejects: every storage call of a pass, and of working out how long to sleep, is inside the
+   * try, so storage going away (Azurite killed, a network cut) is logged and retried, not a rejection
+   * that nothing awaits until stop() and that would end the host.
+   */
   private async loop(): Promise<void> {
     while (!this.#stopped) {
       this.#wakePending = false;
-      let started = false;
+      let sleepMs: number | undefined; // undefined: work was started, look again at once
       try {
-        started = await this.pass();
+        const started = await this.pass();
+        if (this.#stopped) break;
+        if (!started) sleepMs = await this.untilNextWork();
       } catch (error) {
         this.deps.logger.error('durable.dispatch-failed', `Polling for durable work failed: ${describe(error)}`);
-        await this.sleep(ERROR_BACKOFF_MS);
-        continue;
+        sleepMs = ERROR_BACKOFF_MS;
       }
-      if (this.#stopped) break;
-      if (!started) await this.sleep(await this.untilNextWork());
+      if (sleepMs !== undefined) await this.sleep(sleepMs);
     }
   }
 

@@ -5,8 +5,10 @@
  *   3. strip the route prefix ("api"), else 404
  *   4. match the route table (ASP.NET precedence, method-aware), else 404
  *   5. enforce the function's authLevel, else 401 with an empty body
- *   6. read the raw body (capped), else 413
- *   7. invoke the function through the programming model and write its response (500 if it threw)
+ *   6. read the raw body, streamed against the size limit (413) and a deadline (408)
+ *   7. invoke the function through the programming model and write its response (500 if it threw);
+ *      a function still running at the response deadline gets a 502, as Azure's front end answers
+ *      after 230 s, while the function itself runs on
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +17,7 @@ import type { RpcHttpData, RpcInvocationResponse } from '../core/core-types';
 import type { RegisteredFunction } from '../core/function-registry';
 import type { Logger } from '../logger';
 import { presentsFunctionKey } from './function-key';
-import { PayloadTooLargeError, readBody } from './read-body';
+import { BodyTimeoutError, PayloadTooLargeError, readBody, type ReadBodyLimits } from './read-body';
 import type { RouteTable } from './route-table';
 import { toRpcHttpRequest } from './to-rpc-http-request';
 import type { WebhookHandler } from './webhook';
@@ -30,6 +32,10 @@ export interface HttpHostServerOptions {
   invoker: FunctionInvoker;
   functionKey: string;
   maxBodyBytes: number;
+  /** A body not complete this long after the headers is cut with a 408. */
+  bodyTimeoutMs: number;
+  /** A function that has not answered this long after its request arrived gets a 502. */
+  responseTimeoutMs: number;
   logger: Logger;
   durableWebhooks?: WebhookHandler;
   /** Shown by /admin/host/status. */
@@ -112,7 +118,8 @@ export class HttpHostServer {
     if (path === DURABLE_WEBHOOK_PATH || path.startsWith(`${DURABLE_WEBHOOK_PATH}/`)) {
       if (!options.durableWebhooks) return writePlain(response, 404);
       if (!presentsFunctionKey(request.headers, url.searchParams, options.functionKey)) return writePlain(response, 401);
-      const body = await readBody(request, options.maxBodyBytes);
+      const body = await this.readBodyOrRefuse(request, response, method, path);
+      if (typeof body === 'number') return body;
       const result = await options.durableWebhooks({
         method,
         path: path.slice(DURABLE_WEBHOOK_PATH.length).replace(/^\/+/, ''),
@@ -139,27 +146,80 @@ export class HttpHostServer {
       return writePlain(response, 401);
     }
 
-    let body: Buffer;
-    try {
-      body = await readBody(request, options.maxBodyBytes);
-    } catch (error) {
-      if (error instanceof PayloadTooLargeError) return writePlain(response, 413, { connection: 'close' });
-      throw error;
-    }
+    const body = await this.readBodyOrRefuse(request, response, method, path);
+    if (typeof body === 'number') return body;
 
     const rpcRequest = toRpcHttpRequest(request, url, match.params, body);
-    let invocation: { response: RpcInvocationResponse };
+    const invocation = options.invoker.invoke(match.route.fn, {
+      triggerData: { http: rpcRequest },
+      reason: `This function was programmatically called via the host APIs.`,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.responseTimeoutMs)));
+    let outcome: { response: RpcInvocationResponse } | 'timeout';
     try {
-      invocation = await options.invoker.invoke(match.route.fn, {
-        triggerData: { http: rpcRequest },
-        reason: `This function was programmatically called via the host APIs.`,
-      });
+      outcome = await Promise.race([invocation, deadline]);
     } catch {
       // The invoker has logged the failure; Azure answers an unhandled exception with an empty 500.
       return writePlain(response, 500);
+    } finally {
+      clearTimeout(timer);
     }
-    return writeRpcHttpResponse(response, httpOutput(match.route.fn, invocation.response));
+    if (outcome === 'timeout') {
+      invocation.catch(() => undefined); // it runs on and is logged by the invoker
+      this.options.logger.warn('http.timeout', `${method} ${path}: '${match.route.fn.name}' did not answer within ${options.responseTimeoutMs} ms; answered 502`, {
+        function: match.route.fn.name,
+      });
+      return writePlain(response, 502);
+    }
+    return writeRpcHttpResponse(response, httpOutput(match.route.fn, outcome.response));
   }
+
+  /** The body, or the status written when it is too large (413) or too slow (408); the connection then closes. */
+  private async readBodyOrRefuse(request: IncomingMessage, response: ServerResponse, method: string, path: string): Promise<Buffer | number> {
+    const limits: ReadBodyLimits = { maxBytes: this.options.maxBodyBytes, timeoutMs: this.options.bodyTimeoutMs };
+    try {
+      return await readBody(request, limits);
+    } catch (error) {
+      const refused = bodyRefusal(error);
+      if (refused === undefined) throw error;
+      this.options.logger.warn('http.body-refused', `${method} ${path}: ${describe(error)}`, { status: refused });
+      const status = writePlain(response, refused);
+      lingerAndClose(request, response);
+      return status;
+    }
+  }
+}
+
+/** How long, and for how many bytes, a refused body is still read and dropped before the connection closes. */
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A lingering close, as nginx does after an early answer: read and drop what the client still sends
+ * for a moment, so that it reads the answer rather than a connection reset, then close the
+ * connection. Nothing is kept, so a large body costs no memory.
+ */
+function lingerAndClose(request: IncomingMessage, response: ServerResponse): void {
+  let dropped = 0;
+  const close = () => {
+    clearTimeout(timer);
+    request.socket.destroy();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  request.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) close();
+  });
+  request.once('end', () => (response.writableFinished ? close() : response.once('finish', close)));
+  request.resume();
+}
+
+/** The status for a body the host refuses to read further, or undefined for any other error. */
+function bodyRefusal(error: unknown): 408 | 413 | undefined {
+  if (error instanceof PayloadTooLargeError) return 413;
+  if (error instanceof BodyTimeoutError) return 408;
+  return undefined;
 }
 
 /** `/api/servers/x` → `servers/x`; undefined when the path is outside the prefix. */

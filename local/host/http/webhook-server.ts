@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger';
-import { readBody } from './read-body';
+import { DEFAULT_BODY_TIMEOUT_MS, readBody } from './read-body';
 import { writeWebhookResponse, type WebhookHandler } from './webhook';
 import { writePlain } from './write-http-response';
 
@@ -21,7 +21,7 @@ export class WebhookServer {
         writePlain(response, 404);
         return;
       }
-      readBody(request, maxBodyBytes)
+      readBody(request, { maxBytes: maxBodyBytes, timeoutMs: DEFAULT_BODY_TIMEOUT_MS })
         .then((body) =>
           handler({
             method: request.method ?? 'GET',
