@@ -196,7 +196,7 @@ describe('failures on our side or Azure\'s', () => {
 describe('bodies are read as strict UTF-8', () => {
   const spawnRaw = (bytes: Buffer, contentType = 'application/json') =>
     invokeConforming('spawn', spawn, { method: 'POST', path: '/api/servers', rawBody: bytes, headers: { 'content-type': contentType } });
-  const body = (user: string) => `{"user":"${user}","project":"climate-lab","size":"Small"}`;
+  const body = (user: string) => `{"user":"${user}","project":"climate-lab","size":"Small","userObjectId":"${ALICE_OID}"}`;
 
   it('refuses a charset other than UTF-8 with 415', async () => {
     const response = await spawnRaw(Buffer.from(body('José'), 'latin1'), 'application/json; charset=ISO-8859-1');
