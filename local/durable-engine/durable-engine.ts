@@ -15,6 +15,8 @@ import { OrchestrationClient } from './orchestration-client';
 import { openEngineTables } from './store/engine-tables';
 import { HistoryStore } from './store/history-store';
 import { InstanceStore } from './store/instance-store';
+import { LargeTextStore, largeMessagesContainerName } from './store/large-text';
+import { BlobContainer, parseConnectionString } from './store/storage-account';
 import { WorkItemStore } from './store/work-item-store';
 
 export interface DurableEngineOptions {
@@ -84,10 +86,13 @@ export class DurableEngine {
   /** Opens (creating if needed) the task hub's tables. */
   static async open(options: DurableEngineOptions): Promise<DurableEngine> {
     const tables = await openEngineTables(options.connectionString, options.hubName);
+    const largeMessages = new BlobContainer(parseConnectionString(options.connectionString), largeMessagesContainerName(options.hubName));
+    await largeMessages.ensureExists();
+    const texts = new LargeTextStore(largeMessages);
     return new DurableEngine(options, {
-      instances: new InstanceStore(tables.instances),
-      history: new HistoryStore(tables.history),
-      workItems: new WorkItemStore(tables.workItems),
+      instances: new InstanceStore(tables.instances, texts),
+      history: new HistoryStore(tables.history, texts),
+      workItems: new WorkItemStore(tables.workItems, texts),
     });
   }
 

@@ -119,6 +119,18 @@ export function decideEpisode(record: InstanceRecord, batch: MessageBatch, outco
   return { events, work, next };
 }
 
+/**
+ * The episode's state could not be stored (storage refused it as too large or invalid): the
+ * instance fails with that reason instead of retrying an episode that can never commit.
+ */
+export function decideStorageFailure(record: InstanceRecord, reason: string, now: Date): EpisodeDecision {
+  const failure: FailureInfo = { errorType: 'OrchestrationStateNotStored', errorMessage: reason };
+  const message = `Orchestrator function '${record.name}' failed: ${reason}`;
+  const next: InstanceRecord = { ...record, runtimeStatus: 'Failed', lastUpdatedTime: now.toISOString(), outputJson: JSON.stringify(message), failure };
+  const events = [historyEvents.executionCompleted(now, 'Failed', JSON.stringify(message), failure), historyEvents.orchestratorCompleted(now)];
+  return { events, work: noWork(), next, notifyParent: parentNotification(record, failure, undefined, now) };
+}
+
 function parentNotification(record: InstanceRecord, failure: FailureInfo | undefined, resultJson: string | undefined, now: Date): ParentNotification | undefined {
   const parent = record.parent;
   if (!parent) return undefined;

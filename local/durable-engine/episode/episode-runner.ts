@@ -10,10 +10,10 @@ import type { HistoryEvent } from '../protocol/history-events';
 import { parseOrchestratorFailure, parseOrchestratorState, type EpisodeOutcome } from '../protocol/orchestrator-state';
 import { failureFromThrown } from '../protocol/failure-info';
 import type { InstanceRecord } from '../store/instance-record';
-import type { InstanceStore } from '../store/instance-store';
+import type { InstanceStore, PreparedInstance } from '../store/instance-store';
 import type { HistoryStore } from '../store/history-store';
 import type { WorkItemStore } from '../store/work-item-store';
-import { decideControl, decideEpisode, episodeStartEvents, type EpisodeDecision } from './episode-decision';
+import { decideControl, decideEpisode, decideStorageFailure, episodeStartEvents, type EpisodeDecision } from './episode-decision';
 import { isIdle, selectBatch } from './message-batch';
 import type { WorkWriter } from './work-writer';
 
@@ -36,6 +36,18 @@ export interface EpisodeRunnerDependencies {
   writer: WorkWriter;
   port: DurableFunctionsPort;
   logger: EngineLogger;
+}
+
+interface PreparedEpisode {
+  instance: PreparedInstance;
+}
+
+/** Storage refusals that a retry cannot fix (too large, invalid), as a reason for the instance's failure. */
+function unstorableReason(error: unknown): string | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (status !== 400 && status !== 413) return undefined;
+  const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return `The orchestration's state could not be stored (storage answered ${status}: ${detail}).`;
 }
 
 export class EpisodeRunner {
@@ -69,13 +81,20 @@ export class EpisodeRunner {
       decision = decideEpisode(record, batch, outcome, now);
     }
 
-    const newEvents = [...startEvents, ...decision.events];
-    if (decision.replacedExecutionId === undefined) {
-      await history.append(instanceId, record.executionId, record.historyCount, newEvents);
-      decision.next.historyCount = record.historyCount + newEvents.length;
+    let prepared: PreparedEpisode;
+    try {
+      prepared = await this.prepare(record, startEvents, decision);
+    } catch (error) {
+      const reason = unstorableReason(error);
+      if (reason === undefined) throw error;
+      // Nothing of this episode was written yet but history rows past the committed count, which are ignored.
+      logger.error('durable.episode-unstorable', `Instance ${instanceId} failed: ${reason}`, { instanceId });
+      startEvents = episodeStartEvents(record, { ...batch, events: [] }, now);
+      decision = decideStorageFailure(record, reason, now);
+      prepared = await this.prepare(record, startEvents, decision);
     }
     await this.deps.writer.write(record, decision, now);
-    if ((await instances.replace(decision.next, stored.etag)) === undefined) {
+    if ((await instances.replace(prepared.instance, stored.etag, stored)) === undefined) {
       logger.warn('durable.episode-conflict', `Instance ${instanceId} changed during its episode; it will be replayed`, { instanceId });
       return 'conflict';
     }
@@ -88,6 +107,20 @@ export class EpisodeRunner {
       return 'more';
     }
     return batch.hasMore ? 'more' : 'done';
+  }
+
+  /**
+   * Stores what can be stored before the commit without side effects: the instance row's long
+   * values (blobs) and the new history rows. Work is written only after this succeeded.
+   */
+  private async prepare(record: InstanceRecord, startEvents: HistoryEvent[], decision: EpisodeDecision): Promise<PreparedEpisode> {
+    const newEvents = [...startEvents, ...decision.events];
+    if (decision.replacedExecutionId === undefined) decision.next.historyCount = record.historyCount + newEvents.length;
+    const instance = await this.deps.instances.prepare(decision.next);
+    if (decision.replacedExecutionId === undefined) {
+      await this.deps.history.append(record.instanceId, record.executionId, record.historyCount, newEvents);
+    }
+    return { instance };
   }
 
   private async replay(record: InstanceRecord, past: HistoryEvent[], newEvents: HistoryEvent[]): Promise<EpisodeOutcome> {

@@ -17,9 +17,9 @@ export class WorkWriter {
   async write(record: InstanceRecord, decision: EpisodeDecision, now: Date): Promise<void> {
     const { instanceId, executionId } = record;
     const { work } = decision;
-    for (const activity of work.activities) {
-      await this.workItems.enqueueActivity({ instanceId, executionId, taskId: activity.taskId, name: activity.name, inputJson: activity.inputJson });
-    }
+    await this.workItems.enqueueActivities(
+      work.activities.map((activity) => ({ instanceId, executionId, taskId: activity.taskId, name: activity.name, inputJson: activity.inputJson })),
+    );
     for (const timer of work.timers) {
       const event = historyEvents.timerFired(timer.fireAt, timer.timerId, timer.fireAt.toISOString());
       await this.workItems.enqueueMessage(instanceId, { kind: 'event', executionId, event }, timer.fireAt.getTime());
