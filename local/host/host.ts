@@ -6,6 +6,8 @@
 import { resolve } from 'node:path';
 import { createManagementApi, DurableEngine, durableClientBindingData, type DurableClientBindingData, type DurableEngineOptions } from '../durable-engine';
 import { loadApp } from './app-loader';
+import { unsupportedBindings, UnsupportedBindingError } from './bindings/binding-support';
+import { StorageOutputs } from './bindings/storage-outputs';
 import { loadAppSettings } from './app-settings';
 import { createCoreApi, HOST_VERSION } from './core/core-api';
 import { provideCoreModule } from './core/core-module-provider';
@@ -69,6 +71,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   const restoreRequire = provideCoreModule(coreApi);
   let clientData: DurableClientBindingData | undefined;
   const invoker = new FunctionInvoker({
+    outputs: new StorageOutputs(settings),
     getProgrammingModel: coreApi.getProgrammingModel,
     hooks,
     logs,
@@ -112,6 +115,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     await checkCapabilities(coreApi.getProgrammingModel());
 
     const functions = registry.all();
+    const unsupported = unsupportedBindings(functions);
+    if (unsupported.length > 0) throw new UnsupportedBindingError(unsupported);
     for (const fn of functions.filter((candidate) => candidate.kind === 'unsupported' || candidate.kind === 'entity')) {
       logger.warn('host.unsupported-trigger', `Function '${fn.name}' has trigger type '${fn.trigger.type}', which the local host does not run`);
     }
