@@ -9,6 +9,7 @@ import { ActivityRunner } from './dispatch/activity-runner';
 import { Dispatcher } from './dispatch/dispatcher';
 import type { DurableFunctionsPort, EngineLogger } from './durable-functions-port';
 import { EpisodeRunner } from './episode/episode-runner';
+import type { VersioningOptions } from './episode/version-match';
 import { InstanceStarter } from './episode/instance-starter';
 import { WorkWriter } from './episode/work-writer';
 import { OrchestrationClient } from './orchestration-client';
@@ -40,6 +41,8 @@ export interface DurableEngineOptions {
   idlePollMs?: number;
   /** How long `stop` waits for running work (default 10 s). */
   stopGraceMs?: number;
+  /** host.json defaultVersion, versionMatchStrategy, versionFailureStrategy. */
+  versioning?: VersioningOptions;
 }
 
 export class DurableEngine {
@@ -61,14 +64,20 @@ export class DurableEngine {
     this.#workItems = stores.workItems;
     this.#workItems.onEnqueue = notify;
     const { port, logger } = options;
-    const starter = new InstanceStarter({ ...stores, logger, notify, replaceRunning: options.overridableExistingInstanceStates === 'AnyState' });
+    const starter = new InstanceStarter({
+      ...stores,
+      logger,
+      notify,
+      replaceRunning: options.overridableExistingInstanceStates === 'AnyState',
+      defaultVersion: options.versioning?.defaultVersion,
+    });
     const writer = new WorkWriter(stores.workItems, starter);
     const cores = availableParallelism();
     const leaseMs = options.activityLeaseMs ?? 30_000;
     this.#dispatcher = new Dispatcher(
       {
         workItems: stores.workItems,
-        episodes: new EpisodeRunner({ ...stores, writer, port, logger }),
+        episodes: new EpisodeRunner({ ...stores, writer, port, logger, versioning: options.versioning }),
         activities: new ActivityRunner({ instances: stores.instances, workItems: stores.workItems, port, logger, owner: this.#owner, leaseMs, notify }),
         logger,
       },

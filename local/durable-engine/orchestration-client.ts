@@ -39,10 +39,10 @@ export interface OrchestrationClientDependencies {
 export class OrchestrationClient {
   constructor(private readonly deps: OrchestrationClientDependencies) {}
 
-  async startNew(name: string, options: { instanceId?: string; inputJson?: string } = {}): Promise<StartNewResult> {
+  async startNew(name: string, options: { instanceId?: string; inputJson?: string; version?: string } = {}): Promise<StartNewResult> {
     if (!this.deps.port.hasOrchestrator(name)) return { kind: 'unknownOrchestrator' };
     const instanceId = options.instanceId ?? randomUUID().replace(/-/g, '');
-    const result = await this.deps.starter.start({ instanceId, name, inputJson: options.inputJson });
+    const result = await this.deps.starter.start({ instanceId, name, inputJson: options.inputJson, version: options.version });
     if (result.kind === 'conflict') return { kind: 'conflict', instanceId, runtimeStatus: result.runtimeStatus };
     return { kind: 'started', instanceId };
   }

@@ -138,6 +138,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         logger,
         maxConcurrentActivities: config.durable.maxConcurrentActivityFunctions,
         maxConcurrentOrchestrations: config.durable.maxConcurrentOrchestratorFunctions,
+        versioning: config.durable.versioning,
         ...options.durable,
       });
       webhooks = createManagementApi(parts.engine.client, {

@@ -99,7 +99,8 @@ async function start(client: OrchestrationClient, request: ManagementRequest, li
   if (instanceId !== undefined && !isValidInstanceId(instanceId)) {
     return json(400, { message: `Instance ID '${instanceId}' is not valid: it must be 1-256 characters without / \\ # ? or control characters.` });
   }
-  const result = await client.startNew(name, { instanceId, inputJson: body === '' ? undefined : body });
+  const version = request.query.get('version') || undefined;
+  const result = await client.startNew(name, { instanceId, inputJson: body === '' ? undefined : body, version });
   if (result.kind === 'unknownOrchestrator') {
     return json(400, { message: `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.` });
   }

@@ -36,6 +36,7 @@ export function episodeStartEvents(record: InstanceRecord, batch: MessageBatch, 
   if (batch.starts) {
     events.push(historyEvents.executionStarted(now, {
       name: record.name,
+      version: record.version,
       input: record.inputJson,
       instanceId: record.instanceId,
       executionId: record.executionId,
@@ -120,12 +121,11 @@ export function decideEpisode(record: InstanceRecord, batch: MessageBatch, outco
 }
 
 /**
- * The episode's state could not be stored (storage refused it as too large or invalid): the
- * instance fails with that reason instead of retrying an episode that can never commit.
+ * The instance fails without running its orchestrator: its state could not be stored (storage
+ * refused it as too large or invalid), or its version is one this worker must not run.
  */
-export function decideStorageFailure(record: InstanceRecord, reason: string, now: Date): EpisodeDecision {
-  const failure: FailureInfo = { errorType: 'OrchestrationStateNotStored', errorMessage: reason };
-  const message = `Orchestrator function '${record.name}' failed: ${reason}`;
+export function decideFailure(record: InstanceRecord, failure: FailureInfo, now: Date): EpisodeDecision {
+  const message = `Orchestrator function '${record.name}' failed: ${failure.errorMessage}`;
   const next: InstanceRecord = { ...record, runtimeStatus: 'Failed', lastUpdatedTime: now.toISOString(), outputJson: JSON.stringify(message), failure };
   const events = [historyEvents.executionCompleted(now, 'Failed', JSON.stringify(message), failure), historyEvents.orchestratorCompleted(now)];
   return { events, work: noWork(), next, notifyParent: parentNotification(record, failure, undefined, now) };

@@ -13,8 +13,9 @@ import type { InstanceRecord } from '../store/instance-record';
 import type { InstanceStore, PreparedInstance } from '../store/instance-store';
 import type { HistoryStore } from '../store/history-store';
 import type { WorkItemStore } from '../store/work-item-store';
-import { decideControl, decideEpisode, decideStorageFailure, episodeStartEvents, type EpisodeDecision } from './episode-decision';
-import { isIdle, selectBatch } from './message-batch';
+import { decideControl, decideEpisode, decideFailure, episodeStartEvents, type EpisodeDecision } from './episode-decision';
+import { isIdle, selectBatch, type ControlMessage } from './message-batch';
+import { matchVersion, type VersioningOptions } from './version-match';
 import type { WorkWriter } from './work-writer';
 
 /** done: nothing left now; more: run again at once; idle: messages wait (suspended / no start yet); conflict: lost a race. */
@@ -36,6 +37,7 @@ export interface EpisodeRunnerDependencies {
   writer: WorkWriter;
   port: DurableFunctionsPort;
   logger: EngineLogger;
+  versioning?: VersioningOptions;
 }
 
 interface PreparedEpisode {
@@ -65,7 +67,7 @@ export class EpisodeRunner {
     }
     const record: InstanceRecord = structuredClone(stored.record);
     const past = await history.load(instanceId, record.executionId, record.historyCount);
-    const batch = selectBatch(record, past, messages);
+    let batch = selectBatch(record, past, messages);
     if (isIdle(batch)) {
       if (batch.consumed.length === 0) return 'idle';
       await workItems.deleteMessages(batch.consumed);
@@ -74,8 +76,22 @@ export class EpisodeRunner {
 
     let startEvents: HistoryEvent[] = [];
     let decision: EpisodeDecision;
+    const version = matchVersion(record.version, this.deps.versioning);
+    if (!batch.control && version.kind === 'reject') {
+      // Left queued for a worker whose version accepts it (Reject), as the Durable runtime does;
+      // a terminate still applies (the instance is never run here).
+      const terminate = messages.find((queued) => queued.message.kind === 'terminate');
+      if (!terminate) {
+        logger.warn('durable.version-rejected', `Instance ${instanceId} not run: ${version.reason}`, { instanceId });
+        return 'idle';
+      }
+      batch = { consumed: [terminate.id], starts: false, control: terminate.message as ControlMessage, events: [], retryTrigger: undefined, hasMore: true };
+    }
     if (batch.control) decision = decideControl(record, batch.control, now);
-    else {
+    else if (version.kind === 'fail') {
+      startEvents = episodeStartEvents(record, { ...batch, events: [] }, now);
+      decision = decideFailure(record, { errorType: 'VersionMismatch', errorMessage: version.reason }, now);
+    } else {
       startEvents = episodeStartEvents(record, batch, now);
       const outcome = await this.replay(record, past, startEvents);
       decision = decideEpisode(record, batch, outcome, now);
@@ -90,7 +106,7 @@ export class EpisodeRunner {
       // Nothing of this episode was written yet but history rows past the committed count, which are ignored.
       logger.error('durable.episode-unstorable', `Instance ${instanceId} failed: ${reason}`, { instanceId });
       startEvents = episodeStartEvents(record, { ...batch, events: [] }, now);
-      decision = decideStorageFailure(record, reason, now);
+      decision = decideFailure(record, { errorType: 'OrchestrationStateNotStored', errorMessage: reason }, now);
       prepared = await this.prepare(record, startEvents, decision);
     }
     await this.deps.writer.write(record, decision, now);

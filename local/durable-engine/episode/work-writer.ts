@@ -33,7 +33,7 @@ export class WorkWriter {
     }
     for (const child of work.subOrchestrations) {
       const result = await this.starter.start(
-        { instanceId: child.instanceId, name: child.name, inputJson: child.inputJson, parent: { instanceId, executionId, taskId: child.taskId, name: record.name } },
+        { instanceId: child.instanceId, name: child.name, version: child.version, inputJson: child.inputJson, parent: { instanceId, executionId, taskId: child.taskId, name: record.name } },
         now,
       );
       if (result.kind === 'conflict') {

@@ -43,12 +43,13 @@ export function planNewActions(ledger: TaskLedger, actions: LeafAction[], work: 
         const inputJson = action.input === undefined ? undefined : JSON.stringify(action.input);
         const taskId = allocate(ledger, { kind: 'subOrchestration', name: action.functionName });
         const instanceId = action.instanceId || subOrchestrationInstanceId(context.instanceId, taskId);
+        const version = action.version || undefined;
         if (action.actionType === ActionType.CallSubOrchestratorWithRetry) {
           ledger.open[taskId]!.group = taskId;
-          ledger.retries[taskId] = retryGroup('subOrchestration', action.functionName, inputJson, action.instanceId || undefined, action.retryOptions, now);
+          ledger.retries[taskId] = { ...retryGroup('subOrchestration', action.functionName, inputJson, action.instanceId || undefined, action.retryOptions, now), version };
         }
-        plan.events.push(historyEvents.subOrchestrationCreated(now, taskId, action.functionName, instanceId, inputJson));
-        work.subOrchestrations.push({ taskId, name: action.functionName, instanceId, inputJson });
+        plan.events.push(historyEvents.subOrchestrationCreated(now, taskId, action.functionName, instanceId, inputJson, version));
+        work.subOrchestrations.push({ taskId, name: action.functionName, instanceId, inputJson, version });
         break;
       }
       case ActionType.CreateTimer: {

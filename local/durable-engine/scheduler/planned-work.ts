@@ -17,6 +17,8 @@ export interface SubOrchestrationWork {
   name: string;
   instanceId: string;
   inputJson?: string;
+  /** The version the action asked for; undefined takes the default version. */
+  version?: string;
 }
 
 /** A retry attempt that is not run because the retry timeout has passed: it fails at once. */
