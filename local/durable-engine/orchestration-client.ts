@@ -79,6 +79,20 @@ export class OrchestrationClient {
     return this.send(instanceId, { kind: 'resume', reason });
   }
 
+  /**
+   * Starts the instance's orchestration again with its input and version: under a new id, or under
+   * the same id (which must not be running, unless host.json says AnyState).
+   */
+  async restart(instanceId: string, withNewInstanceId: boolean): Promise<StartNewResult | { kind: 'notFound' }> {
+    const stored = await this.deps.instances.get(instanceId);
+    if (!stored) return { kind: 'notFound' };
+    const { record } = stored;
+    const id = withNewInstanceId ? randomUUID().replace(/-/g, '') : instanceId;
+    const result = await this.deps.starter.start({ instanceId: id, name: record.name, inputJson: record.inputJson, version: record.version });
+    if (result.kind === 'conflict') return { kind: 'conflict', instanceId: id, runtimeStatus: result.runtimeStatus };
+    return { kind: 'started', instanceId: id };
+  }
+
   /** Deletes the instance, its history and its queued messages' effect (they are dropped on delivery). */
   async purge(instanceId: string): Promise<boolean> {
     const deleted = await this.deps.instances.delete(instanceId);
