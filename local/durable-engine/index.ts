@@ -8,6 +8,7 @@ export type { DurableEngineOptions } from './durable-engine';
 export type { VersioningOptions, VersionMatchStrategy, VersionFailureStrategy } from './episode/version-match';
 export { OrchestrationClient } from './orchestration-client';
 export type { ChangeResult, StartNewResult, StatusRequest } from './orchestration-client';
+export type { EntityTriggerInput, EntityBatchResult, EntityRequest } from './protocol/entity-messages';
 export type {
   ActivityCall,
   DurableFunctionsPort,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { DurableFunctionsPort } from './durable-functions-port';
 import { toInstanceStatus, type InstanceStatus } from './api/instance-status';
 import type { InstanceStarter } from './episode/instance-starter';
+import { entitySchedulerId, type EntityStateRecord } from './protocol/entity-messages';
 import { historyEvents } from './protocol/history-events';
 import type { InstanceMessage } from './protocol/instance-message';
 import { isActive, type RuntimeStatus } from './store/instance-record';
@@ -91,6 +92,22 @@ export class OrchestrationClient {
     const result = await this.deps.starter.start({ instanceId: id, name: record.name, inputJson: record.inputJson, version: record.version });
     if (result.kind === 'conflict') return { kind: 'conflict', instanceId: id, runtimeStatus: result.runtimeStatus };
     return { kind: 'started', instanceId: id };
+  }
+
+  /** Queues an operation for a durable entity (created by its first operation). */
+  async signalEntity(name: string, key: string, operation: string, inputJson: string | undefined): Promise<void> {
+    await this.deps.workItems.enqueueMessage(entitySchedulerId(name, key), {
+      kind: 'entityOperation',
+      request: { id: randomUUID(), op: operation, signal: true, input: inputJson },
+    });
+  }
+
+  /** The entity's state as JSON text, or undefined when the entity does not exist. */
+  async readEntityState(name: string, key: string): Promise<{ stateJson: string | undefined } | undefined> {
+    const stored = await this.deps.instances.get(entitySchedulerId(name, key));
+    if (!stored) return undefined;
+    const state = JSON.parse(stored.record.inputJson ?? '{"exists":false}') as EntityStateRecord;
+    return state.exists ? { stateJson: state.state } : undefined;
   }
 
   /** Deletes the instance, its history and its queued messages' effect (they are dropped on delivery). */

@@ -117,9 +117,6 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const functions = registry.all();
     const unsupported = unsupportedBindings(functions);
     if (unsupported.length > 0) throw new UnsupportedBindingError(unsupported);
-    for (const fn of functions.filter((candidate) => candidate.kind === 'unsupported' || candidate.kind === 'entity')) {
-      logger.warn('host.unsupported-trigger', `Function '${fn.name}' has trigger type '${fn.trigger.type}', which the local host does not run`);
-    }
     const routes = new RouteTable(registry.ofKind('http'));
     const timers = new TimerScheduler(registry.ofKind('timer'), settings, invoker, logger);
     for (const failed of timers.errors) {

@@ -22,7 +22,8 @@
  *   DELETE instances/{id}                          purge: 200 {instancesDeleted}; 404; 412 while running
  *   DELETE instances                               purge by filter: createdTimeFrom required (400),
  *                                                  createdTimeTo default now, only Completed/Failed/Terminated
- *   entities answer 501.
+ *   GET    entities/{name}/{key}                   entity state (200) or 404
+ *   POST   entities/{name}/{key}?op=               signal an entity operation (202)
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { OrchestrationClient } from '../orchestration-client';
@@ -97,7 +98,7 @@ export function createManagementApi(client: OrchestrationClient, options: Manage
       if (method === 'POST' && action === 'restart') return restart(client, request, links(request), id);
       if (method === 'POST' && action === 'rewind') return rewind(client, id);
     }
-    if (root === 'entities') return json(501, { message: 'The local durable engine does not support durable entities.' });
+    if (root === 'entities') return entity(client, request, method, segments.slice(1));
     return json(404, { message: `No durable management route for ${method} ${request.path}` });
   };
 }
@@ -157,6 +158,35 @@ async function status(client: OrchestrationClient, request: ManagementRequest, l
       return json(202, current, { location: self.href, 'retry-after': String(STATUS_RETRY_AFTER_SECONDS) });
     }
   }
+}
+
+/** GET entities/{name}/{key}: the state (200) or 404; POST entities/{name}/{key}?op=: a signal (202). */
+async function entity(client: OrchestrationClient, request: ManagementRequest, method: string, path: string[]): Promise<ManagementResponse> {
+  const [name, key] = path;
+  if (!name || key === undefined || path.length !== 2) {
+    return json(501, { message: 'The local durable engine serves entities/{name}/{key} only (listing entities is not supported).' });
+  }
+  // The extension's notation for an empty key.
+  const entityKey = key === '@empty' ? '' : key;
+  if (method === 'GET') {
+    const state = await client.readEntityState(name, entityKey);
+    if (!state) return json(404, { message: `No entity @${name.toLowerCase()}@${entityKey} found.` });
+    return json(200, state.stateJson === undefined ? null : JSON.parse(state.stateJson));
+  }
+  if (method === 'POST') {
+    const body = request.body.toString('utf8');
+    let inputJson: string | undefined;
+    if (body !== '') {
+      const mediaType = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (mediaType === 'application/json') {
+        if (!isJson(body)) return json(400, { message: 'Could not parse JSON content' });
+        inputJson = body;
+      } else inputJson = JSON.stringify(body);
+    }
+    await client.signalEntity(name, entityKey, request.query.get('op') ?? '', inputJson);
+    return { status: 202 };
+  }
+  return json(404, { message: `No durable management route for ${method} entities/${path.join('/')}` });
 }
 
 async function raiseEvent(client: OrchestrationClient, request: ManagementRequest, id: string, name: string): Promise<ManagementResponse> {

@@ -77,7 +77,7 @@ export function decideEpisode(record: InstanceRecord, batch: MessageBatch, outco
 
   let continueAsNew: { inputJson: string | undefined } | undefined;
   if (outcome.kind === 'returned') {
-    const plan = planNewActions(next.ledger, outcome.state.actions, work, { instanceId: record.instanceId, now });
+    const plan = planNewActions(next.ledger, outcome.state.actions, work, { instanceId: record.instanceId, executionId: record.executionId, now });
     if (plan.unsupported) failure = { errorType: 'NotSupportedError', errorMessage: plan.unsupported };
     else {
       events.push(...plan.events);

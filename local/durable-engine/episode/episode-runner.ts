@@ -14,6 +14,8 @@ import type { InstanceStore, PreparedInstance } from '../store/instance-store';
 import type { HistoryStore } from '../store/history-store';
 import type { WorkItemStore } from '../store/work-item-store';
 import { decideControl, decideEpisode, decideFailure, episodeStartEvents, type EpisodeDecision } from './episode-decision';
+import { isEntityId } from '../protocol/entity-messages';
+import { EntityRunner } from './entity-runner';
 import { isIdle, selectBatch, type ControlMessage } from './message-batch';
 import { matchVersion, type VersioningOptions } from './version-match';
 import type { WorkWriter } from './work-writer';
@@ -53,11 +55,19 @@ function unstorableReason(error: unknown): string | undefined {
 }
 
 export class EpisodeRunner {
-  constructor(private readonly deps: EpisodeRunnerDependencies) {}
+  readonly entities: EntityRunner;
+
+  constructor(private readonly deps: EpisodeRunnerDependencies) {
+    this.entities = new EntityRunner(deps);
+  }
 
   async run(instanceId: string): Promise<EpisodeResult> {
     const { instances, history, workItems, logger } = this.deps;
     const now = new Date();
+    if (isEntityId(instanceId)) {
+      const due = await workItems.dueMessagesFor(instanceId, now.getTime());
+      return due.length === 0 ? 'done' : this.entities.run(instanceId, due);
+    }
     const stored = await instances.get(instanceId);
     const messages = await workItems.dueMessagesFor(instanceId, now.getTime());
     if (messages.length === 0) return 'done';

@@ -20,6 +20,9 @@ export class WorkWriter {
     await this.workItems.enqueueActivities(
       work.activities.map((activity) => ({ instanceId, executionId, taskId: activity.taskId, name: activity.name, inputJson: activity.inputJson })),
     );
+    for (const operation of work.entityOperations) {
+      await this.workItems.enqueueMessage(operation.targetInstanceId, { kind: 'entityOperation', request: operation.request });
+    }
     for (const timer of work.timers) {
       const event = historyEvents.timerFired(timer.fireAt, timer.timerId, timer.fireAt.toISOString());
       await this.workItems.enqueueMessage(instanceId, { kind: 'event', executionId, event }, timer.fireAt.getTime());

@@ -95,6 +95,8 @@ export const historyEvents = {
       Result: result,
       FailureDetails: failure ? toFailureDetails(failure) : undefined,
     }),
+  eventSent: (at: Date, id: number, targetInstanceId: string, name: string, input: string) =>
+    event(HistoryEventType.EventSent, at, { InstanceId: targetInstanceId, Name: name, Input: input }, id),
   executionTerminated: (at: Date, reason: string | undefined) => event(HistoryEventType.ExecutionTerminated, at, { Input: reason }),
   continueAsNew: (at: Date, input: string | undefined) => event(HistoryEventType.ContinueAsNew, at, { Result: input }),
   executionSuspended: (at: Date, reason: string | undefined) => event(HistoryEventType.ExecutionSuspended, at, { Reason: reason }),

@@ -185,8 +185,9 @@ export class InstanceStore {
   }
 }
 
-function toFilter(query: InstanceQuery): string | undefined {
-  const clauses: string[] = [];
+function toFilter(query: InstanceQuery): string {
+  // Entities ('@name@key') are instances too, but orchestration queries do not list them.
+  const clauses: string[] = [`(PartitionKey lt '@' or PartitionKey ge 'A')`];
   if (query.runtimeStatus && query.runtimeStatus.length > 0) {
     clauses.push(`(${query.runtimeStatus.map((status) => `RuntimeStatus eq ${quote(status)}`).join(' or ')})`);
   }
@@ -197,6 +198,6 @@ function toFilter(query: InstanceQuery): string | undefined {
     const prefix = toTableKey(query.instanceIdPrefix);
     clauses.push(`PartitionKey ge ${quote(prefix)} and PartitionKey lt ${quote(`${prefix}\uffff`)}`);
   }
-  return clauses.length > 0 ? clauses.join(' and ') : undefined;
+  return clauses.join(' and ');
 }
 

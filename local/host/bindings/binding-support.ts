@@ -21,6 +21,10 @@ export interface UnsupportedBinding {
 export function unsupportedBindings(functions: RegisteredFunction[]): UnsupportedBinding[] {
   const found: UnsupportedBinding[] = [];
   for (const fn of functions) {
+    // A trigger the host cannot fire (queue, blob, Service Bus...) would never run the function.
+    if (fn.kind === 'unsupported') {
+      found.push({ functionName: fn.name, bindingName: fn.triggerBindingName, type: fn.trigger.type ?? '(none)', direction: 'trigger' });
+    }
     for (const [bindingName, binding] of Object.entries(fn.metadata.bindings)) {
       if (bindingName === fn.triggerBindingName || isSupported(binding)) continue;
       found.push({ functionName: fn.name, bindingName, type: binding.type ?? '(none)', direction: binding.direction ?? '(none)' });
@@ -41,7 +45,7 @@ export class UnsupportedBindingError extends Error {
     super(
       'The local host does not support these bindings, which Azure would run: ' +
         bindings.map((b) => `function '${b.functionName}' binding '${b.bindingName}' (type '${b.type}', direction '${b.direction}')`).join('; ') +
-        `. Supported: ${[...SUPPORTED_INPUTS].join(', ')} inputs; ${[...SUPPORTED_OUTPUTS].join(', ')} outputs.`,
+        `. Supported: HTTP, timer and Durable triggers; ${[...SUPPORTED_INPUTS].join(', ')} inputs; ${[...SUPPORTED_OUTPUTS].join(', ')} outputs.`,
     );
     this.name = 'UnsupportedBindingError';
   }

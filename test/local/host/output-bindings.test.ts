@@ -60,8 +60,9 @@ describe('storage output bindings', () => {
 });
 
 describe('unsupported bindings', () => {
-  it('refuses to start, naming the function and the binding type', async () => {
+  it('refuses to start, naming each function and binding type it cannot run (outputs and triggers)', async () => {
     const started = startHostProcess({ appDir: fixtureDir('unsupported-binding-app'), env: { AzureWebJobsStorage: azurite.connectionString } });
     await expect(started).rejects.toThrow(/function 'notify' binding '\w+' \(type 'serviceBus', direction 'out'\)/);
+    await expect(started).rejects.toThrow(/function 'onQueued' binding '\w+' \(type 'queueTrigger', direction 'trigger'\)/);
   });
 });
