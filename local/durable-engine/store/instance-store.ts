@@ -5,7 +5,7 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { statusOf } from './engine-tables';
 import { type InstanceRecord, type RuntimeStatus } from './instance-record';
-import { instanceBlobPrefix, LargeTextStore } from './large-text';
+import { instanceBlobPrefix, isMissingBlob, LargeTextStore } from './large-text';
 import { fromTableKey, quote, toTableKey } from './table-keys';
 
 export interface StoredInstance {
@@ -41,12 +41,20 @@ export class InstanceStore {
   constructor(private readonly table: TableClient, private readonly texts: LargeTextStore) {}
 
   async get(instanceId: string): Promise<StoredInstance | undefined> {
-    try {
-      const entity = await this.table.getEntity<Record<string, unknown>>(toTableKey(instanceId), ROW);
-      return { record: await this.fromEntity(entity), etag: entity.etag, blobNames: LargeTextStore.blobNamesOf(entity) };
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      let entity: TableEntityResult<Record<string, unknown>>;
+      try {
+        entity = await this.table.getEntity<Record<string, unknown>>(toTableKey(instanceId), ROW);
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+      try {
+        return { record: await this.fromEntity(entity), etag: entity.etag, blobNames: LargeTextStore.blobNamesOf(entity) };
+      } catch (error) {
+        // The row was replaced (and its old blobs deleted) between our two reads: read it again.
+        if (!isMissingBlob(error) || attempt >= 3) throw error;
+      }
     }
   }
 

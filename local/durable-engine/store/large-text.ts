@@ -14,6 +14,11 @@ export const INLINE_LIMIT_CHARS = 30_000;
 
 export type TextProperties = Record<string, string | number>;
 
+/** True when a row refers to a blob that no longer exists (its instance was purged, or a newer row replaced it). */
+export function isMissingBlob(error: unknown): boolean {
+  return (error as { statusCode?: unknown } | null)?.statusCode === 404;
+}
+
 export class LargeTextStore {
   constructor(private readonly blobs: BlobContainer) {}
 

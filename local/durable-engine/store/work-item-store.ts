@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { InstanceMessage, QueuedMessage } from '../protocol/instance-message';
 import { statusOf } from './engine-tables';
-import { instanceBlobPrefix, LargeTextStore } from './large-text';
+import { instanceBlobPrefix, isMissingBlob, LargeTextStore } from './large-text';
 import { deleteRows, submitInBatches } from './table-batches';
 import { dueFromRowKey, dueRowKey, dueUpperBound, quote } from './table-keys';
 
@@ -85,7 +85,16 @@ export class WorkItemStore {
     for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       const id = String(entity.rowKey);
       this.remember(id, entity);
-      messages.push({ id, instanceId, message: JSON.parse((await this.texts.decode(entity, 'Message')) ?? 'null') as InstanceMessage });
+      let text: string | undefined;
+      try {
+        text = await this.texts.decode(entity, 'Message');
+      } catch (error) {
+        if (!isMissingBlob(error)) throw error;
+        // Its payload went with a purged instance: the message can only be dropped.
+        await this.deleteMessages([id]);
+        continue;
+      }
+      messages.push({ id, instanceId, message: JSON.parse(text ?? 'null') as InstanceMessage });
     }
     return messages.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
@@ -192,13 +201,22 @@ export class WorkItemStore {
     const items: ActivityItem[] = [];
     for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       this.remember(String(entity.rowKey), entity);
+      let inputJson: string | undefined;
+      try {
+        inputJson = await this.texts.decode(entity, 'Input');
+      } catch (error) {
+        if (!isMissingBlob(error)) throw error;
+        // Its input went with a purged instance: the activity can only be dropped.
+        await this.deleteActivity(String(entity.rowKey));
+        continue;
+      }
       items.push({
         id: String(entity.rowKey),
         instanceId: String(entity.InstanceId),
         executionId: String(entity.ExecutionId),
         taskId: Number(entity.TaskId),
         name: String(entity.Name),
-        inputJson: await this.texts.decode(entity, 'Input'),
+        inputJson,
         lockedUntil: String(entity.LockedUntil ?? NOT_LEASED),
         owner: String(entity.Owner ?? ''),
         etag: entity.etag,
