@@ -16,7 +16,7 @@ import type { WorkItemStore } from '../store/work-item-store';
 import { decideControl, decideEpisode, decideFailure, episodeStartEvents, type EpisodeDecision } from './episode-decision';
 import { isEntityId } from '../protocol/entity-messages';
 import { EntityRunner } from './entity-runner';
-import { isIdle, selectBatch, type ControlMessage } from './message-batch';
+import { isIdle, selectBatch } from './message-batch';
 import { matchVersion, type VersioningOptions } from './version-match';
 import type { WorkWriter } from './work-writer';
 
@@ -77,7 +77,7 @@ export class EpisodeRunner {
     }
     const record: InstanceRecord = structuredClone(stored.record);
     const past = await history.load(instanceId, record.executionId, record.historyCount);
-    let batch = selectBatch(record, past, messages);
+    const batch = selectBatch(record, past, messages);
     if (isIdle(batch)) {
       if (batch.consumed.length === 0) return 'idle';
       await workItems.deleteMessages(batch.consumed);
@@ -88,14 +88,10 @@ export class EpisodeRunner {
     let decision: EpisodeDecision;
     const version = matchVersion(record.version, this.deps.versioning);
     if (!batch.control && version.kind === 'reject') {
-      // Left queued for a worker whose version accepts it (Reject), as the Durable runtime does;
-      // a terminate still applies (the instance is never run here).
-      const terminate = messages.find((queued) => queued.message.kind === 'terminate');
-      if (!terminate) {
-        logger.warn('durable.version-rejected', `Instance ${instanceId} not run: ${version.reason}`, { instanceId });
-        return 'idle';
-      }
-      batch = { consumed: [terminate.id], starts: false, control: terminate.message as ControlMessage, events: [], retryTrigger: undefined, hasMore: true };
+      // Left queued for a worker whose version accepts it (Reject), as the Durable runtime does; a
+      // terminate still applies, since selectBatch takes it first and it runs no orchestrator code.
+      logger.warn('durable.version-rejected', `Instance ${instanceId} not run: ${version.reason}`, { instanceId });
+      return 'idle';
     }
     if (batch.control) decision = decideControl(record, batch.control, now);
     else if (version.kind === 'fail') {

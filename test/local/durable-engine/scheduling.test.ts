@@ -201,6 +201,20 @@ describe('selectBatch', () => {
     expect(batch.consumed).toEqual(['m2']);
   });
 
+  it('takes a terminate ahead of the events queued before it', () => {
+    const instance = record();
+    planNewActions(instance.ledger, [activity('a')], noWork(), { instanceId: 'i', now });
+    const batch = selectBatch(instance, [], [
+      message('m1', { ...completed(0), executionId: instance.executionId }),
+      message('m2', { kind: 'event', event: historyEvents.eventRaised(now, 'go', undefined) }),
+      message('m3', { kind: 'terminate', reason: 'stop' }),
+    ]);
+    expect(batch.control).toEqual({ kind: 'terminate', reason: 'stop' });
+    expect(batch.events).toEqual([]);
+    expect(batch.consumed).toEqual(['m3']);
+    expect(batch.hasMore).toBe(true);
+  });
+
   it('ignores a message already in the history (redelivered after a crash)', () => {
     const instance = record();
     const delivered = { ...historyEvents.eventRaised(now, 'go', undefined), MessageId: 'm1' };
