@@ -9,12 +9,15 @@ import { ActivityRunner } from './dispatch/activity-runner';
 import { Dispatcher } from './dispatch/dispatcher';
 import type { DurableFunctionsPort, EngineLogger } from './durable-functions-port';
 import { EpisodeRunner } from './episode/episode-runner';
+import type { VersioningOptions } from './episode/version-match';
 import { InstanceStarter } from './episode/instance-starter';
 import { WorkWriter } from './episode/work-writer';
 import { OrchestrationClient } from './orchestration-client';
 import { openEngineTables } from './store/engine-tables';
 import { HistoryStore } from './store/history-store';
 import { InstanceStore } from './store/instance-store';
+import { LargeTextStore, largeMessagesContainerName } from './store/large-text';
+import { BlobContainer, parseConnectionString } from './store/storage-account';
 import { WorkItemStore } from './store/work-item-store';
 
 export interface DurableEngineOptions {
@@ -38,6 +41,8 @@ export interface DurableEngineOptions {
   idlePollMs?: number;
   /** How long `stop` waits for running work (default 10 s). */
   stopGraceMs?: number;
+  /** host.json defaultVersion, versionMatchStrategy, versionFailureStrategy. */
+  versioning?: VersioningOptions;
 }
 
 export class DurableEngine {
@@ -59,14 +64,20 @@ export class DurableEngine {
     this.#workItems = stores.workItems;
     this.#workItems.onEnqueue = notify;
     const { port, logger } = options;
-    const starter = new InstanceStarter({ ...stores, logger, notify, replaceRunning: options.overridableExistingInstanceStates === 'AnyState' });
+    const starter = new InstanceStarter({
+      ...stores,
+      logger,
+      notify,
+      replaceRunning: options.overridableExistingInstanceStates === 'AnyState',
+      defaultVersion: options.versioning?.defaultVersion,
+    });
     const writer = new WorkWriter(stores.workItems, starter);
     const cores = availableParallelism();
     const leaseMs = options.activityLeaseMs ?? 30_000;
     this.#dispatcher = new Dispatcher(
       {
         workItems: stores.workItems,
-        episodes: new EpisodeRunner({ ...stores, writer, port, logger }),
+        episodes: new EpisodeRunner({ ...stores, writer, port, logger, versioning: options.versioning }),
         activities: new ActivityRunner({ instances: stores.instances, workItems: stores.workItems, port, logger, owner: this.#owner, leaseMs, notify }),
         logger,
       },
@@ -84,10 +95,13 @@ export class DurableEngine {
   /** Opens (creating if needed) the task hub's tables. */
   static async open(options: DurableEngineOptions): Promise<DurableEngine> {
     const tables = await openEngineTables(options.connectionString, options.hubName);
+    const largeMessages = new BlobContainer(parseConnectionString(options.connectionString), largeMessagesContainerName(options.hubName));
+    await largeMessages.ensureExists();
+    const texts = new LargeTextStore(largeMessages);
     return new DurableEngine(options, {
-      instances: new InstanceStore(tables.instances),
-      history: new HistoryStore(tables.history),
-      workItems: new WorkItemStore(tables.workItems),
+      instances: new InstanceStore(tables.instances, texts),
+      history: new HistoryStore(tables.history, texts),
+      workItems: new WorkItemStore(tables.workItems, texts),
     });
   }
 

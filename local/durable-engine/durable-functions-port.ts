@@ -3,6 +3,7 @@
  * to run one. The engine speaks the durable-functions out-of-process protocol through this port and
  * knows nothing of HTTP, the worker or the programming model.
  */
+import type { EntityTriggerInput } from './protocol/entity-messages';
 import type { HistoryEvent } from './protocol/history-events';
 
 /** The orchestration trigger's value, as the Durable Functions extension sends it. */
@@ -33,6 +34,8 @@ export interface ActivityCall {
 export interface DurableFunctionsPort {
   hasOrchestrator(name: string): boolean;
   hasActivity(name: string): boolean;
+  hasEntity(name: string): boolean;
+  runEntity(name: string, input: EntityTriggerInput): Promise<FunctionRunResult>;
   runOrchestrator(name: string, input: OrchestrationTriggerInput): Promise<FunctionRunResult>;
   runActivity(call: ActivityCall): Promise<FunctionRunResult>;
 }

@@ -5,8 +5,10 @@
  */
 export { DurableEngine } from './durable-engine';
 export type { DurableEngineOptions } from './durable-engine';
+export type { VersioningOptions, VersionMatchStrategy, VersionFailureStrategy } from './episode/version-match';
 export { OrchestrationClient } from './orchestration-client';
 export type { ChangeResult, StartNewResult, StatusRequest } from './orchestration-client';
+export type { EntityTriggerInput, EntityBatchResult, EntityRequest } from './protocol/entity-messages';
 export type {
   ActivityCall,
   DurableFunctionsPort,

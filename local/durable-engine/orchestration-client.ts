@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { DurableFunctionsPort } from './durable-functions-port';
 import { toInstanceStatus, type InstanceStatus } from './api/instance-status';
 import type { InstanceStarter } from './episode/instance-starter';
+import { entitySchedulerId, type EntityStateRecord } from './protocol/entity-messages';
 import { historyEvents } from './protocol/history-events';
 import type { InstanceMessage } from './protocol/instance-message';
 import { isActive, type RuntimeStatus } from './store/instance-record';
@@ -39,10 +40,10 @@ export interface OrchestrationClientDependencies {
 export class OrchestrationClient {
   constructor(private readonly deps: OrchestrationClientDependencies) {}
 
-  async startNew(name: string, options: { instanceId?: string; inputJson?: string } = {}): Promise<StartNewResult> {
+  async startNew(name: string, options: { instanceId?: string; inputJson?: string; version?: string } = {}): Promise<StartNewResult> {
     if (!this.deps.port.hasOrchestrator(name)) return { kind: 'unknownOrchestrator' };
     const instanceId = options.instanceId ?? randomUUID().replace(/-/g, '');
-    const result = await this.deps.starter.start({ instanceId, name, inputJson: options.inputJson });
+    const result = await this.deps.starter.start({ instanceId, name, inputJson: options.inputJson, version: options.version });
     if (result.kind === 'conflict') return { kind: 'conflict', instanceId, runtimeStatus: result.runtimeStatus };
     return { kind: 'started', instanceId };
   }
@@ -77,6 +78,36 @@ export class OrchestrationClient {
 
   resume(instanceId: string, reason?: string): Promise<ChangeResult> {
     return this.send(instanceId, { kind: 'resume', reason });
+  }
+
+  /**
+   * Starts the instance's orchestration again with its input and version: under a new id, or under
+   * the same id (which must not be running, unless host.json says AnyState).
+   */
+  async restart(instanceId: string, withNewInstanceId: boolean): Promise<StartNewResult | { kind: 'notFound' }> {
+    const stored = await this.deps.instances.get(instanceId);
+    if (!stored) return { kind: 'notFound' };
+    const { record } = stored;
+    const id = withNewInstanceId ? randomUUID().replace(/-/g, '') : instanceId;
+    const result = await this.deps.starter.start({ instanceId: id, name: record.name, inputJson: record.inputJson, version: record.version });
+    if (result.kind === 'conflict') return { kind: 'conflict', instanceId: id, runtimeStatus: result.runtimeStatus };
+    return { kind: 'started', instanceId: id };
+  }
+
+  /** Queues an operation for a durable entity (created by its first operation). */
+  async signalEntity(name: string, key: string, operation: string, inputJson: string | undefined): Promise<void> {
+    await this.deps.workItems.enqueueMessage(entitySchedulerId(name, key), {
+      kind: 'entityOperation',
+      request: { id: randomUUID(), op: operation, signal: true, input: inputJson },
+    });
+  }
+
+  /** The entity's state as JSON text, or undefined when the entity does not exist. */
+  async readEntityState(name: string, key: string): Promise<{ stateJson: string | undefined } | undefined> {
+    const stored = await this.deps.instances.get(entitySchedulerId(name, key));
+    if (!stored) return undefined;
+    const state = JSON.parse(stored.record.inputJson ?? '{"exists":false}') as EntityStateRecord;
+    return state.exists ? { stateJson: state.state } : undefined;
   }
 
   /** Deletes the instance, its history and its queued messages' effect (they are dropped on delivery). */

@@ -4,7 +4,7 @@
  * Durable Functions extension would send (the orchestration input object as JSON; an activity's
  * input as JSON text, which the programming model parses).
  */
-import type { ActivityCall, DurableFunctionsPort, FunctionRunResult, OrchestrationTriggerInput } from '../durable-engine';
+import type { ActivityCall, DurableFunctionsPort, EntityTriggerInput, FunctionRunResult, OrchestrationTriggerInput } from '../durable-engine';
 import { FunctionInvocationError, type FunctionInvoker } from './core/function-invoker';
 import type { FunctionRegistry, RegisteredFunction } from './core/function-registry';
 import { fromRpcTypedData } from './core/rpc-typed-data';
@@ -19,6 +19,14 @@ export class DurableFunctionsAdapter implements DurableFunctionsPort {
 
   hasActivity(name: string): boolean {
     return this.registry.getOfKind(name, 'activity') !== undefined;
+  }
+
+  hasEntity(name: string): boolean {
+    return this.registry.getOfKind(name, 'entity') !== undefined;
+  }
+
+  runEntity(name: string, input: EntityTriggerInput): Promise<FunctionRunResult> {
+    return this.run(this.registry.getOfKind(name, 'entity'), name, { string: JSON.stringify(input) }, `EntityTrigger @${name}@${input.self.key}`);
   }
 
   runOrchestrator(name: string, input: OrchestrationTriggerInput): Promise<FunctionRunResult> {

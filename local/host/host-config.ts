@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { VersioningOptions } from '../durable-engine';
 import { resolveSettingReferences, type AppSettings } from './app-settings';
 
 const HostJsonSchema = z.looseObject({
@@ -18,6 +19,9 @@ const HostJsonSchema = z.looseObject({
           overridableExistingInstanceStates: z.enum(['NonRunningStates', 'AnyState']).optional(),
           maxConcurrentActivityFunctions: z.number().int().positive().optional(),
           maxConcurrentOrchestratorFunctions: z.number().int().positive().optional(),
+          defaultVersion: z.string().optional(),
+          versionMatchStrategy: z.enum(['None', 'Strict', 'CurrentOrOlder']).optional(),
+          versionFailureStrategy: z.enum(['Reject', 'Fail']).optional(),
           storageProvider: z
             .looseObject({ connectionStringName: z.string().optional(), connectionName: z.string().optional() })
             .optional(),
@@ -38,6 +42,8 @@ export interface HostConfig {
     maxConcurrentOrchestratorFunctions: number | undefined;
     /** Name of the app setting holding the storage connection string. */
     connectionSettingName: string;
+    /** Orchestration versioning (defaultVersion given to new instances; which versions this worker runs). */
+    versioning: VersioningOptions;
   };
   /** False when there was no host.json and defaults were used. */
   found: boolean;
@@ -86,6 +92,11 @@ function toHostConfig(json: z.infer<typeof HostJsonSchema>, settings: AppSetting
       maxConcurrentOrchestratorFunctions: durable?.maxConcurrentOrchestratorFunctions,
       connectionSettingName:
         durable?.storageProvider?.connectionStringName ?? durable?.storageProvider?.connectionName ?? 'AzureWebJobsStorage',
+      versioning: {
+        defaultVersion: durable?.defaultVersion === undefined ? undefined : resolveSettingReferences(durable.defaultVersion, settings),
+        matchStrategy: durable?.versionMatchStrategy ?? 'CurrentOrOlder',
+        failureStrategy: durable?.versionFailureStrategy ?? 'Reject',
+      },
     },
     found,
   };

@@ -6,6 +6,8 @@
 import { resolve } from 'node:path';
 import { createManagementApi, DurableEngine, durableClientBindingData, type DurableClientBindingData, type DurableEngineOptions } from '../durable-engine';
 import { loadApp } from './app-loader';
+import { unsupportedBindings, UnsupportedBindingError } from './bindings/binding-support';
+import { StorageOutputs } from './bindings/storage-outputs';
 import { loadAppSettings } from './app-settings';
 import { createCoreApi, HOST_VERSION } from './core/core-api';
 import { provideCoreModule } from './core/core-module-provider';
@@ -76,6 +78,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   const restoreRequire = provideCoreModule(coreApi);
   let clientData: DurableClientBindingData | undefined;
   const invoker = new FunctionInvoker({
+    outputs: new StorageOutputs(settings),
     getProgrammingModel: coreApi.getProgrammingModel,
     hooks,
     logs,
@@ -119,9 +122,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     await checkCapabilities(coreApi.getProgrammingModel());
 
     const functions = registry.all();
-    for (const fn of functions.filter((candidate) => candidate.kind === 'unsupported' || candidate.kind === 'entity')) {
-      logger.warn('host.unsupported-trigger', `Function '${fn.name}' has trigger type '${fn.trigger.type}', which the local host does not run`);
-    }
+    const unsupported = unsupportedBindings(functions);
+    if (unsupported.length > 0) throw new UnsupportedBindingError(unsupported);
     const routes = new RouteTable(registry.ofKind('http'));
     const timers = new TimerScheduler(registry.ofKind('timer'), settings, invoker, logger);
     for (const failed of timers.errors) {
@@ -140,6 +142,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         logger,
         maxConcurrentActivities: config.durable.maxConcurrentActivityFunctions,
         maxConcurrentOrchestrations: config.durable.maxConcurrentOrchestratorFunctions,
+        versioning: config.durable.versioning,
         ...options.durable,
       });
       webhooks = createManagementApi(parts.engine.client, {

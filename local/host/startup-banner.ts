@@ -23,7 +23,7 @@ export function startupBanner(options: {
   for (const failed of options.timerErrors) lines.push(`        ${failed.name}: timerTrigger  (in error, will not run: ${failed.message})`);
   for (const fn of options.functions) {
     if (fn.kind === 'http' || fn.kind === 'timer') continue;
-    lines.push(`        ${fn.name}: ${fn.trigger.type}${fn.kind === 'unsupported' || fn.kind === 'entity' ? '  (not supported locally: will not run)' : ''}`);
+    lines.push(`        ${fn.name}: ${fn.trigger.type}${fn.kind === 'unsupported' ? '  (not supported locally: will not run)' : ''}`);
   }
   lines.push('');
   lines.push(`Function key: ${options.functionKey}  (x-functions-key header or ?code=)`);

@@ -16,8 +16,6 @@ export interface InstanceStatus {
   createdTime: string;
   lastUpdatedTime: string;
   historyEvents?: Record<string, unknown>[];
-  /** durable-functions' client reads the history from this name. */
-  history?: Record<string, unknown>[];
 }
 
 export interface StatusOptions {
@@ -38,8 +36,9 @@ export function toInstanceStatus(record: InstanceRecord, options: StatusOptions,
   };
   if (history) {
     const summary = summariseHistory(history, options);
+    // Azure's payload names it historyEvents only (durable-functions' client, which reads
+    // `history`, therefore shows no history on Azure either).
     status.historyEvents = summary;
-    status.history = summary;
   }
   return status;
 }

@@ -27,8 +27,8 @@ export class ActivityRunner {
   /** `item` must already be leased by us (its etag is the lease's). */
   async run(item: ActivityItem): Promise<void> {
     const { workItems, logger } = this.deps;
-    const instance = await this.deps.instances.get(item.instanceId);
-    if (!instance || instance.record.executionId !== item.executionId || !isActive(instance.record.runtimeStatus)) {
+    const instance = await this.deps.instances.getStatus(item.instanceId);
+    if (!instance || instance.executionId !== item.executionId || !isActive(instance.runtimeStatus)) {
       logger.debug('durable.activity-skipped', `Activity '${item.name}' skipped: its orchestration ${item.instanceId} no longer waits for it`);
       await workItems.deleteActivity(item.id);
       return;

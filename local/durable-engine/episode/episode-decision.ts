@@ -36,6 +36,7 @@ export function episodeStartEvents(record: InstanceRecord, batch: MessageBatch, 
   if (batch.starts) {
     events.push(historyEvents.executionStarted(now, {
       name: record.name,
+      version: record.version,
       input: record.inputJson,
       instanceId: record.instanceId,
       executionId: record.executionId,
@@ -76,7 +77,7 @@ export function decideEpisode(record: InstanceRecord, batch: MessageBatch, outco
 
   let continueAsNew: { inputJson: string | undefined } | undefined;
   if (outcome.kind === 'returned') {
-    const plan = planNewActions(next.ledger, outcome.state.actions, work, { instanceId: record.instanceId, now });
+    const plan = planNewActions(next.ledger, outcome.state.actions, work, { instanceId: record.instanceId, executionId: record.executionId, now });
     if (plan.unsupported) failure = { errorType: 'NotSupportedError', errorMessage: plan.unsupported };
     else {
       events.push(...plan.events);
@@ -117,6 +118,17 @@ export function decideEpisode(record: InstanceRecord, batch: MessageBatch, outco
 
   events.push(historyEvents.orchestratorCompleted(now));
   return { events, work, next };
+}
+
+/**
+ * The instance fails without running its orchestrator: its state could not be stored (storage
+ * refused it as too large or invalid), or its version is one this worker must not run.
+ */
+export function decideFailure(record: InstanceRecord, failure: FailureInfo, now: Date): EpisodeDecision {
+  const message = `Orchestrator function '${record.name}' failed: ${failure.errorMessage}`;
+  const next: InstanceRecord = { ...record, runtimeStatus: 'Failed', lastUpdatedTime: now.toISOString(), outputJson: JSON.stringify(message), failure };
+  const events = [historyEvents.executionCompleted(now, 'Failed', JSON.stringify(message), failure), historyEvents.orchestratorCompleted(now)];
+  return { events, work: noWork(), next, notifyParent: parentNotification(record, failure, undefined, now) };
 }
 
 function parentNotification(record: InstanceRecord, failure: FailureInfo | undefined, resultJson: string | undefined, now: Date): ParentNotification | undefined {

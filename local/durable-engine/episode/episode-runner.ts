@@ -10,11 +10,14 @@ import type { HistoryEvent } from '../protocol/history-events';
 import { parseOrchestratorFailure, parseOrchestratorState, type EpisodeOutcome } from '../protocol/orchestrator-state';
 import { failureFromThrown } from '../protocol/failure-info';
 import type { InstanceRecord } from '../store/instance-record';
-import type { InstanceStore } from '../store/instance-store';
+import type { InstanceStore, PreparedInstance } from '../store/instance-store';
 import type { HistoryStore } from '../store/history-store';
 import type { WorkItemStore } from '../store/work-item-store';
-import { decideControl, decideEpisode, episodeStartEvents, type EpisodeDecision } from './episode-decision';
+import { decideControl, decideEpisode, decideFailure, episodeStartEvents, type EpisodeDecision } from './episode-decision';
+import { isEntityId } from '../protocol/entity-messages';
+import { EntityRunner } from './entity-runner';
 import { isIdle, selectBatch } from './message-batch';
+import { matchVersion, type VersioningOptions } from './version-match';
 import type { WorkWriter } from './work-writer';
 
 /** done: nothing left now; more: run again at once; idle: messages wait (suspended / no start yet); conflict: lost a race. */
@@ -36,14 +39,35 @@ export interface EpisodeRunnerDependencies {
   writer: WorkWriter;
   port: DurableFunctionsPort;
   logger: EngineLogger;
+  versioning?: VersioningOptions;
+}
+
+interface PreparedEpisode {
+  instance: PreparedInstance;
+}
+
+/** Storage refusals that a retry cannot fix (too large, invalid), as a reason for the instance's failure. */
+function unstorableReason(error: unknown): string | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (status !== 400 && status !== 413) return undefined;
+  const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return `The orchestration's state could not be stored (storage answered ${status}: ${detail}).`;
 }
 
 export class EpisodeRunner {
-  constructor(private readonly deps: EpisodeRunnerDependencies) {}
+  readonly entities: EntityRunner;
+
+  constructor(private readonly deps: EpisodeRunnerDependencies) {
+    this.entities = new EntityRunner(deps);
+  }
 
   async run(instanceId: string): Promise<EpisodeResult> {
     const { instances, history, workItems, logger } = this.deps;
     const now = new Date();
+    if (isEntityId(instanceId)) {
+      const due = await workItems.dueMessagesFor(instanceId, now.getTime());
+      return due.length === 0 ? 'done' : this.entities.run(instanceId, due);
+    }
     const stored = await instances.get(instanceId);
     const messages = await workItems.dueMessagesFor(instanceId, now.getTime());
     if (messages.length === 0) return 'done';
@@ -62,20 +86,37 @@ export class EpisodeRunner {
 
     let startEvents: HistoryEvent[] = [];
     let decision: EpisodeDecision;
+    const version = matchVersion(record.version, this.deps.versioning);
+    if (!batch.control && version.kind === 'reject') {
+      // Left queued for a worker whose version accepts it (Reject), as the Durable runtime does; a
+      // terminate still applies, since selectBatch takes it first and it runs no orchestrator code.
+      logger.warn('durable.version-rejected', `Instance ${instanceId} not run: ${version.reason}`, { instanceId });
+      return 'idle';
+    }
     if (batch.control) decision = decideControl(record, batch.control, now);
-    else {
+    else if (version.kind === 'fail') {
+      startEvents = episodeStartEvents(record, { ...batch, events: [] }, now);
+      decision = decideFailure(record, { errorType: 'VersionMismatch', errorMessage: version.reason }, now);
+    } else {
       startEvents = episodeStartEvents(record, batch, now);
       const outcome = await this.replay(record, past, startEvents);
       decision = decideEpisode(record, batch, outcome, now);
     }
 
-    const newEvents = [...startEvents, ...decision.events];
-    if (decision.replacedExecutionId === undefined) {
-      await history.append(instanceId, record.executionId, record.historyCount, newEvents);
-      decision.next.historyCount = record.historyCount + newEvents.length;
+    let prepared: PreparedEpisode;
+    try {
+      prepared = await this.prepare(record, startEvents, decision);
+    } catch (error) {
+      const reason = unstorableReason(error);
+      if (reason === undefined) throw error;
+      // Nothing of this episode was written yet but history rows past the committed count, which are ignored.
+      logger.error('durable.episode-unstorable', `Instance ${instanceId} failed: ${reason}`, { instanceId });
+      startEvents = episodeStartEvents(record, { ...batch, events: [] }, now);
+      decision = decideFailure(record, { errorType: 'OrchestrationStateNotStored', errorMessage: reason }, now);
+      prepared = await this.prepare(record, startEvents, decision);
     }
     await this.deps.writer.write(record, decision, now);
-    if ((await instances.replace(decision.next, stored.etag)) === undefined) {
+    if ((await instances.replace(prepared.instance, stored.etag, stored)) === undefined) {
       logger.warn('durable.episode-conflict', `Instance ${instanceId} changed during its episode; it will be replayed`, { instanceId });
       return 'conflict';
     }
@@ -88,6 +129,20 @@ export class EpisodeRunner {
       return 'more';
     }
     return batch.hasMore ? 'more' : 'done';
+  }
+
+  /**
+   * Stores what can be stored before the commit without side effects: the instance row's long
+   * values (blobs) and the new history rows. Work is written only after this succeeded.
+   */
+  private async prepare(record: InstanceRecord, startEvents: HistoryEvent[], decision: EpisodeDecision): Promise<PreparedEpisode> {
+    const newEvents = [...startEvents, ...decision.events];
+    if (decision.replacedExecutionId === undefined) decision.next.historyCount = record.historyCount + newEvents.length;
+    const instance = await this.deps.instances.prepare(decision.next);
+    if (decision.replacedExecutionId === undefined) {
+      await this.deps.history.append(record.instanceId, record.executionId, record.historyCount, newEvents);
+    }
+    return { instance };
   }
 
   private async replay(record: InstanceRecord, past: HistoryEvent[], newEvents: HistoryEvent[]): Promise<EpisodeOutcome> {

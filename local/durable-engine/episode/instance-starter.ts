@@ -16,6 +16,8 @@ import type { EngineLogger } from '../durable-functions-port';
 export interface StartRequest {
   instanceId: string;
   name: string;
+  /** Undefined takes host.json's defaultVersion. */
+  version?: string;
   inputJson: string | undefined;
   parent?: ParentLink;
 }
@@ -34,6 +36,8 @@ export interface InstanceStarterDependencies {
   notify(instanceId: string): void;
   /** host.json overridableExistingInstanceStates: AnyState. */
   replaceRunning?: boolean;
+  /** host.json defaultVersion: the version of instances started without one. */
+  defaultVersion?: string;
 }
 
 export class InstanceStarter {
@@ -47,7 +51,7 @@ export class InstanceStarter {
       return { kind: 'conflict', runtimeStatus: existing.record.runtimeStatus };
     }
 
-    const record = newInstanceRecord(request, now);
+    const record = newInstanceRecord({ ...request, version: request.version || this.deps.defaultVersion || undefined }, now);
     const etag = existing ? await instances.replace(record, existing.etag) : await instances.create(record);
     if (etag === undefined) {
       // Someone else created or changed it between our read and write.
@@ -69,6 +73,7 @@ export function newInstanceRecord(request: StartRequest, now: Date): InstanceRec
   return {
     instanceId: request.instanceId,
     name: request.name,
+    version: request.version,
     executionId: randomUUID(),
     runtimeStatus: 'Pending',
     inputJson: request.inputJson,

@@ -3,6 +3,8 @@
  *   - a terminal instance drops everything; a redelivered message (its id already in the history),
  *     a completion for a task that is not open, or a message for an old execution is dropped;
  *   - a new execution needs its start message first; until it is there, events wait;
+ *   - a terminate goes first, ahead of any event queued before it (as the Durable runtime terminates
+ *     without running the orchestrator), so an instance whose episodes keep failing can still be ended;
  *   - a control message (terminate, suspend, resume) is handled on its own episode;
  *   - a suspended instance takes only control messages;
  *   - the batch ends after an event of a retry group, because durable-functions allocates the
@@ -40,6 +42,15 @@ export function selectBatch(record: InstanceRecord, history: HistoryEvent[], mes
   const startAvailable = !needsStart || messages.some((queued) => queued.message.kind === 'start' && !dropped(queued));
   const eventsWait = record.runtimeStatus === 'Suspended' || !startAvailable;
   let closed = false;
+
+  const terminate = messages.find((queued) => queued.message.kind === 'terminate' && !dropped(queued));
+  if (terminate) {
+    // What was queued before it is dropped once the instance is terminated (it is no longer active).
+    batch.control = terminate.message as ControlMessage;
+    batch.consumed.push(...messages.filter((queued) => dropped(queued)).map((queued) => queued.id), terminate.id);
+    batch.hasMore = messages.length > batch.consumed.length;
+    return batch;
+  }
 
   for (const queued of messages) {
     const { message } = queued;

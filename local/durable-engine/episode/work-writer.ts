@@ -17,8 +17,11 @@ export class WorkWriter {
   async write(record: InstanceRecord, decision: EpisodeDecision, now: Date): Promise<void> {
     const { instanceId, executionId } = record;
     const { work } = decision;
-    for (const activity of work.activities) {
-      await this.workItems.enqueueActivity({ instanceId, executionId, taskId: activity.taskId, name: activity.name, inputJson: activity.inputJson });
+    await this.workItems.enqueueActivities(
+      work.activities.map((activity) => ({ instanceId, executionId, taskId: activity.taskId, name: activity.name, inputJson: activity.inputJson })),
+    );
+    for (const operation of work.entityOperations) {
+      await this.workItems.enqueueMessage(operation.targetInstanceId, { kind: 'entityOperation', request: operation.request });
     }
     for (const timer of work.timers) {
       const event = historyEvents.timerFired(timer.fireAt, timer.timerId, timer.fireAt.toISOString());
@@ -33,7 +36,7 @@ export class WorkWriter {
     }
     for (const child of work.subOrchestrations) {
       const result = await this.starter.start(
-        { instanceId: child.instanceId, name: child.name, inputJson: child.inputJson, parent: { instanceId, executionId, taskId: child.taskId, name: record.name } },
+        { instanceId: child.instanceId, name: child.name, version: child.version, inputJson: child.inputJson, parent: { instanceId, executionId, taskId: child.taskId, name: record.name } },
         now,
       );
       if (result.kind === 'conflict') {

@@ -35,8 +35,8 @@ export interface RetryOptionsDto {
 export type LeafAction =
   | { actionType: 0; functionName: string; input?: unknown }
   | { actionType: 1; functionName: string; retryOptions: RetryOptionsDto; input?: unknown }
-  | { actionType: 2; functionName: string; instanceId?: string; input?: unknown }
-  | { actionType: 3; functionName: string; retryOptions: RetryOptionsDto; instanceId?: string; input?: unknown }
+  | { actionType: 2; functionName: string; instanceId?: string; input?: unknown; version?: string }
+  | { actionType: 3; functionName: string; retryOptions: RetryOptionsDto; instanceId?: string; input?: unknown; version?: string }
   | { actionType: 4; input?: unknown }
   | { actionType: 5; fireAt: string; isCanceled?: boolean }
   | { actionType: 6; externalEventName: string }

@@ -60,9 +60,10 @@ export interface ParentLink {
 export const historyEvents = {
   orchestratorStarted: (at: Date) => event(HistoryEventType.OrchestratorStarted, at),
   orchestratorCompleted: (at: Date) => event(HistoryEventType.OrchestratorCompleted, at),
-  executionStarted: (at: Date, f: { name: string; input: string | undefined; instanceId: string; executionId: string; parent?: ParentLink }) =>
+  executionStarted: (at: Date, f: { name: string; version?: string; input: string | undefined; instanceId: string; executionId: string; parent?: ParentLink }) =>
     event(HistoryEventType.ExecutionStarted, at, {
       Name: f.name,
+      Version: f.version,
       Input: f.input,
       OrchestrationInstance: { InstanceId: f.instanceId, ExecutionId: f.executionId },
       ParentInstance: f.parent
@@ -74,8 +75,8 @@ export const historyEvents = {
   taskCompleted: (at: Date, id: number, result: string) => event(HistoryEventType.TaskCompleted, at, { TaskScheduledId: id, Result: result }),
   taskFailed: (at: Date, id: number, reason: string, failure: FailureInfo) =>
     event(HistoryEventType.TaskFailed, at, { TaskScheduledId: id, Reason: reason, Details: failure.stackTrace ?? '', FailureDetails: toFailureDetails(failure) }),
-  subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: string | undefined) =>
-    event(HistoryEventType.SubOrchestrationInstanceCreated, at, { Name: name, InstanceId: instanceId, Input: input }, id),
+  subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: string | undefined, version?: string) =>
+    event(HistoryEventType.SubOrchestrationInstanceCreated, at, { Name: name, InstanceId: instanceId, Input: input, Version: version }, id),
   subOrchestrationCompleted: (at: Date, id: number, result: string) =>
     event(HistoryEventType.SubOrchestrationInstanceCompleted, at, { TaskScheduledId: id, Result: result }),
   subOrchestrationFailed: (at: Date, id: number, reason: string, failure: FailureInfo) =>
@@ -94,6 +95,8 @@ export const historyEvents = {
       Result: result,
       FailureDetails: failure ? toFailureDetails(failure) : undefined,
     }),
+  eventSent: (at: Date, id: number, targetInstanceId: string, name: string, input: string) =>
+    event(HistoryEventType.EventSent, at, { InstanceId: targetInstanceId, Name: name, Input: input }, id),
   executionTerminated: (at: Date, reason: string | undefined) => event(HistoryEventType.ExecutionTerminated, at, { Input: reason }),
   continueAsNew: (at: Date, input: string | undefined) => event(HistoryEventType.ContinueAsNew, at, { Result: input }),
   executionSuspended: (at: Date, reason: string | undefined) => event(HistoryEventType.ExecutionSuspended, at, { Reason: reason }),

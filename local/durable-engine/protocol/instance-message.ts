@@ -2,6 +2,7 @@
  * Messages queued for an orchestration instance. A message carrying a history event is delivered
  * into the instance's history in the next episode; control messages change its state.
  */
+import type { EntityRequest } from './entity-messages';
 import type { HistoryEvent } from './history-events';
 
 export type InstanceMessage =
@@ -12,6 +13,8 @@ export type InstanceMessage =
    * has no execution id because it goes to whatever execution is current.
    */
   | { kind: 'event'; executionId?: string; event: HistoryEvent }
+  /** An operation for a durable entity (the instance is the entity). */
+  | { kind: 'entityOperation'; request: EntityRequest }
   | { kind: 'terminate'; reason?: string }
   | { kind: 'suspend'; reason?: string }
   | { kind: 'resume'; reason?: string };

@@ -2,6 +2,8 @@
  * Turns the new leaf actions of an episode (those past `ledger.actionCount`) into history events
  * and work, allocating sequence numbers in the order durable-functions did.
  */
+import { randomUUID } from 'node:crypto';
+import type { EntityRequest } from '../protocol/entity-messages';
 import { ACTION_NAMES, ActionType, consumesSequenceNumber, type LeafAction, type RetryOptionsDto } from '../protocol/actions';
 import { historyEvents, type HistoryEvent } from '../protocol/history-events';
 import type { PlannedWork } from './planned-work';
@@ -9,6 +11,8 @@ import { allocate, type RetryGroup, type TaskLedger } from './task-ledger';
 
 export interface ActionPlanContext {
   instanceId: string;
+  /** The execution a call's response goes back to (undefined: whichever is current). */
+  executionId?: string;
   now: Date;
 }
 
@@ -43,12 +47,13 @@ export function planNewActions(ledger: TaskLedger, actions: LeafAction[], work: 
         const inputJson = action.input === undefined ? undefined : JSON.stringify(action.input);
         const taskId = allocate(ledger, { kind: 'subOrchestration', name: action.functionName });
         const instanceId = action.instanceId || subOrchestrationInstanceId(context.instanceId, taskId);
+        const version = action.version || undefined;
         if (action.actionType === ActionType.CallSubOrchestratorWithRetry) {
           ledger.open[taskId]!.group = taskId;
-          ledger.retries[taskId] = retryGroup('subOrchestration', action.functionName, inputJson, action.instanceId || undefined, action.retryOptions, now);
+          ledger.retries[taskId] = { ...retryGroup('subOrchestration', action.functionName, inputJson, action.instanceId || undefined, action.retryOptions, now), version };
         }
-        plan.events.push(historyEvents.subOrchestrationCreated(now, taskId, action.functionName, instanceId, inputJson));
-        work.subOrchestrations.push({ taskId, name: action.functionName, instanceId, inputJson });
+        plan.events.push(historyEvents.subOrchestrationCreated(now, taskId, action.functionName, instanceId, inputJson, version));
+        work.subOrchestrations.push({ taskId, name: action.functionName, instanceId, inputJson, version });
         break;
       }
       case ActionType.CreateTimer: {
@@ -61,13 +66,30 @@ export function planNewActions(ledger: TaskLedger, actions: LeafAction[], work: 
       case ActionType.WaitForExternalEvent:
         // Matched by name when the event arrives; nothing to schedule.
         break;
+      case ActionType.CallEntity:
+      case ActionType.SignalEntity: {
+        // Numbered like other tasks; the EventSent carries the request id the response will be named after.
+        const taskId = ledger.nextId++;
+        const target = String(action.instanceId ?? '');
+        const operation = String(action.operation ?? '');
+        const request: EntityRequest = {
+          id: randomUUID(),
+          op: operation,
+          signal: action.actionType === ActionType.SignalEntity,
+          input: action.input === undefined || action.input === null ? undefined : JSON.stringify(action.input),
+          parent: action.actionType === ActionType.CallEntity ? { instanceId: context.instanceId, executionId: context.executionId ?? '' } : undefined,
+        };
+        plan.events.push(historyEvents.eventSent(now, taskId, target, operation, JSON.stringify(request)));
+        work.entityOperations.push({ targetInstanceId: target, request });
+        break;
+      }
       case ActionType.ContinueAsNew:
         plan.continueAsNew = { inputJson: encodedInputJson(action.input) };
         break;
       default:
         if (consumesSequenceNumber(action)) ledger.nextId++;
         plan.unsupported ??= `The local durable engine does not support ${ACTION_NAMES[action.actionType]} ` +
-          '(durable entities and durable HTTP are not implemented).';
+          '(entity locks, critical sections and durable HTTP are not implemented; callEntity and signalEntity are).';
     }
   }
   ledger.actionCount = Math.max(ledger.actionCount, actions.length);

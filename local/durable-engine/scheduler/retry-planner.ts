@@ -44,8 +44,8 @@ export function planRetry(ledger: TaskLedger, trigger: RetryTrigger, work: Plann
         return [historyEvents.taskScheduled(now, taskId, group.name, group.inputJson)];
       }
       const childId = group.instanceId ?? subOrchestrationInstanceId(instanceId, taskId);
-      work.subOrchestrations.push({ taskId, name: group.name, instanceId: childId, inputJson: group.inputJson });
-      return [historyEvents.subOrchestrationCreated(now, taskId, group.name, childId, group.inputJson)];
+      work.subOrchestrations.push({ taskId, name: group.name, instanceId: childId, inputJson: group.inputJson, version: group.version });
+      return [historyEvents.subOrchestrationCreated(now, taskId, group.name, childId, group.inputJson, group.version)];
     }
   }
 }

@@ -23,6 +23,8 @@ export interface RetryGroup {
   inputJson?: string;
   /** An explicit sub-orchestration instance id, reused by every attempt. */
   instanceId?: string;
+  /** A sub-orchestration's requested version, reused by every attempt. */
+  version?: string;
   options: RetryOptionsDto;
   failures: number;
   firstAttemptAtMs: number;

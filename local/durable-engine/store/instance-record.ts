@@ -16,6 +16,8 @@ export function isActive(status: RuntimeStatus): boolean {
 export interface InstanceRecord {
   instanceId: string;
   name: string;
+  /** The orchestration's version (start request, sub-orchestration action, or host.json defaultVersion). */
+  version?: string;
   executionId: string;
   runtimeStatus: RuntimeStatus;
   inputJson?: string;

@@ -7,15 +7,16 @@
  *     activity runs again, which gives at-least-once execution.
  */
 import { randomUUID } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { InstanceMessage, QueuedMessage } from '../protocol/instance-message';
 import { statusOf } from './engine-tables';
-import { decodeText, encodeText } from './large-text';
-import { deleteRows } from './table-batches';
+import { instanceBlobPrefix, isMissingBlob, LargeTextStore } from './large-text';
+import { deleteRows, submitInBatches } from './table-batches';
 import { dueFromRowKey, dueRowKey, dueUpperBound, quote } from './table-keys';
 
 const MESSAGES = 'message';
 const ACTIVITIES = 'activity';
+const MAX_ROWS_SCANNED = 1_000;
 /** Sorts before every ISO time: "not leased". */
 const NOT_LEASED = '';
 
@@ -44,7 +45,10 @@ export class WorkItemStore {
   /** Called after each message this process queues (the engine wakes its dispatcher). */
   onEnqueue: ((instanceId: string) => void) | undefined;
 
-  constructor(private readonly table: TableClient) {}
+  /** Blobs of rows this process has read, deleted with the row (long messages and inputs). */
+  readonly #blobsOf = new Map<string, string[]>();
+
+  constructor(private readonly table: TableClient, private readonly texts: LargeTextStore) {}
 
   // ---- messages ----------------------------------------------------------------------------
 
@@ -55,7 +59,7 @@ export class WorkItemStore {
       rowKey,
       InstanceId: instanceId,
       Kind: message.kind,
-      ...encodeText('Message', JSON.stringify(message)),
+      ...(await this.texts.encode('Message', JSON.stringify(message), { prefix: `${instanceBlobPrefix(instanceId)}message/` })),
     });
     this.onEnqueue?.(instanceId);
     return rowKey;
@@ -65,9 +69,12 @@ export class WorkItemStore {
   async instancesWithDueMessages(nowMs: number, limit: number): Promise<string[]> {
     const filter = `PartitionKey eq ${quote(MESSAGES)} and RowKey lt ${quote(dueUpperBound(nowMs))}`;
     const seen = new Set<string>();
+    let scanned = 0;
+    // One instance may have thousands of messages queued (a wide fan-out's completions): look at a
+    // bounded number of rows, oldest first, rather than the whole queue on every pass.
     for await (const entity of this.table.listEntities({ queryOptions: { filter, select: ['InstanceId'] } })) {
       seen.add(String(entity.InstanceId));
-      if (seen.size >= limit) break;
+      if (seen.size >= limit || ++scanned >= MAX_ROWS_SCANNED) break;
     }
     return [...seen];
   }
@@ -76,13 +83,25 @@ export class WorkItemStore {
     const filter = `PartitionKey eq ${quote(MESSAGES)} and RowKey lt ${quote(dueUpperBound(nowMs))} and InstanceId eq ${quote(instanceId)}`;
     const messages: QueuedMessage[] = [];
     for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      messages.push({ id: String(entity.rowKey), instanceId, message: JSON.parse(decodeText(entity, 'Message') ?? 'null') as InstanceMessage });
+      const id = String(entity.rowKey);
+      this.remember(id, entity);
+      let text: string | undefined;
+      try {
+        text = await this.texts.decode(entity, 'Message');
+      } catch (error) {
+        if (!isMissingBlob(error)) throw error;
+        // Its payload went with a purged instance: the message can only be dropped.
+        await this.deleteMessages([id]);
+        continue;
+      }
+      messages.push({ id, instanceId, message: JSON.parse(text ?? 'null') as InstanceMessage });
     }
     return messages.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async deleteMessages(ids: string[]): Promise<void> {
     await deleteRows(this.table, MESSAGES, ids);
+    await this.forget(ids);
   }
 
   /** Due time of the earliest message not yet due, if any. */
@@ -99,20 +118,34 @@ export class WorkItemStore {
   // ---- activities --------------------------------------------------------------------------
 
   async enqueueActivity(item: NewActivityItem): Promise<string> {
-    const rowKey = dueRowKey(Date.now(), uniqueSuffix());
-    await this.table.createEntity({
-      partitionKey: ACTIVITIES,
-      rowKey,
-      InstanceId: item.instanceId,
-      ExecutionId: item.executionId,
-      TaskId: item.taskId,
-      Name: item.name,
-      LockedUntil: NOT_LEASED,
-      Owner: '',
-      ...encodeText('Input', item.inputJson),
-    });
-    this.onEnqueue?.(item.instanceId);
-    return rowKey;
+    const [rowKey] = await this.enqueueActivities([item]);
+    return rowKey!;
+  }
+
+  /** Queues activities in table transactions (a large fan-out is written in few requests). */
+  async enqueueActivities(items: NewActivityItem[]): Promise<string[]> {
+    const now = Date.now();
+    const actions: TransactionAction[] = [];
+    for (const item of items) {
+      const input = await this.texts.encode('Input', item.inputJson, { prefix: `${instanceBlobPrefix(item.instanceId)}activity/` });
+      actions.push([
+        'create',
+        {
+          partitionKey: ACTIVITIES,
+          rowKey: dueRowKey(now, uniqueSuffix()),
+          InstanceId: item.instanceId,
+          ExecutionId: item.executionId,
+          TaskId: item.taskId,
+          Name: item.name,
+          LockedUntil: NOT_LEASED,
+          Owner: '',
+          ...input,
+        },
+      ]);
+    }
+    await submitInBatches(this.table, actions);
+    for (const item of new Set(items.map((candidate) => candidate.instanceId))) this.onEnqueue?.(item);
+    return actions.map((action) => String(action[1].rowKey));
   }
 
   /** Activities whose lease is free or expired, oldest first. */
@@ -139,6 +172,19 @@ export class WorkItemStore {
 
   async deleteActivity(id: string): Promise<void> {
     await deleteRows(this.table, ACTIVITIES, [id]);
+    await this.forget([id]);
+  }
+
+  private remember(rowKey: string, entity: Record<string, unknown>): void {
+    const names = LargeTextStore.blobNamesOf(entity);
+    if (names.length > 0) this.#blobsOf.set(rowKey, names);
+  }
+
+  private async forget(rowKeys: string[]): Promise<void> {
+    const names = rowKeys.flatMap((rowKey) => this.#blobsOf.get(rowKey) ?? []);
+    for (const rowKey of rowKeys) this.#blobsOf.delete(rowKey);
+    // Best effort: a blob left behind is deleted with its instance at purge.
+    await this.texts.delete(names).catch(() => undefined);
   }
 
   private async update(item: ActivityItem, fields: { LockedUntil: string; Owner: string }): Promise<string | undefined> {
@@ -154,13 +200,23 @@ export class WorkItemStore {
   private async queryActivities(filter: string, limit: number): Promise<ActivityItem[]> {
     const items: ActivityItem[] = [];
     for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      this.remember(String(entity.rowKey), entity);
+      let inputJson: string | undefined;
+      try {
+        inputJson = await this.texts.decode(entity, 'Input');
+      } catch (error) {
+        if (!isMissingBlob(error)) throw error;
+        // Its input went with a purged instance: the activity can only be dropped.
+        await this.deleteActivity(String(entity.rowKey));
+        continue;
+      }
       items.push({
         id: String(entity.rowKey),
         instanceId: String(entity.InstanceId),
         executionId: String(entity.ExecutionId),
         taskId: Number(entity.TaskId),
         name: String(entity.Name),
-        inputJson: decodeText(entity, 'Input'),
+        inputJson,
         lockedUntil: String(entity.LockedUntil ?? NOT_LEASED),
         owner: String(entity.Owner ?? ''),
         etag: entity.etag,

@@ -51,6 +51,12 @@ export interface FunctionInvokerDependencies {
   logger: Logger;
   appDir: string;
   extraInputs: Record<string, ExtraInputProvider>;
+  /** Writes the response's non-HTTP output bindings; a failure fails the invocation, as on Azure. */
+  outputs?: OutputBindingWriter;
+}
+
+export interface OutputBindingWriter {
+  write(fn: RegisteredFunction, response: RpcInvocationResponse, triggerData: RpcTypedData | undefined): Promise<void>;
 }
 
 export class FunctionInvoker {
@@ -109,6 +115,7 @@ export class FunctionInvoker {
       if (post.error !== undefined && post.error !== null) throw post.error;
 
       const response = await invocationModel.getResponse(args.context, post.result);
+      await this.deps.outputs?.write(fn, response, request.triggerData);
       const durationMs = Math.round(performance.now() - started);
       log('function.executed', `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${durationMs}ms)`, {
         function: fn.name,

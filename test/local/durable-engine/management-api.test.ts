@@ -100,7 +100,7 @@ describe('start', () => {
 });
 
 describe('status', () => {
-  it('answers 404, 202 while running, 200 when completed and 400 when failed', async () => {
+  it('answers 404, 202 while running, 200 when completed or failed (500 only when asked)', async () => {
     expect((await fetch(managementUrl(host.url, 'instances/never-started'))).status).toBe(404);
     const running = unique('running');
     await startOrchestration(host.url, 'approval', { timeoutMs: 60_000 }, running);
@@ -108,6 +108,7 @@ describe('status', () => {
     const runningResponse = await fetch(managementUrl(host.url, `instances/${running}`));
     expect(runningResponse.status).toBe(202);
     expect(runningResponse.headers.get('location')).toContain(`/runtime/webhooks/durabletask/instances/${running}?`);
+    expect(runningResponse.headers.get('retry-after')).toBe('5');
 
     const completed = unique('completed');
     await startOrchestration(host.url, 'sequence', ['C'], completed);
@@ -117,7 +118,7 @@ describe('status', () => {
     const failed = unique('failed');
     await startOrchestration(host.url, 'throwing', undefined, failed);
     await waitForStatus(host.url, failed);
-    expect((await fetch(managementUrl(host.url, `instances/${failed}`))).status).toBe(400);
+    expect((await fetch(managementUrl(host.url, `instances/${failed}`))).status).toBe(200);
     expect((await fetch(managementUrl(host.url, `instances/${failed}`, { returnInternalServerErrorOnFailure: 'true' }))).status).toBe(500);
   });
 
@@ -210,11 +211,12 @@ describe('purge', () => {
     expect(await getStatus(host.url, id)).toBeUndefined();
 
     const prefix = unique('bulk');
+    const from = new Date().toISOString();
     for (const n of [1, 2]) {
       await startOrchestration(host.url, 'sequence', ['Q'], `${prefix}-${n}`);
       await waitForStatus(host.url, `${prefix}-${n}`);
     }
-    const bulk = await fetch(managementUrl(host.url, 'instances', { runtimeStatus: 'Completed', instanceIdPrefix: prefix }), { method: 'DELETE' });
+    const bulk = await fetch(managementUrl(host.url, 'instances', { runtimeStatus: 'Completed', createdTimeFrom: from }), { method: 'DELETE' });
     expect(await bulk.json()).toEqual({ instancesDeleted: 2 });
   });
 });

@@ -170,7 +170,9 @@ describe('the durable client in HTTP functions', () => {
     await waitForStatus(host.url, instanceId);
     const status = (await (await fetch(`${host.url}/api/status/${instanceId}?history=true`)).json()) as OrchestrationStatus & { history?: unknown[] };
     expect(status).toMatchObject({ runtimeStatus: 'Completed', output: { approved: true, by: 'bob' } });
-    expect(status.history?.length).toBeGreaterThan(0);
+    // As on Azure: the extension sends `historyEvents`, which durable-functions' client does not
+    // read (it looks for `history`, durable-js issue #620), so the client shows no history.
+    expect(status.history).toBeUndefined();
 
     const missing = await fetch(`${host.url}/api/status/no-such-instance`);
     expect(missing.status).toBe(404);

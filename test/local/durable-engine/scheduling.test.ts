@@ -2,7 +2,7 @@
  * The engine's mirror of durable-functions' sequence numbering, retry policy and message
  * batching, fed with small action lists and events (no storage, no functions).
  */
-import { ActionType, flattenActions, historyEvents, nextRetryDelayMs, type LeafAction } from '../../../local/durable-engine';
+import { ActionType, flattenActions, HistoryEventType, historyEvents, nextRetryDelayMs, type LeafAction } from '../../../local/durable-engine';
 import { selectBatch } from '../../../local/durable-engine/episode/message-batch';
 import { planNewActions } from '../../../local/durable-engine/scheduler/action-planner';
 import { noWork } from '../../../local/durable-engine/scheduler/planned-work';
@@ -66,9 +66,36 @@ describe('planNewActions', () => {
     ]);
   });
 
-  it('reports entity and durable HTTP actions as unsupported', () => {
-    const plan = planNewActions(emptyLedger(), [{ actionType: ActionType.CallEntity, instanceId: '@e@k', operation: 'op' }], noWork(), { instanceId: 'i', now });
-    expect(plan.unsupported).toMatch(/CallEntity/);
+  it('reports entity locks and durable HTTP actions as unsupported', () => {
+    const locks = planNewActions(emptyLedger(), [{ actionType: ActionType.LockEntities, entities: [] }], noWork(), { instanceId: 'i', now });
+    expect(locks.unsupported).toMatch(/LockEntities/);
+    const http = planNewActions(emptyLedger(), [{ actionType: ActionType.CallHttp, httpRequest: {} }], noWork(), { instanceId: 'i', now });
+    expect(http.unsupported).toMatch(/CallHttp/);
+  });
+
+  it('numbers entity calls and signals, records EventSent with the request id, and queues the operations', () => {
+    const ledger = emptyLedger();
+    const work = noWork();
+    const plan = planNewActions(
+      ledger,
+      [
+        { actionType: ActionType.SignalEntity, instanceId: '@counter@k', operation: 'add', input: 5 },
+        { actionType: ActionType.CallEntity, instanceId: '@counter@k', operation: 'get' },
+      ],
+      work,
+      { instanceId: 'i', executionId: 'e1', now },
+    );
+    expect(plan.unsupported).toBeUndefined();
+    expect(plan.events.map((event) => [event.EventType, event.EventId, event.InstanceId, event.Name])).toEqual([
+      [HistoryEventType.EventSent, 0, '@counter@k', 'add'],
+      [HistoryEventType.EventSent, 1, '@counter@k', 'get'],
+    ]);
+    expect(work.entityOperations.map((operation) => operation.request)).toEqual([
+      { id: expect.any(String), op: 'add', signal: true, input: '5', parent: undefined },
+      { id: expect.any(String), op: 'get', signal: false, input: undefined, parent: { instanceId: 'i', executionId: 'e1' } },
+    ]);
+    expect(JSON.parse(String(plan.events[1]!.Input)).id).toBe(work.entityOperations[1]!.request.id);
+    expect(ledger.nextId).toBe(2);
   });
 
   it('takes continue-as-new input, JSON-encoded strings as they come', () => {
@@ -172,6 +199,20 @@ describe('selectBatch', () => {
     expect(batch.control).toEqual({ kind: 'resume' });
     expect(batch.events).toEqual([]);
     expect(batch.consumed).toEqual(['m2']);
+  });
+
+  it('takes a terminate ahead of the events queued before it', () => {
+    const instance = record();
+    planNewActions(instance.ledger, [activity('a')], noWork(), { instanceId: 'i', now });
+    const batch = selectBatch(instance, [], [
+      message('m1', { ...completed(0), executionId: instance.executionId }),
+      message('m2', { kind: 'event', event: historyEvents.eventRaised(now, 'go', undefined) }),
+      message('m3', { kind: 'terminate', reason: 'stop' }),
+    ]);
+    expect(batch.control).toEqual({ kind: 'terminate', reason: 'stop' });
+    expect(batch.events).toEqual([]);
+    expect(batch.consumed).toEqual(['m3']);
+    expect(batch.hasMore).toBe(true);
   });
 
   it('ignores a message already in the history (redelivered after a crash)', () => {
