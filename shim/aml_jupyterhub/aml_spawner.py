@@ -48,6 +48,10 @@ from .waits import Outage, call_with_retries, follow_server, is_unreachable, out
 URL_ENV = "AML_CONTROL_PLANE_URL"
 KEY_ENV = "AML_CONTROL_PLANE_KEY"
 DEFAULT_URL = "http://127.0.0.1:7071"
+#: How often, and how far apart, a stop looks for the server of a spawn cancelled before
+#: its answer came (the request may still be on its way to the control plane).
+UNANSWERED_SPAWN_LOOKUPS = 3
+UNANSWERED_SPAWN_LOOKUP_INTERVAL = 1.0
 
 
 class AMLSpawner(Spawner):
@@ -322,6 +326,9 @@ class AMLSpawner(Spawner):
         self._watch = ServerWatch()
         self._starting = False
         self._activity_sent: datetime | None = None
+        # The project of a spawn request sent but not yet answered: a cancel arriving then
+        # must still find and stop what that request started.
+        self._unanswered_spawn: str | None = None
 
     # -- JupyterHub's Spawner API -----------------------------------------------
 
@@ -435,15 +442,18 @@ class AMLSpawner(Spawner):
             "aml-spawn-requested user=%s server=%r project=%s size=%s",
             self.user.name, self.name, body["project"], body["size"],
         )
+        self._unanswered_spawn = body["project"]
         try:
             server = await call_with_retries(
                 lambda: client.spawn(body), deadline=deadline, what="Spawn request",
                 logger=self.log, outage=outage,
             )
         except ControlPlaneError as e:
+            self._unanswered_spawn = None
             raise self._refusal(e, identity) from e
         except ControlPlaneUnavailableError as e:
             raise SpawnError(str(e), status_code=_status_for(e)) from e
+        self._unanswered_spawn = None
         self._adopt(server)
         self.log.info("aml-spawn-accepted %s", lifecycle.describe(server))
 
@@ -524,10 +534,10 @@ class AMLSpawner(Spawner):
         return self._redirect_url()
 
     async def stop(self, now: bool = False) -> None:
-        server_id = self.server_id
+        client = self._client()
+        server_id = self.server_id or await self._server_of_unanswered_spawn(client)
         if not server_id:
             return
-        client = self._client()
         deadline = Deadline(self.clock, self.stop_timeout)
         self.log.info("aml-stop-requested user=%s id=%s now=%s", self.user.name, server_id, now)
         try:
@@ -708,6 +718,29 @@ class AMLSpawner(Spawner):
                 mapped.session.commit()
         except Exception:  # the hub saves the state again after start() anyway
             self.log.exception("aml-state-save-failed user=%s id=%s", self.user.name, self.server_id)
+
+    async def _server_of_unanswered_spawn(self, client: ControlPlaneClient) -> str:
+        """The id of the server a cancelled start had asked for before its answer came
+        (JupyterHub cancels a pending spawn, and then stops it): the control plane may have
+        stored and started it all the same, so it is looked up by user and server name, a
+        few times while the request may still be on its way. "" when there is none."""
+        project = self._unanswered_spawn
+        self._unanswered_spawn = None
+        if project is None:
+            return ""
+        for attempt in range(UNANSWERED_SPAWN_LOOKUPS):
+            if attempt:
+                await self.clock.sleep(UNANSWERED_SPAWN_LOOKUP_INTERVAL)
+            try:
+                server = await find_live_server(client, self.user.name, self.name, project)
+            except (ControlPlaneError, ControlPlaneUnavailableError) as e:
+                self.log.warning("aml-cancel-lookup-failed user=%s server=%r: %s", self.user.name, self.name, e)
+                return ""
+            if server is not None:
+                self.log.info("aml-cancel-found user=%s server=%r id=%s", self.user.name, self.name, server["id"])
+                self._adopt(server)
+                return server["id"]
+        return ""
 
     async def _recover_server_id(self, client: ControlPlaneClient) -> bool | None:
         """The hub thinks a server runs but no id was saved (the hub stopped in the

@@ -191,9 +191,12 @@ export class HttpHostServer {
   }
 }
 
-/** How long, and for how many bytes, a refused body is still read and dropped before the connection closes. */
+/**
+ * How long a refused body is still read and dropped before the connection closes. Bounded by time
+ * only: a byte bound closed the socket before a busy client had read the answer (a reset instead
+ * of the 413), and dropped bytes cost no memory.
+ */
 const LINGER_MS = 2_000;
-const LINGER_BYTES = 4 * 1024 * 1024;
 
 /**
  * A lingering close, as nginx does after an early answer: read and drop what the client still sends
@@ -201,16 +204,12 @@ const LINGER_BYTES = 4 * 1024 * 1024;
  * connection. Nothing is kept, so a large body costs no memory.
  */
 function lingerAndClose(request: IncomingMessage, response: ServerResponse): void {
-  let dropped = 0;
   const close = () => {
     clearTimeout(timer);
     request.socket.destroy();
   };
   const timer = setTimeout(close, LINGER_MS);
-  request.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > LINGER_BYTES) close();
-  });
+  request.on('data', () => undefined);
   request.once('end', () => (response.writableFinished ? close() : response.once('finish', close)));
   request.resume();
 }

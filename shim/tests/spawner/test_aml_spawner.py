@@ -221,6 +221,35 @@ async def test_stop_waits_until_stopped(make_spawner, fake_cp):
     assert await spawner.poll() == 0
 
 
+async def test_a_cancel_before_the_spawn_was_answered_still_stops_what_it_started(make_spawner, fake_cp):
+    # The control plane stores the server and starts provisioning, but its answer is slow;
+    # JupyterHub cancels the pending start and then stops the spawner, which has no id yet.
+    fake_cp.state.settings.spawn_answer_delay = 1.0
+    spawner = make_spawner()
+    task = asyncio.ensure_future(spawner.start())
+    for _ in range(100):
+        if fake_cp.state.servers:
+            break
+        await asyncio.sleep(0.02)
+    assert fake_cp.state.servers, "the spawn request never reached the control plane"
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert spawner.server_id == ""
+
+    await spawner.stop()
+
+    [server] = fake_cp.state.servers.values()
+    assert spawner.server_id == server["id"]
+    assert server["state"] == "Stopped" and server["stopReason"] == "user"
+
+
+async def test_a_stop_with_no_spawn_sent_asks_nothing(make_spawner, fake_cp):
+    spawner = make_spawner()
+    await spawner.stop()
+    assert [r for r in fake_cp.state.requests if r.get("path", "").startswith("/api/servers")] == []
+
+
 async def test_stop_now_does_not_wait(make_spawner, fake_cp):
     spawner = make_spawner()
     await spawner.start()

@@ -69,6 +69,9 @@ class FakeSettings:
     sharing_policy: str = "Personal"
     #: Bearer tokens accepted besides the key, and the app role each carries.
     tokens: dict[str, str] = field(default_factory=dict)
+    #: Seconds a spawn is held after the server is stored and before the answer leaves
+    #: (a slow answer that the hub may give up on).
+    spawn_answer_delay: float = 0.0
 
 
 @dataclass
@@ -252,7 +255,7 @@ class OptionsHandler(FakeHandler):
 
 
 class ServersHandler(FakeHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self.body_json() or {}
         errors = []
         unknown = sorted(set(body) - ALLOWED_FIELDS)
@@ -319,6 +322,8 @@ class ServersHandler(FakeHandler):
             self.state.provision(server, creating=True, recreated=recreated)
         elif server["state"] == "Stopped":
             self.state.provision(server, creating=False)
+        if self.state.settings.spawn_answer_delay:
+            await asyncio.sleep(self.state.settings.spawn_answer_delay)
         self.set_header("Location", f"/api/servers/{sid}")
         self.reply(server, 202)
 
