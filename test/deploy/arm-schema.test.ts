@@ -42,7 +42,7 @@ const NOT_IN_SUBSET: Record<string, (resource: ArmResource) => void> = {
 
 const validator = new ArmSchemaValidator();
 
-it('finds the shared schemas beside the repository', () => {
+it('finds the deployment schemas (ARM_SCHEMAS_DIR)', () => {
   expect(existsSync(SCHEMAS_DIR)).toBe(true);
 });
 

@@ -1,5 +1,6 @@
 /**
- * Offline validation of ARM templates against the published JSON schemas in ../shared/arm-schemas.
+ * Offline validation of ARM templates against Azure's published JSON schemas, found at
+ * ARM_SCHEMAS_DIR (jest.config.js sets it, from the environment or the team folder beside the clone).
  *
  * How each part is checked:
  * - Top level: the 2019-04-01 deployment template schema without `resources` (its resources list
@@ -31,7 +32,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
-export const SCHEMAS_DIR = resolve(REPO_ROOT, '..', 'shared', 'arm-schemas', 'schemas');
+export const SCHEMAS_DIR = process.env.ARM_SCHEMAS_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'arm-schemas', 'schemas');
 const SCHEMA_BASE = 'https://schema.management.azure.com/schemas/';
 const TEMPLATE_SCHEMA = `${SCHEMA_BASE}2019-04-01/deploymentTemplate.json`;
 const EXPRESSION_REF = `${SCHEMA_BASE}common/definitions.json#/definitions/expression`;
