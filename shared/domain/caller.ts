@@ -1,5 +1,5 @@
 /**
- * Who is calling and what each route lets them do (DESIGN.md, issue 5). Pure: the HTTP edge
+ * Who is calling and what each route lets them do (docs/architecture.md, README "Callers and roles"). Pure: the HTTP edge
  * authenticates the caller, then asks `mayCall` before any use case runs.
  */
 

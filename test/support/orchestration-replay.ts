@@ -10,7 +10,7 @@ import {
   taskScheduled, timerCreated, timerFired, type HistoryEvent,
 } from './history-events';
 
-// The worker's entry point for one episode; reached by deep require, as PLATFORM-NOTES describes.
+// The worker's entry point for one episode; reached by deep require (durable-functions exports no other way in).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createOrchestrator } = require('durable-functions/lib/src/util/testingUtils') as {
   createOrchestrator: (fn: df.OrchestrationHandler) => (trigger: unknown, context: InvocationContext) => Promise<EpisodeResult>;

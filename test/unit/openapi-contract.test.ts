@@ -8,7 +8,7 @@ describe('openapi contract checker', () => {
     expect(contractProblems('health', { status: 200, headers: { 'content-type': 'application/json' }, body: { status: 'ok', extra: 1 } }).length).toBeGreaterThan(0);
   });
 
-  it('documents the routes of DESIGN.md', () => {
+  it('documents the routes of the architecture (docs/architecture.md)', () => {
     expect(Object.keys(OPENAPI.paths).sort()).toEqual([
       '/api/health', '/api/options', '/api/servers', '/api/servers/{id}', '/api/servers/{id}/activity', '/api/servers/{id}/stop',
     ]);

@@ -1,6 +1,6 @@
 """A small stand-in for the control plane, for the shim's own tests.
 
-It serves the routes of DESIGN.md ("Control plane HTTP API") with a scripted state
+It serves the routes of openapi.yaml with a scripted state
 machine driven by timers: a spawn goes Creating → Running after `create_seconds`, a
 stop Stopping → Stopped after `stop_seconds`. Test-only routes under `/_fake/` script
 failures, stop a server "in the studio" or for idleness, make the whole control plane
@@ -47,7 +47,7 @@ ALLOWED_FIELDS = {"user", "project", "size", "serverName", "userObjectId", "tena
 
 
 def server_id(user: str, project: str, vm_size: str, server_name: str) -> str:
-    """DESIGN.md's naming rule."""
+    """The naming rule of docs/architecture.md."""
     digest = hashlib.md5("\n".join(["hub", user, project, vm_size, server_name]).encode()).hexdigest()[:21]
     if digest.isdigit():
         digest = chr(ord("g") + int(digest[0])) + digest[1:]
