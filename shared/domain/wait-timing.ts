@@ -67,9 +67,10 @@ export function progressPercent(elapsedSeconds: number, expected: number, from =
   return Math.min(95, Math.round(90 + 5 * (1 - 1 / share)));
 }
 
-/** "about 6 minutes", "about 40 seconds". */
+/** "about 6 minutes", "about 40 seconds", "a few seconds". */
 export function aboutDuration(seconds: number): string {
-  if (seconds < 90) return `about ${Math.max(1, Math.round(seconds / 10) * 10)} seconds`;
+  if (seconds < 15) return 'a few seconds';
+  if (seconds < 90) return `about ${Math.round(seconds / 10) * 10} seconds`;
   const minutes = Math.round(seconds / 60);
   return `about ${minutes} minute${minutes === 1 ? '' : 's'}`;
 }

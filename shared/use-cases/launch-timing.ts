@@ -5,7 +5,7 @@
  */
 import type { LaunchKey } from '../domain/launch-durations';
 import type { Server, ServerState } from '../domain/server';
-import { expectedSeconds, RECENT_LAUNCHES, type LaunchKind } from '../domain/wait-timing';
+import { expectedSeconds, launchStartedAt, RECENT_LAUNCHES, type LaunchKind } from '../domain/wait-timing';
 import type { Dependencies } from './dependencies';
 import { TtlCache } from './ttl-cache';
 
@@ -43,7 +43,7 @@ export async function expectedLaunchSeconds(deps: Dependencies, server: Server, 
 export async function recordLaunch(deps: Dependencies, server: Server, endedAt: string): Promise<void> {
   const kind = launchKindOf(server.state);
   if (!kind) return;
-  const seconds = (Date.parse(endedAt) - Date.parse(server.phaseSince)) / 1000;
+  const seconds = (Date.parse(endedAt) - Date.parse(launchStartedAt(server.progress, kind, server.phaseSince))) / 1000;
   if (!(seconds > 0)) return;
   try {
     const key = await launchKeyOf(deps, server, kind);
