@@ -65,7 +65,18 @@ export interface WatchInput {
   seen: Record<string, string>;
 }
 
-/** The payload of a computeChanged event. */
-export interface ComputeChanged {
+/** The payload of a computeChanged event: the state the list showed, and the instance as listed (null when absent). */
+export interface ComputeChanged<Compute = unknown> {
   observed: string;
+  compute: Compute | null;
+}
+
+/**
+ * Input of the provisionStep activity: the server id, or — after a wake — the id with the instance
+ * as the watcher listed it, so the step need not read it again.
+ */
+export type ProvisionStepInput<Compute = unknown> = string | { serverId: string; observed: Compute };
+
+export function provisionStepInput<Compute>(input: ProvisionStepInput<Compute>): { serverId: string; observed?: Compute } {
+  return typeof input === 'string' ? { serverId: input } : input;
 }

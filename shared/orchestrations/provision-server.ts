@@ -7,7 +7,7 @@
 import type * as df from 'durable-functions';
 import type { ProvisioningStep } from '../use-cases/advance-provisioning';
 import { activityRetry, failureMessage } from './activity-retry';
-import { ACTIVITIES, type GiveUpInput, type ServerOrchestrationInput } from './orchestration-names';
+import { ACTIVITIES, type GiveUpInput, type ProvisionStepInput, type ServerOrchestrationInput } from './orchestration-names';
 import { waitForChange, type WaitState } from './wait-for-change';
 
 export function* provisionServerOrchestrator(context: df.OrchestrationContext): Generator<df.Task, ProvisioningStep, unknown> {
@@ -22,8 +22,10 @@ export function* provisionServerOrchestrator(context: df.OrchestrationContext): 
       if (context.df.currentUtcDateTime.getTime() >= deadline) {
         return (yield giveUp(context, { serverId: input.serverId, code: 'provision-timeout', message: `The compute instance did not reach Running within ${input.timeoutMinutes} minutes.` })) as ProvisioningStep;
       }
-      yield* waitForChange(context, input.serverId, deadline, waiting);
-      step = (yield context.df.callActivityWithRetry(ACTIVITIES.provisionStep, activityRetry(), input.serverId)) as ProvisioningStep;
+      const change = yield* waitForChange(context, input.serverId, deadline, waiting);
+      // A wake that shows the instance carries it: the step uses it instead of reading it again.
+      const stepInput: ProvisionStepInput = change?.compute ? { serverId: input.serverId, observed: change.compute } : input.serverId;
+      step = (yield context.df.callActivityWithRetry(ACTIVITIES.provisionStep, activityRetry(), stepInput)) as ProvisioningStep;
     }
   } catch (error) {
     return (yield giveUp(context, { serverId: input.serverId, code: 'provision-error', message: failureMessage(error) })) as ProvisioningStep;

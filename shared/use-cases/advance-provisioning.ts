@@ -27,12 +27,16 @@ export interface ProvisioningStep {
 
 export const REPLACING_FAILED_MESSAGE = 'The previous instance failed; deleting it and creating a new one';
 
-export async function advanceProvisioning(deps: Dependencies, id: string): Promise<ProvisioningStep> {
+/**
+ * `observed`: the instance as the workspace watcher just listed it (it woke this run); without it
+ * the step reads the instance itself.
+ */
+export async function advanceProvisioning(deps: Dependencies, id: string, observed?: ComputeInstance): Promise<ProvisioningStep> {
   const stored = await deps.servers.get(id);
   if (!stored || !isProvisioning(stored.server.state)) return { outcome: 'cancelled', state: stored?.server.state ?? null };
   const server = stored.server;
   const at = { project: server.project, name: server.id };
-  const compute = await deps.aml.getCompute(at);
+  const compute = observed?.name === server.id ? observed : await deps.aml.getCompute(at);
   const idleTime = idleTimeBeforeShutdown(deps.settings.idleStopMinutes[server.size], deps.settings.idleShutdownFloorMinutes);
 
   if (!compute) {

@@ -25,6 +25,8 @@ export interface Wakeup {
   run: WatchedRun;
   serverId: string;
   observed: ObservedState;
+  /** The instance as listed; null when absent. */
+  compute: ComputeInstance | null;
 }
 
 /** Wakes a waiting run (an external event to its orchestration); a run that ended is no error. */
@@ -79,11 +81,12 @@ export async function watchWorkspace(deps: Dependencies, waker: RunWaker, projec
   if (due.length > 0) {
     const computes = new Map<string, ComputeInstance>((await deps.aml.listComputes(project)).map((compute) => [compute.name, compute]));
     await Promise.all(due.map(async ({ server, run }) => {
-      const observed = computes.get(server.id)?.state ?? ABSENT;
+      const compute = computes.get(server.id) ?? null;
+      const observed = compute?.state ?? ABSENT;
       nextSeen[server.id] = observed;
       const known = seen[server.id] ?? server.amlState ?? ABSENT;
       if (observed === known) return;
-      await waker.wake({ run, serverId: server.id, observed });
+      await waker.wake({ run, serverId: server.id, observed, compute });
       woken.push(server.id);
     }));
   }

@@ -3,7 +3,10 @@
  * project, waking exactly the runs whose instance changed; the runs wait for that wake or a long
  * fallback; the watcher ends when nothing is in flight and continues as new on long watches.
  */
-import { ACTIVITIES, EVENTS, type GiveUpInput, type WatchInput } from '../../shared/adapters/durable/orchestration-names';
+import {
+  ACTIVITIES, EVENTS, provisionStepInput, type GiveUpInput, type ProvisionStepInput, type WatchInput,
+} from '../../shared/adapters/durable/orchestration-names';
+import type { ComputeInstance } from '../../shared/domain/ports';
 import { serverIdFor } from '../../shared/domain/naming';
 import { newServer } from '../../shared/domain/server-changes';
 import { provisionServerOrchestrator } from '../../shared/orchestrations/provision-server';
@@ -51,7 +54,10 @@ function setUp(aml: ScriptedAmlOptions = {}, settings: Record<string, string> = 
     return id;
   };
   const activities: Record<string, ActivityImplementation> = {
-    [ACTIVITIES.provisionStep]: (input) => advanceProvisioning(deps, input as string),
+    [ACTIVITIES.provisionStep]: (input) => {
+      const { serverId, observed } = provisionStepInput(input as ProvisionStepInput<ComputeInstance>);
+      return advanceProvisioning(deps, serverId, observed);
+    },
     [ACTIVITIES.provisionGiveUp]: (input) => giveUpProvisioning(deps, (input as GiveUpInput).serverId, input as GiveUpInput),
     [ACTIVITIES.watchServer]: (input) => enrolForWatch(deps, watch, input as string),
     [ACTIVITIES.watchLook]: (input) => watchWorkspace(deps, watch, (input as WatchInput).project, (input as WatchInput).seen),
@@ -77,9 +83,9 @@ describe('one look of the workspace watcher', () => {
 
     expect(ctx.gateway.calls).toEqual(['list climate-lab']); // no per-server GET, nothing for ocean-lab
     expect(ctx.watch.wakeups).toEqual(expect.arrayContaining([
-      { run: 'provision', serverId: a, observed: 'Creating' },
-      { run: 'stop', serverId: c, observed: 'Creating' },
-      { run: 'provision', serverId: d, observed: 'Running' },
+      expect.objectContaining({ run: 'provision', serverId: a, observed: 'Creating', compute: expect.objectContaining({ name: a, state: 'Creating' }) }),
+      expect.objectContaining({ run: 'stop', serverId: c, observed: 'Creating' }),
+      expect.objectContaining({ run: 'provision', serverId: d, observed: 'Running', compute: expect.objectContaining({ name: d, state: 'Running' }) }),
     ]));
     expect(look.woken).toEqual([a, c, d].sort());
     expect(ctx.watch.wakeups.map((wakeup) => wakeup.serverId)).not.toContain(b);
@@ -158,14 +164,22 @@ describe('one look of the workspace watcher', () => {
   });
 });
 
+/** An instance as the watcher's list shows it once Running. */
+function listed(name: string): ComputeInstance {
+  return {
+    name, state: 'Running', provisioningState: 'Succeeded', vmSize: 'Standard_DS3_v2', jupyterLabUrl: `https://${name}.listed.example/lab`,
+    errors: [], lastOperation: null, idleTimeBeforeShutdown: 'PT120M', tags: {}, createdAt: START.toISOString(),
+  };
+}
+
 describe('a run waiting for the watcher (durable-functions replay)', () => {
   it('sleeps until the watcher wakes it, then steps once: no polling in between', async () => {
     const ctx = setUp({ createSeconds: 240 }, { EXPECTED_CREATE_SECONDS: '600' });
     const id = await ctx.spawn('alice');
     const result = await replayOrchestration(provisionServerOrchestrator, {
       name: 'provisionServer', input: { serverId: id, timeoutMinutes: 25 }, start: START, activities: ctx.activities, onTime: ctx.onTime,
-      // The watcher sees the instance Running at 240 s and raises the event.
-      raiseEvent: ({ name }) => (name === EVENTS.computeChanged ? { input: { observed: 'Running' }, at: new Date(START.getTime() + 241_000) } : null),
+      // The watcher sees the instance Running at 240 s and raises the event with the instance as listed.
+      raiseEvent: ({ name }) => (name === EVENTS.computeChanged ? { input: { observed: 'Running', compute: listed(id) }, at: new Date(START.getTime() + 241_000) } : null),
     });
 
     expect(result.output).toEqual({ outcome: 'running', state: 'Running' });
@@ -173,7 +187,8 @@ describe('a run waiting for the watcher (durable-functions replay)', () => {
     expect(ctx.watch.started).toEqual(['climate-lab']);
     expect(result.events).toHaveLength(1);
     expect(result.timers).toEqual([new Date(START.getTime() + 300_000)]); // the fallback, never fired
-    expect(ctx.gets()).toBe(2);
+    expect(ctx.gets()).toBe(1); // the first look only: the wake carried the instance
+    expect(ctx.servers.server(id)).toMatchObject({ state: 'Running', url: `https://${id}.listed.example/lab` });
   });
 
   it('looks by itself when no watcher wakes it, and makes sure a watcher runs again', async () => {
@@ -198,7 +213,7 @@ describe('the watcher orchestration (durable-functions replay)', () => {
     for (const id of ids) await advanceProvisioning(ctx.deps, id);
     ctx.gateway.calls.length = 0;
     ctx.watch.onWake = async (wakeup) => {
-      await advanceProvisioning(ctx.deps, wakeup.serverId); // the woken run steps
+      await advanceProvisioning(ctx.deps, wakeup.serverId, wakeup.compute ?? undefined); // the woken run steps, with what the watcher saw
     };
 
     // Generation after generation (continueAsNew), as the extension runs them.
@@ -225,7 +240,7 @@ describe('the watcher orchestration (durable-functions replay)', () => {
     }
     // Quiet until half of the expected 6 minutes, then one list per 3 s until Running at 300 s.
     expect(ctx.lists()).toBeLessThanOrEqual(Math.ceil((300 - 180) / 3) + 2);
-    expect(ctx.gets()).toBe(ids.length * 2); // one GET per real change per server, no polling
+    expect(ctx.gets()).toBe(0); // the wakes carry the listed instance: no per-server GET at all
     expect(looks.length).toBe(ctx.lists() + 4); // + the quiet looks (0, 60, 120 s) and the last, idle one
   });
 

@@ -27,7 +27,7 @@ export class DurableWatchControl implements RunWaker, WatchStarter {
   async wake(wakeup: Wakeup): Promise<void> {
     const instanceId = instanceIdFor(wakeup.run, wakeup.serverId);
     try {
-      await this.client.raiseEvent(instanceId, EVENTS.computeChanged, { observed: wakeup.observed } satisfies ComputeChanged);
+      await this.client.raiseEvent(instanceId, EVENTS.computeChanged, { observed: wakeup.observed, compute: wakeup.compute } satisfies ComputeChanged);
     } catch (error) {
       if (await this.isLive(instanceId)) throw error;
     }
