@@ -7,7 +7,7 @@
  * at most one "still creating" line a minute, so the bar follows the expected duration.
  */
 import type { ComputeInstance } from '../domain/ports';
-import type { Server } from '../domain/server';
+import { SIZE_LABELS, type Server } from '../domain/server';
 import { withProgress } from '../domain/server-changes';
 import {
   fallbackSeconds, isDue, launchLine, launchStartedAt, nextLookSeconds, progressPercent, STILL_LINE_SECONDS, type LaunchKind,
@@ -69,7 +69,9 @@ interface Watched {
 
 export async function watchWorkspace(deps: Dependencies, waker: RunWaker, project: string, seen: SeenStates): Promise<WatchLook> {
   const now = deps.clock.now();
-  const inFlight = (await deps.servers.listActive()).filter((server) => server.project.toLowerCase() === project.toLowerCase() && runOf(server) !== null);
+  // The project's rows of the active index only (one query per size), never the whole index.
+  const active = (await Promise.all(SIZE_LABELS.map((size) => deps.servers.listActive({ project, size })))).flat();
+  const inFlight = active.filter((server) => runOf(server) !== null);
   if (inFlight.length === 0) return { inFlight: 0, listed: false, woken: [], seen: {}, nextLookSeconds: null };
 
   const interval = deps.settings.provisionPollSeconds;
@@ -93,7 +95,7 @@ export async function watchWorkspace(deps: Dependencies, waker: RunWaker, projec
   // Launches not woken now: a "still" line when the last one is a minute old (no ARM call).
   await Promise.all(watched
     .filter((entry) => entry.launch && !woken.includes(entry.server.id))
-    .map((entry) => noteStillLaunching(deps, entry.server.id, entry.launch!.kind)));
+    .map((entry) => noteStillLaunching(deps, entry.server, entry.launch!)));
 
   const windDownOnly = due.length > 0 && due.every((entry) => entry.run !== 'provision');
   const soonest = Math.min(...watched.map((entry) => (entry.due ? 0 : entry.dueIn)));
@@ -136,17 +138,16 @@ async function watchedOf(deps: Dependencies, server: Server, now: Date, interval
   return { server, run, due, dueIn: due ? 0 : nextLookSeconds(elapsed, expected, interval), launch: { kind, expected, elapsed } };
 }
 
-/** At most one line a minute while a launch runs, with the bar following the expected duration. */
-async function noteStillLaunching(deps: Dependencies, id: string, kind: LaunchKind): Promise<void> {
-  const stored = await deps.servers.get(id);
-  const server = stored?.server;
-  if (!server || launchKindOf(server.state) !== kind) return;
+/**
+ * At most one line a minute while a launch runs, with the bar following the expected duration.
+ * `server` is as this look read it: only a line that is due costs a write (and its read).
+ */
+async function noteStillLaunching(deps: Dependencies, server: Server, launch: { kind: LaunchKind; expected: number; elapsed: number }): Promise<void> {
+  const { kind, expected, elapsed } = launch;
   const now = deps.clock.now();
   const last = server.progress[server.progress.length - 1];
   if (last && (now.getTime() - Date.parse(last.at)) / 1000 < STILL_LINE_SECONDS) return;
-  const expected = await expectedLaunchSeconds(deps, server, kind);
-  const elapsed = Math.max(0, (now.getTime() - Date.parse(launchStartedAt(server.progress, kind, server.phaseSince))) / 1000);
-  await deps.servers.update(id, (current) => {
+  await deps.servers.update(server.id, (current) => {
     if (current.state !== server.state || current.progress.length !== server.progress.length) return null; // someone wrote meanwhile
     const next = withProgress(current, { at: nowIso(deps), progress: progressPercent(elapsed, expected), message: launchLine(kind, current.size, expected, elapsed) });
     return next === current ? null : next;
