@@ -77,7 +77,7 @@ describe('provisionServer orchestration (durable-functions replay)', () => {
     expect(server.startedAt).toBe(new Date(START.getTime() + 60_000).toISOString());
     // One line per real change (the intent, Azure creating, Running), none per poll; no id or SKU in them.
     expect(server.progress.map((event) => event.message)).toEqual([
-      `Spawn requested: compute instance ${ctx.id} (Standard_DS3_v2)`,
+      'Spawn requested: your Medium server',
       'Creating your Medium server — usually about 6 minutes',
       'Creating your Medium server — usually about 6 minutes (under a minute so far)',
       'Your Medium server is running',
