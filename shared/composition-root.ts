@@ -13,6 +13,7 @@ import type { OrchestrationControl } from './domain/ports';
 import { ArmAmlGateway } from './adapters/aml/arm-aml-gateway';
 import { EntraTokenVerifier } from './adapters/auth/entra-token-verifier';
 import { DurableOrchestrationControl } from './adapters/durable/durable-orchestration-control';
+import { TableLaunchDurations } from './adapters/table/table-launch-durations';
 import { TableServerRepository } from './adapters/table/table-server-repository';
 import { CallerAuthenticator } from './http/caller-authenticator';
 import type { Dependencies } from './use-cases/dependencies';
@@ -42,16 +43,20 @@ export function buildDependencies(settings: Settings): Dependencies {
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  return { settings, servers, aml, catalog, clock: systemClock, serverId: serverIdFor };
+  const durations = new TableLaunchDurations({
+    ...(settings.state.connectionString
+      ? { connectionString: settings.state.connectionString }
+      : { endpoint: settings.state.tableEndpoint ?? '', credential }),
+    tableName: settings.state.tableName,
+  });
+  return { settings, servers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations };
 }
 
 type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;
 
 const durableControl: ControlFactory = (context, deps) =>
   new DurableOrchestrationControl(df.getClient(context), {
-    provisionPollSeconds: deps.settings.provisionPollSeconds,
     provisionTimeoutMinutes: deps.settings.provisionTimeoutMinutes,
-    stopPollSeconds: deps.settings.stopPollSeconds,
     windDownTimeoutMinutes: WIND_DOWN_TIMEOUT_MINUTES,
   });
 
@@ -68,6 +73,7 @@ export function dependencies(): Promise<Dependencies> {
       }
       const deps = buildDependencies(settings);
       if (deps.servers instanceof TableServerRepository) await deps.servers.ensureTables();
+      if (deps.durations instanceof TableLaunchDurations) await deps.durations.ensureTable();
       return deps;
     })();
     // A failed start-up is not cached, so the next invocation reports the problem again.

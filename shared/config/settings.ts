@@ -123,9 +123,15 @@ export const SETTINGS_SCHEMA = z.object({
   IDLE_SWEEP_SCHEDULE: z.string().regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression').default('0 */5 * * * *').describe(
     'NCRONTAB schedule of the idle sweep (six fields, seconds first).',
   ),
-  PROVISION_POLL_SECONDS: positiveNumber(10).describe('Seconds between two status checks of an instance being created or started.'),
+  PROVISION_POLL_SECONDS: positiveNumber(3).describe("Seconds between two looks of a project's watcher (one compute list for all its instances) while any of them is being created or started."),
   PROVISION_TIMEOUT_MINUTES: positiveNumber(25).describe('Minutes after which a create or start that has not reached Running is reported failed.'),
-  STOP_POLL_SECONDS: positiveNumber(10).describe('Seconds between two checks while a server is being stopped or deleted.'),
+  EXPECTED_CREATE_SECONDS: positiveNumber(360).describe(
+    'Seconds a create is expected to take before any has completed in a region and VM size; afterwards the recent completed creates decide (timing and progress).',
+  ),
+  EXPECTED_START_SECONDS: positiveNumber(180).describe(
+    'Seconds a start is expected to take before any has completed in a region and VM size; afterwards the recent completed starts decide.',
+  ),
+  STOP_POLL_SECONDS: positiveNumber(3).describe("Seconds between two looks of a project's watcher while any of its instances is being stopped or deleted."),
   CATALOG_CACHE_SECONDS: positiveInt(300).describe('Seconds the project list and the region VM-size list are cached.'),
   BUSY_RETRY_AFTER_SECONDS: positiveInt(15).describe('Retry-After sent with 409 when a server is stopping or deleting.'),
   LIST_PAGE_SIZE_MAX: positiveInt(200).describe('Largest page the admin listing returns.'),
@@ -202,6 +208,8 @@ export interface Settings {
   provisionPollSeconds: number;
   provisionTimeoutMinutes: number;
   stopPollSeconds: number;
+  /** Expected launch durations before there are learned ones. */
+  launchDefaults: { createSeconds: number; startSeconds: number };
   catalogCacheSeconds: number;
   busyRetryAfterSeconds: number;
   listPageSizeMax: number;
@@ -271,6 +279,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     provisionPollSeconds: s.PROVISION_POLL_SECONDS,
     provisionTimeoutMinutes: s.PROVISION_TIMEOUT_MINUTES,
     stopPollSeconds: s.STOP_POLL_SECONDS,
+    launchDefaults: { createSeconds: s.EXPECTED_CREATE_SECONDS, startSeconds: s.EXPECTED_START_SECONDS },
     catalogCacheSeconds: s.CATALOG_CACHE_SECONDS,
     busyRetryAfterSeconds: s.BUSY_RETRY_AFTER_SECONDS,
     listPageSizeMax: s.LIST_PAGE_SIZE_MAX,

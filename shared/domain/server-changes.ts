@@ -11,7 +11,7 @@ export function newServer(input: NewServerInput, at: string): Server {
     state: 'Requested',
     amlState: null,
     url: null,
-    progress: [spawnRequestedEvent(input.id, input.vmSize, at)],
+    progress: [spawnRequestedEvent(input.size, at)],
     error: null,
     stopReason: null,
     createdAt: at,
@@ -30,7 +30,7 @@ export function respawned(server: Server, at: string): Server {
     ...server,
     state: 'Requested',
     url: null,
-    progress: [spawnRequestedEvent(server.id, server.vmSize, at)],
+    progress: [spawnRequestedEvent(server.size, at)],
     error: null,
     stopReason: null,
     updatedAt: at,
@@ -41,8 +41,9 @@ export function respawned(server: Server, at: string): Server {
   };
 }
 
-function spawnRequestedEvent(id: string, vmSize: string, at: string): ProgressEvent {
-  return { at, progress: 5, message: `Spawn requested: compute instance ${id} (${vmSize})` };
+/** The id and VM size are the server's own fields (its details), not repeated in the lines a person reads. */
+function spawnRequestedEvent(size: string, at: string): ProgressEvent {
+  return { at, progress: 5, message: `Spawn requested: your ${size} server` };
 }
 
 /**

@@ -7,14 +7,16 @@
  * that write fail and nothing is sent; one that lands after it sees that a launch may be in flight
  * and looks again instead of concluding (advance-wind-down.ts).
  */
-import { amlPhase, describeAmlState } from '../domain/aml-states';
+import { amlPhase } from '../domain/aml-states';
 import { isAppError } from '../domain/errors';
 import { hasIdleTime, idleTimeBeforeShutdown } from '../domain/idle-shutdown';
 import { isProvisioning } from '../domain/lifecycle';
 import type { ComputeInstance, ComputeLocator } from '../domain/ports';
 import type { Server, ServerError, VersionedServer } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
+import { launchLine, launchStartedAt, progressPercent, shouldAddLine } from '../domain/wait-timing';
 import { nowIso, type Dependencies } from './dependencies';
+import { expectedLaunchSeconds, launchKindOf, recordLaunch } from './launch-timing';
 
 export type ProvisioningOutcome = 'wait' | 'running' | 'failed' | 'cancelled';
 
@@ -25,12 +27,16 @@ export interface ProvisioningStep {
 
 export const REPLACING_FAILED_MESSAGE = 'The previous instance failed; deleting it and creating a new one';
 
-export async function advanceProvisioning(deps: Dependencies, id: string): Promise<ProvisioningStep> {
+/**
+ * `observed`: the instance as the workspace watcher just listed it (it woke this run); without it
+ * the step reads the instance itself.
+ */
+export async function advanceProvisioning(deps: Dependencies, id: string, observed?: ComputeInstance): Promise<ProvisioningStep> {
   const stored = await deps.servers.get(id);
   if (!stored || !isProvisioning(stored.server.state)) return { outcome: 'cancelled', state: stored?.server.state ?? null };
   const server = stored.server;
   const at = { project: server.project, name: server.id };
-  const compute = await deps.aml.getCompute(at);
+  const compute = observed?.name === server.id ? observed : await deps.aml.getCompute(at);
   const idleTime = idleTimeBeforeShutdown(deps.settings.idleStopMinutes[server.size], deps.settings.idleShutdownFloorMinutes);
 
   if (!compute) {
@@ -39,7 +45,8 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
     if (lookup.kind !== 'offered') {
       return fail(deps, id, { code: 'project-not-found', message: `Project '${server.project}' is no longer offered.` });
     }
-    const intent = { state: 'Creating', amlState: null, progress: 20, message: `Creating compute instance ${server.id} (${server.vmSize})` } as const;
+    const expected = await expectedLaunchSeconds(deps, server, 'create');
+    const intent = { state: 'Creating', amlState: null, progress: 20, message: launchLine('create', server.size, expected) } as const;
     return launch(deps, stored, intent, () => deps.aml.createCompute({
       ...at,
       vmSize: server.vmSize,
@@ -54,7 +61,8 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
   const phase = amlPhase(compute.state);
   switch (phase) {
     case 'stopped': {
-      const intent = { state: 'Starting', amlState: compute.state, progress: 30, message: `Starting compute instance ${server.id}` } as const;
+      const expected = await expectedLaunchSeconds(deps, server, 'start');
+      const intent = { state: 'Starting', amlState: compute.state, progress: 30, message: launchLine('start', server.size, expected) } as const;
       return launch(deps, stored, intent, async () => {
         // The setting may have changed since the instance was created: a start applies it.
         if (!hasIdleTime(compute.idleTimeBeforeShutdown, idleTime)) await deps.aml.updateIdleShutdown(at, idleTime);
@@ -68,15 +76,13 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
       if (failedBeforeThisSpawn(server, compute)) return replaceFailed(deps, id, at, compute);
       return fail(deps, id, failureOf(compute), compute.state);
     case 'creating':
-      return record(deps, id, 'Creating', compute.state, progressWhileWaiting(server), waitingMessage(deps, server, compute));
+      return recordWaiting(deps, server, 'Creating', compute.state);
     case 'deleting':
       // An earlier instance on its way out (a cancelled create, or the failed one this run deletes): a create follows.
-      return record(deps, id, server.state === 'Requested' ? 'Creating' : server.state, compute.state,
-        progressWhileWaiting(server), waitingMessage(deps, server, compute));
+      return recordWaiting(deps, server, server.state === 'Requested' ? 'Creating' : server.state, compute.state);
     default:
       // starting, stopping (a start follows once stopped), unknown
-      return record(deps, id, server.state === 'Requested' ? 'Starting' : server.state, compute.state,
-        progressWhileWaiting(server), waitingMessage(deps, server, compute));
+      return recordWaiting(deps, server, server.state === 'Requested' ? 'Starting' : server.state, compute.state);
   }
 }
 
@@ -162,18 +168,30 @@ function failureOf(compute: ComputeInstance): ServerError {
     : { code: compute.state, message: `Azure reports the compute instance as ${compute.state}.` };
 }
 
-/** What Azure is doing and for how long this run has waited, so a person sees it move. */
-function waitingMessage(deps: Dependencies, server: Server, compute: ComputeInstance): string {
-  const since = Date.parse(server.progress[0]?.at ?? server.updatedAt);
-  const seconds = Math.max(0, Math.round((deps.clock.now().getTime() - since) / 1000));
-  const elapsed = seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-  return `${describeAmlState(compute.state, server.id, server.vmSize)} (${elapsed} so far)`;
-}
-
-/** Rises towards 90% while Azure works; 100% is kept for Running. */
-function progressWhileWaiting(server: Server): number {
-  const last = server.progress[server.progress.length - 1]?.progress ?? 20;
-  return Math.min(90, last + Math.max(1, Math.round((90 - last) / 6)));
+/**
+ * Azure is still working on the instance: record its state, and a progress line that follows the
+ * expected duration — on a real change of state, otherwise at most one a minute. The instance's
+ * id, VM size and Azure state are the server's own fields, not repeated in every line.
+ */
+async function recordWaiting(deps: Dependencies, server: Server, state: Server['state'], amlState: string): Promise<ProvisioningStep> {
+  const kind = launchKindOf(state);
+  const expected = kind ? await expectedLaunchSeconds(deps, server, kind) : 0;
+  const stored = await deps.servers.update(server.id, (current) => {
+    if (!isProvisioning(current.state)) return null;
+    const at = nowIso(deps);
+    const next = transitioned(current, state, at, { amlState });
+    if (!next) return null;
+    const last = current.progress[current.progress.length - 1];
+    const changed = current.state !== state || current.amlState !== amlState;
+    const sinceLine = last ? (Date.parse(at) - Date.parse(last.at)) / 1000 : Infinity;
+    if (!shouldAddLine(changed, sinceLine)) return changed ? next : null;
+    if (!kind) return changed ? next : null; // every provisioning state but Requested is a launch
+    const elapsed = Math.max(0, (Date.parse(at) - Date.parse(launchStartedAt(current.progress, kind, current.phaseSince))) / 1000);
+    return withProgress(next, { at, progress: progressPercent(elapsed, expected, kind === 'create' ? 20 : 30), message: launchLine(kind, current.size, expected, elapsed) });
+  });
+  const current = stored?.server;
+  if (!current || !isProvisioning(current.state)) return { outcome: 'cancelled', state: current?.state ?? null };
+  return { outcome: 'wait', state: current.state };
 }
 
 async function record(
@@ -198,14 +216,19 @@ async function markRunning(deps: Dependencies, id: string, compute: ComputeInsta
       message: `Compute instance ${compute.name} is running but lists no Jupyter application (neither "Jupyter Lab" nor "Jupyter"), so there is nothing to open. Check the instance in Azure ML studio, or delete it and spawn again.`,
     }, compute.state);
   }
+  let launched: { server: Server; at: string } | null = null;
   const stored = await deps.servers.update(id, (server) => {
     if (!isProvisioning(server.state)) return null;
     const at = nowIso(deps);
     const next = transitioned(server, 'Running', at, { amlState: compute.state, url: compute.jupyterLabUrl, startedAt: at, error: null, launchRequestedAt: null });
-    return next && withProgress(next, { at, progress: 100, message: `Compute instance ${server.id} is running` });
+    launched = next && { server, at };
+    return next && withProgress(next, { at, progress: 100, message: `Your ${server.size} server is running` });
   });
   const current = stored?.server;
   if (current?.state !== 'Running') return { outcome: 'cancelled', state: current?.state ?? null };
+  // The launch's duration teaches the next ones what to expect (a failure to record never fails this one).
+  const done = launched as { server: Server; at: string } | null;
+  if (done) await recordLaunch(deps, done.server, done.at);
   return { outcome: 'running', state: 'Running' };
 }
 

@@ -1,5 +1,6 @@
 /** What the use cases need, built once by the composition root. */
 import type { Settings } from '../config/settings';
+import type { LaunchDurations } from '../domain/launch-durations';
 import type { ServerIdentity } from '../domain/naming';
 import type { AmlGateway, Clock, ServerRepository } from '../domain/ports';
 import type { ProjectCatalog } from './project-catalog';
@@ -10,6 +11,8 @@ export interface Dependencies {
   aml: AmlGateway;
   catalog: ProjectCatalog;
   clock: Clock;
+  /** Recent launch durations per region, VM size and kind (the learned timing). */
+  durations: LaunchDurations;
   /** The id formula (naming.ts `serverIdFor`); a dependency so a test can force two identities onto one id. */
   serverId: (identity: ServerIdentity) => string;
 }

@@ -55,3 +55,8 @@ export const timerFired = (at: Date, id: number, fireAt: Date): HistoryEvent => 
   TimerId: id,
   FireAt: fireAt.toISOString(),
 });
+export const eventRaised = (at: Date, name: string, input: unknown): HistoryEvent => ({
+  ...base(EventType.EventRaised, at),
+  Name: name,
+  Input: JSON.stringify(input ?? null),
+});

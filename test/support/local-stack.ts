@@ -22,6 +22,9 @@ export const SEEDED = {
 export const FAST_APP_SETTINGS: Record<string, string> = {
   PROVISION_POLL_SECONDS: '0.5',
   STOP_POLL_SECONDS: '0.5',
+  // The emulated launches below take seconds, not Azure's minutes: expect that before any completed.
+  EXPECTED_CREATE_SECONDS: '3',
+  EXPECTED_START_SECONDS: '2',
   BUSY_RETRY_AFTER_SECONDS: '1',
   IDLE_SWEEP_SCHEDULE: '0 0 0 1 1 *', // effectively never, unless a test asks for it
   LOCAL_DURABLE_POLL_SECONDS: '0.2',

@@ -6,7 +6,7 @@
 import { InvocationContext } from '@azure/functions';
 import type * as df from 'durable-functions';
 import {
-  executionStarted, orchestratorCompleted, orchestratorStarted, taskCompleted, taskFailed,
+  eventRaised, executionStarted, orchestratorCompleted, orchestratorStarted, taskCompleted, taskFailed,
   taskScheduled, timerCreated, timerFired, type HistoryEvent,
 } from './history-events';
 
@@ -19,9 +19,17 @@ const { createOrchestrator } = require('durable-functions/lib/src/util/testingUt
 interface Action {
   actionType: number;
   functionName?: string;
+  /** WaitForExternalEvent's event name. */
+  externalEventName?: string;
+  compoundActions?: Action[];
   input?: unknown;
   fireAt?: string | Date;
   retryOptions?: { firstRetryIntervalInMilliseconds: number; maxNumberOfAttempts: number; backoffCoefficient: number };
+}
+
+/** Task.any / Task.all arrive as compound actions; the extension schedules their leaves. */
+function leaves(actions: Action[]): Action[] {
+  return actions.flatMap((action) => (action.compoundActions ? leaves(action.compoundActions) : [action]));
 }
 
 interface EpisodeResult {
@@ -41,6 +49,12 @@ export interface ReplayOptions {
   /** Called whenever the virtual clock moves, so fakes can follow it. */
   onTime?: (now: Date) => void;
   maxEpisodes?: number;
+  /**
+   * Asked whenever the orchestrator waits for an external event: the event to raise and when, or
+   * null. An event due before the timers the orchestrator created with it wins (the timers never
+   * fire, as when the orchestrator cancels them); otherwise the timers fire first.
+   */
+  raiseEvent?: (wait: { name: string; now: Date; timerFiresAt: Date | null }) => { input: unknown; at: Date } | null;
 }
 
 export interface ActivityCall {
@@ -50,8 +64,17 @@ export interface ActivityCall {
   failed: boolean;
 }
 
+export interface RaisedEvent {
+  name: string;
+  input: unknown;
+  at: Date;
+}
+
 export interface ReplayResult {
-  status: 'Completed' | 'Failed' | 'Waiting';
+  status: 'Completed' | 'Failed' | 'Waiting' | 'ContinuedAsNew';
+  /** With status ContinuedAsNew: the next generation's input. */
+  continuedAsNew?: unknown;
+  events: RaisedEvent[];
   output: unknown;
   error: string | null;
   calls: ActivityCall[];
@@ -64,7 +87,9 @@ export interface ReplayResult {
 
 const CALL_ACTIVITY = 0;
 const CALL_ACTIVITY_WITH_RETRY = 1;
+const CONTINUE_AS_NEW = 4;
 const CREATE_TIMER = 5;
+const WAIT_FOR_EXTERNAL_EVENT = 6;
 
 export async function replayOrchestration(orchestrator: df.OrchestrationHandler, options: ReplayOptions): Promise<ReplayResult> {
   const run = createOrchestrator(orchestrator);
@@ -78,6 +103,7 @@ export async function replayOrchestration(orchestrator: df.OrchestrationHandler,
   const calls: ActivityCall[] = [];
   const timers: Date[] = [];
   const customStatuses: unknown[] = [];
+  const events: RaisedEvent[] = [];
   let handled = 0;
   let sequence = 0;
 
@@ -86,19 +112,38 @@ export async function replayOrchestration(orchestrator: df.OrchestrationHandler,
     try {
       result = await run(triggerInput(history, options), new InvocationContext({ functionName: options.name }));
     } catch (error) {
-      return { status: 'Failed', output: null, error: error instanceof Error ? error.message : String(error), calls, timers, customStatuses, history, episodes: episode, end: now };
+      return { status: 'Failed', output: null, error: error instanceof Error ? error.message : String(error), calls, timers, events, customStatuses, history, episodes: episode, end: now };
     }
     if (result.customStatus !== undefined) customStatuses.push(result.customStatus);
-    if (result.isDone) return { status: 'Completed', output: result.output, error: null, calls, timers, customStatuses, history, episodes: episode, end: now };
-    const actions = result.actions.flat();
+    const continued = leaves(result.actions.flat()).find((action) => action.actionType === CONTINUE_AS_NEW) as (Action & { input?: unknown }) | undefined;
+    if (result.isDone && continued) {
+      return { status: 'ContinuedAsNew', continuedAsNew: continued.input, output: null, error: null, calls, timers, events, customStatuses, history, episodes: episode, end: now };
+    }
+    if (result.isDone) return { status: 'Completed', output: result.output, error: null, calls, timers, events, customStatuses, history, episodes: episode, end: now };
+    const actions = leaves(result.actions.flat());
     const fresh = actions.slice(handled);
     handled = actions.length;
-    if (fresh.length === 0) return { status: 'Waiting', output: null, error: null, calls, timers, customStatuses, history, episodes: episode, end: now };
+    if (fresh.length === 0) return { status: 'Waiting', output: null, error: null, calls, timers, events, customStatuses, history, episodes: episode, end: now };
 
     history.push(orchestratorCompleted(now));
     const completions: HistoryEvent[] = [];
+    const wait = fresh.find((action) => action.actionType === WAIT_FOR_EXTERNAL_EVENT);
+    const freshTimers = fresh.filter((action) => action.actionType === CREATE_TIMER).map((action) => new Date(action.fireAt as string | Date));
+    const timerFiresAt = freshTimers.length > 0 ? new Date(Math.min(...freshTimers.map((at) => at.getTime()))) : null;
+    const raised = wait && options.raiseEvent?.({ name: wait.externalEventName ?? '', now, timerFiresAt });
+    const eventWins = raised && (timerFiresAt === null || raised.at < timerFiresAt);
     for (const action of fresh) {
-      if (action.actionType === CREATE_TIMER) {
+      if (action.actionType === WAIT_FOR_EXTERNAL_EVENT) {
+        if (eventWins) {
+          advance(raised.at);
+          events.push({ name: action.externalEventName ?? '', input: raised.input, at: now });
+          completions.push(eventRaised(now, action.externalEventName ?? '', raised.input));
+        }
+      } else if (action.actionType === CREATE_TIMER && eventWins) {
+        const fireAt = new Date(action.fireAt as string | Date);
+        timers.push(fireAt);
+        history.push(timerCreated(now, sequence++, fireAt)); // created, never fired: the event won
+      } else if (action.actionType === CREATE_TIMER) {
         const id = sequence++;
         const fireAt = new Date(action.fireAt as string | Date);
         timers.push(fireAt);

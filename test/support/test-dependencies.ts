@@ -2,8 +2,10 @@
 import { loadSettings, type Settings } from '../../shared/config/settings';
 import { serverIdFor } from '../../shared/domain/naming';
 import type { AmlGateway, Clock, ServerRepository } from '../../shared/domain/ports';
+import type { LaunchDurations } from '../../shared/domain/launch-durations';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { ProjectCatalog } from '../../shared/use-cases/project-catalog';
+import { InMemoryLaunchDurations } from './in-memory-launch-durations';
 
 export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
 /** The shared key the tests' hub presents (HUB_API_KEY). */
@@ -37,6 +39,7 @@ export function testDependencies(parts: {
   clock?: Clock;
   settings?: Settings;
   serverId?: Dependencies['serverId'];
+  durations?: LaunchDurations;
 }): Dependencies {
   const settings = parts.settings ?? testSettings();
   const clock = parts.clock ?? new VirtualClock();
@@ -48,5 +51,6 @@ export function testDependencies(parts: {
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  return { settings, servers: parts.servers, aml: parts.aml, catalog, clock, serverId: parts.serverId ?? serverIdFor };
+  return { settings, servers: parts.servers, aml: parts.aml, catalog, clock, serverId: parts.serverId ?? serverIdFor,
+    durations: parts.durations ?? new InMemoryLaunchDurations() };
 }

@@ -60,6 +60,8 @@ function setUp(options: ScriptedAmlOptions = {}) {
   const control = new RecordingOrchestrationControl();
   const id = serverIdFor({ hubId: 'hub', user: 'alice', project: 'climate-lab', vmSize: 'Standard_DS3_v2', serverName: '' });
   const activities: Record<string, ActivityImplementation> = {
+    // No watcher here: every wait ends on the run's fallback timer, one poll interval long.
+    [ACTIVITIES.watchServer]: async () => ({ fallbackSeconds: POLL_SECONDS }),
     [ACTIVITIES.provisionStep]: (input) => advanceProvisioning(deps, input as string),
     [ACTIVITIES.provisionGiveUp]: (input) => giveUpProvisioning(deps, (input as GiveUpInput).serverId, input as GiveUpInput),
     [ACTIVITIES.stopStep]: (input) => advanceStop(deps, input as string),

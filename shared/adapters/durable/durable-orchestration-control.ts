@@ -1,7 +1,7 @@
 /** OrchestrationControl over the durable client: one run per server and kind, via derived instance ids. */
 import * as df from 'durable-functions';
 import type { OrchestrationControl, ServerRunKind } from '../../domain/ports';
-import { instanceIdFor, ORCHESTRATIONS, type OrchestrationKind, type ServerOrchestrationInput } from './orchestration-names';
+import { instanceIdFor, ORCHESTRATIONS, type OrchestrationKind, type ServerOrchestrationInput } from '../../orchestrations/orchestration-names';
 
 const LIVE: readonly string[] = [
   df.OrchestrationRuntimeStatus.Pending,
@@ -10,12 +10,15 @@ const LIVE: readonly string[] = [
   df.OrchestrationRuntimeStatus.Suspended,
 ];
 
+/** The bounds of the runs; when to look is the watcher's (wait-timing.ts), not the run's. */
 export interface RunTimings {
-  provisionPollSeconds: number;
   provisionTimeoutMinutes: number;
-  stopPollSeconds: number;
   /** Bound of a stop or delete run. */
   windDownTimeoutMinutes: number;
+}
+
+export function isLiveStatus(status: string | undefined): boolean {
+  return status !== undefined && LIVE.includes(status);
 }
 
 export class DurableOrchestrationControl implements OrchestrationControl {
@@ -56,7 +59,6 @@ export class DurableOrchestrationControl implements OrchestrationControl {
     const provisioning = kind === 'provision';
     const input: ServerOrchestrationInput = {
       serverId,
-      pollSeconds: provisioning ? this.timings.provisionPollSeconds : this.timings.stopPollSeconds,
       timeoutMinutes: provisioning ? this.timings.provisionTimeoutMinutes : this.timings.windDownTimeoutMinutes,
     };
     try {
@@ -71,7 +73,7 @@ export class DurableOrchestrationControl implements OrchestrationControl {
   private async isRunLive(instanceId: string): Promise<boolean> {
     try {
       const status = await this.client.getStatus(instanceId, { showHistory: false, showInput: false });
-      return status.runtimeStatus !== undefined && LIVE.includes(status.runtimeStatus);
+      return isLiveStatus(status.runtimeStatus);
     } catch (error) {
       if (error instanceof Error && /\b404\b/.test(error.message)) return false;
       throw error;

@@ -1,0 +1,89 @@
+/**
+ * The workspace watcher on the local stack (issue 12): several servers in flight in one workspace
+ * are followed by one compute list per interval, not by per-server GETs; a host killed with SIGKILL
+ * mid-watch comes back with its watcher and strands no server.
+ */
+import { LocalStack, SEEDED, sleep } from '../support/local-stack';
+
+jest.setTimeout(240_000);
+
+const CREATE_SECONDS = 8;
+const INTERVAL_SECONDS = 0.5;
+type Stats = { requests: Record<string, number> };
+const count = (stats: Stats, operation: string) => stats.requests[operation] ?? 0;
+
+describe('the workspace watcher on the local stack', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await LocalStack.start({
+      emulator: { createSeconds: CREATE_SECONDS },
+      appSettings: { EXPECTED_CREATE_SECONDS: String(CREATE_SECONDS), PROVISION_POLL_SECONDS: String(INTERVAL_SECONDS) },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  beforeEach(async () => {
+    await stack.emulatorJson('POST', '/_emulator/reset');
+  });
+
+  const spawnAll = async (prefix: string, n: number): Promise<string[]> => {
+    const answers = await Promise.all(Array.from({ length: n }, (_, i) =>
+      stack.api('POST', '/api/servers', { user: `${prefix}-${i}`, project: 'climate-lab', size: 'Small', userObjectId: SEEDED.alice })));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(n).fill(202));
+    return answers.map((answer) => answer.body.id as string);
+  };
+
+  const watchers = async () => {
+    const listed = await stack.api('GET', '/runtime/webhooks/durabletask/instances?instanceIdPrefix=watch-');
+    expect(listed.status).toBe(200);
+    return listed.body as { instanceId: string; runtimeStatus: string }[];
+  };
+
+  it('follows six creates with one compute list per interval and a single GET per server', async () => {
+    const started = Date.now();
+    const ids = await spawnAll('e2e-watch', 6);
+    for (const id of ids) expect((await stack.waitForServer(id, (s) => s.state === 'Running' || s.state === 'Failed')).state).toBe('Running');
+    const seconds = (Date.now() - started) / 1000;
+
+    const stats: Stats = await stack.emulatorJson('GET', '/_emulator/stats');
+    expect(count(stats, 'PUT computes/createOrUpdate')).toBe(6);
+    // Per server one GET, the first look (no instance yet): the wakes carry the instance as listed.
+    expect(count(stats, 'GET computes/get')).toBeLessThanOrEqual(ids.length);
+    // Per-server polling every interval would have cost ~6 × CREATE_SECONDS / INTERVAL GETs; the
+    // watcher lists the workspace once per interval, and not at all in the first half of the create.
+    const lists = count(stats, 'GET computes/list');
+    expect(lists).toBeGreaterThan(0);
+    expect(lists).toBeLessThanOrEqual(Math.ceil(seconds / INTERVAL_SECONDS) + 2);
+    expect(lists).toBeLessThan(ids.length * (CREATE_SECONDS / INTERVAL_SECONDS));
+
+    // One watcher for the workspace, and it ends once nothing is in flight.
+    const [watcher, ...others] = await watchers();
+    expect(others).toEqual([]);
+    expect(watcher?.instanceId).toBe('watch-climate-lab');
+    const deadline = Date.now() + 30_000;
+    while ((await watchers())[0]?.runtimeStatus !== 'Completed' && Date.now() < deadline) await sleep(250);
+    expect((await watchers())[0]?.runtimeStatus).toBe('Completed');
+    const quiet = count(await stack.emulatorJson('GET', '/_emulator/stats'), 'GET computes/list');
+    await sleep(2_000);
+    expect(count(await stack.emulatorJson('GET', '/_emulator/stats'), 'GET computes/list')).toBe(quiet); // idle: no ARM calls
+  });
+
+  it('comes back from a host killed with SIGKILL mid-watch: the watcher resumes and no server is stranded', async () => {
+    const ids = await spawnAll('e2e-watch-kill', 4);
+    // Mid-watch: the watcher has started listing the workspace.
+    const watching = Date.now() + 60_000;
+    while (count(await stack.emulatorJson('GET', '/_emulator/stats'), 'GET computes/list') === 0 && Date.now() < watching) await sleep(100);
+    expect(count(await stack.emulatorJson('GET', '/_emulator/stats'), 'GET computes/list')).toBeGreaterThan(0);
+    await stack.killHost();
+    await sleep(1_000);
+    const restarted = Date.now();
+    await stack.startHost();
+
+    for (const id of ids) expect((await stack.waitForServer(id, (s) => s.state === 'Running' || s.state === 'Failed')).state).toBe('Running');
+    // Well before any run's own fallback look (a minute): the watcher, not the fallback, woke them.
+    expect((Date.now() - restarted) / 1000).toBeLessThan(45);
+    expect(count(await stack.emulatorJson('GET', '/_emulator/stats'), 'PUT computes/createOrUpdate')).toBe(4);
+    expect((await watchers()).map((watcher) => watcher.instanceId)).toEqual(['watch-climate-lab']);
+  });
+});

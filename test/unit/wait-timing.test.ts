@@ -1,0 +1,113 @@
+import {
+  aboutDuration, expectedSeconds, fallbackSeconds, isDue, launchLine, launchStartedAt, nextLookSeconds, progressPercent,
+  shouldAddLine, soFar,
+} from '../../shared/domain/wait-timing';
+
+describe('the polling policy (wait-timing)', () => {
+  it.each([
+    [[], 360, 360],
+    [[300], 360, 300],
+    [[300, 200, 400], 360, 300],
+    [[300, 200, 400, 500], 360, 350],
+    [[100, 110, 900], 360, 110], // one slow launch does not move the median
+    [[0, -5, Number.NaN], 180, 180], // nothing usable: the default
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1000, 1000, 1000], 360, 5.5], // only the ten most recent count
+  ])('expects %j (default %d) to take %d s', (recent, fallback, expected) => {
+    expect(expectedSeconds(recent, fallback)).toBe(expected);
+  });
+
+  it.each([
+    // elapsed, expected, interval, next look in
+    [0, 360, 3, 180],
+    [100, 360, 3, 80],
+    [179, 360, 3, 3],
+    [180, 360, 3, 3],
+    [400, 360, 3, 3],
+    [0, 4, 0.5, 2],
+    [1.9, 4, 0.5, 0.5],
+  ])('after %d s of an expected %d s, looks again in %d s (interval %d s)', (elapsed, expected, interval, next) => {
+    expect(nextLookSeconds(elapsed, expected, interval)).toBeCloseTo(next, 5);
+  });
+
+  it.each([
+    [0, 360, false],
+    [179, 360, false],
+    [180, 360, true],
+    [1000, 360, true],
+  ])('after %d s of an expected %d s, due: %s', (elapsed, expected, due) => {
+    expect(isDue(elapsed, expected)).toBe(due);
+  });
+
+  it.each([
+    [360, 3, 180],
+    [180, 3, 90],
+    [60, 3, 60],
+    [3600, 3, 300],
+    [0, 3, 60],
+    [360, 10, 200], // never under twenty intervals
+    [4, 0.5, 60],
+  ])('a run expecting %d s (interval %d s) falls back to its own look after %d s', (expected, interval, fallback) => {
+    expect(fallbackSeconds(expected, interval)).toBe(fallback);
+  });
+
+  it.each([
+    [0, 360, 20, 20],
+    [180, 360, 20, 55],
+    [360, 360, 20, 90],
+    [720, 360, 20, 93],
+    [36_000, 360, 20, 95],
+    [90, 180, 30, 60],
+    [-5, 360, 20, 20],
+  ])('after %d s of an expected %d s from %d%%, the bar shows %d%%', (elapsed, expected, from, percent) => {
+    expect(progressPercent(elapsed, expected, from)).toBe(percent);
+  });
+
+  it('never moves the bar back while the launch runs', () => {
+    const bars = Array.from({ length: 200 }, (_, i) => progressPercent(i * 10, 360));
+    expect([...bars].sort((a, b) => a - b)).toEqual(bars);
+    expect(Math.max(...bars)).toBeLessThan(100);
+  });
+
+  it.each([
+    [360, 'about 6 minutes'],
+    [180, 'about 3 minutes'],
+    [90, 'about 2 minutes'],
+    [45, 'about 50 seconds'],
+    [3, 'a few seconds'],
+  ])('says %d s as "%s"', (seconds, text) => {
+    expect(aboutDuration(seconds)).toBe(text);
+  });
+
+  it.each([
+    [0, 'under a minute so far'],
+    [59, 'under a minute so far'],
+    [60, '1 min so far'],
+    [150, '2 min so far'],
+  ])('says %d s elapsed as "%s"', (seconds, text) => {
+    expect(soFar(seconds)).toBe(text);
+  });
+
+  it('writes the line a person reads, without the id or VM size', () => {
+    expect(launchLine('create', 'Small', 360, 150)).toBe('Creating your Small server — usually about 6 minutes (2 min so far)');
+    expect(launchLine('start', 'GPU', 180)).toBe('Starting your GPU server — usually about 3 minutes');
+  });
+
+  it.each([
+    [true, 0, true],
+    [false, 10, false],
+    [false, 59.9, false],
+    [false, 60, true],
+  ])('state changed %s, %d s since the last line: a new line %s', (changed, since, add) => {
+    expect(shouldAddLine(changed, since)).toBe(add);
+  });
+
+  it('times a launch from the line that announced it, else from the phase', () => {
+    const progress = [
+      { at: '2026-11-26T09:00:00Z', message: 'Spawn requested: compute instance ci-x (Standard_DS3_v2)' },
+      { at: '2026-11-26T09:00:40Z', message: 'Creating your Medium server — usually about 6 minutes' },
+      { at: '2026-11-26T09:01:40Z', message: 'Creating your Medium server — usually about 6 minutes (1 min so far)' },
+    ];
+    expect(launchStartedAt(progress, 'create', '2026-11-26T09:00:00Z')).toBe('2026-11-26T09:00:40Z');
+    expect(launchStartedAt(progress, 'start', '2026-11-26T09:00:00Z')).toBe('2026-11-26T09:00:00Z');
+  });
+});
