@@ -136,8 +136,8 @@ describe('ArmAmlGateway against the ARM emulator', () => {
 
   it("lists the region's VM sizes with their GPUs", async () => {
     const sizes = await harness.gateway.listVmSizes('westeurope');
-    expect(sizes).toContainEqual({ name: 'Standard_DS1_v2', gpus: 0 });
-    expect(sizes).toContainEqual({ name: 'Standard_NC6s_v3', gpus: 1 });
+    expect(sizes).toContainEqual({ name: 'Standard_DS1_v2', vCPUs: 1, memoryGB: 3.5, gpus: 0 });
+    expect(sizes).toContainEqual({ name: 'Standard_NC6s_v3', vCPUs: 6, memoryGB: 112, gpus: 1 });
     expect(sizes.map((size) => size.name)).not.toContain('Standard_NC4as_T4_v3');
   });
 
