@@ -6,6 +6,10 @@ export interface StackOptions {
   dataDir: string;
   port: number;
   emulatorPort: number;
+  /** The emulator's plain-http listener of the instances' lab pages. */
+  emulatorLabPort: number;
+  /** Back each Running instance with a real JupyterLab (the emulator's jupyter option). */
+  jupyter: boolean;
   /** Talk to real Azure (the subscription in AZURE_SUBSCRIPTION_ID, DefaultAzureCredential) instead of the emulator. */
   azure: boolean;
   /** Wipe the data folder first. */
@@ -25,8 +29,15 @@ and the local Functions host with its Durable engine. Ctrl-C stops everything.
 Options:
   --port <n>            control plane port (default 7071)
   --emulator-port <n>   ARM emulator port (default 7072)
+  --emulator-lab-port <n>
+                        the instances' lab pages, plain http on loopback (default 7073)
+  --jupyter             a real JupyterLab behind each running instance (one process
+                        each, from PyPI: the first run creates <data-dir>/jupyter with
+                        pip install jupyterlab; EMULATOR_JUPYTER_PYTHON names another
+                        Python that has it); without it each instance is a stand-in page
   --data-dir <dir>      where storage and emulator data live (default .local)
-  --reset               delete the data folder before starting
+  --reset               delete the data folder before starting (keeping the
+                        JupyterLab environment <data-dir>/jupyter)
   --azure               use a real Azure subscription instead of the emulator:
                         set AZURE_SUBSCRIPTION_ID and sign in (az login) first
   --only <piece>        run one piece alone: storage, emulator or host
@@ -49,6 +60,8 @@ export function parseStackOptions(argv: string[]): StackOptions {
       'data-dir': { type: 'string', default: '.local' },
       port: { type: 'string', default: '7071' },
       'emulator-port': { type: 'string', default: '7072' },
+      'emulator-lab-port': { type: 'string', default: '7073' },
+      jupyter: { type: 'boolean', default: false },
       azure: { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -63,6 +76,8 @@ export function parseStackOptions(argv: string[]): StackOptions {
     dataDir: values['data-dir'] ?? '.local',
     port: toPort(values.port, '--port'),
     emulatorPort: toPort(values['emulator-port'], '--emulator-port'),
+    emulatorLabPort: toPort(values['emulator-lab-port'], '--emulator-lab-port'),
+    jupyter: values.jupyter ?? false,
     azure: values.azure ?? false,
     reset: values.reset ?? false,
     only: only as StackPiece | null,
