@@ -1,5 +1,5 @@
 /**
- * The instances' JupyterLab endpoints, on their own plain-http loopback listener (default port 7073)
+ * The instances' JupyterLab endpoints, on their own plain-http loopback listener (default port 7074)
  * so that a browser opens them without a certificate warning, while ARM stays https. Without the
  * `jupyter` option each Running instance is a stand-in page (lab-page.ts). With it, a request for a
  * Running instance goes to that instance's real JupyterLab (started on demand if the supervisor has

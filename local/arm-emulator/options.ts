@@ -26,7 +26,7 @@ export interface ArmEmulatorOptions {
   port?: number;
   /**
    * Port of the plain-http listener of the instances' lab pages (the browser trusts http on
-   * loopback; ARM stays https); default 7073, or a free one when `port` is 0.
+   * loopback; ARM stays https); default 7074, or a free one when `port` is 0.
    */
   labPort?: number;
   /** Back each Running instance with a real JupyterLab process (one per instance); default false. */
@@ -74,7 +74,7 @@ export function resolveOptions(options: ArmEmulatorOptions = {}): ResolvedOption
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 7072,
-    labPort: options.labPort ?? (options.port === 0 ? 0 : 7073),
+    labPort: options.labPort ?? (options.port === 0 ? 0 : 7074),
     jupyter: options.jupyter ?? false,
     jupyterPython: options.jupyterPython ?? null,
     jupyterVenvDir: options.jupyterVenvDir ?? '.local/jupyter',

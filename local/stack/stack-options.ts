@@ -30,7 +30,7 @@ Options:
   --port <n>            control plane port (default 7071)
   --emulator-port <n>   ARM emulator port (default 7072)
   --emulator-lab-port <n>
-                        the instances' lab pages, plain http on loopback (default 7073)
+                        the instances' lab pages, plain http on loopback (default 7074)
   --jupyter             a real JupyterLab behind each running instance (one process
                         each, from PyPI: the first run creates <data-dir>/jupyter with
                         pip install jupyterlab; EMULATOR_JUPYTER_PYTHON names another
@@ -60,7 +60,7 @@ export function parseStackOptions(argv: string[]): StackOptions {
       'data-dir': { type: 'string', default: '.local' },
       port: { type: 'string', default: '7071' },
       'emulator-port': { type: 'string', default: '7072' },
-      'emulator-lab-port': { type: 'string', default: '7073' },
+      'emulator-lab-port': { type: 'string', default: '7074' },
       jupyter: { type: 'boolean', default: false },
       azure: { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },

@@ -12,14 +12,14 @@ describe('the emulator options for lab pages and JupyterLab', () => {
     expect(() => optionsFromEnv({ EMULATOR_LAB_PORT: '70000' })).toThrow(/EMULATOR_LAB_PORT/);
   });
 
-  it('defaults to stand-in pages on 7073, or a free lab port when ARM takes a free port', () => {
-    expect(resolveOptions({})).toMatchObject({ labPort: 7073, jupyter: false, jupyterPython: null, jupyterVenvDir: '.local/jupyter' });
+  it('defaults to stand-in pages on 7074, or a free lab port when ARM takes a free port', () => {
+    expect(resolveOptions({})).toMatchObject({ labPort: 7074, jupyter: false, jupyterPython: null, jupyterVenvDir: '.local/jupyter' });
     expect(resolveOptions({ port: 0 }).labPort).toBe(0);
     expect(resolveOptions({ port: 0, labPort: 9000 }).labPort).toBe(9000);
   });
 
   it('npm start takes --jupyter and --emulator-lab-port', () => {
-    expect(parseStackOptions([])).toMatchObject({ jupyter: false, emulatorLabPort: 7073 });
+    expect(parseStackOptions([])).toMatchObject({ jupyter: false, emulatorLabPort: 7074 });
     expect(parseStackOptions(['--jupyter', '--emulator-lab-port', '8073'])).toMatchObject({ jupyter: true, emulatorLabPort: 8073 });
     expect(() => parseStackOptions(['--emulator-lab-port', 'x'])).toThrow(/--emulator-lab-port/);
   });
