@@ -4,6 +4,7 @@
  * the endpoints and the scenario API.
  */
 import type { AddressInfo } from 'node:net';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureCertificates } from '../tls';
@@ -74,12 +75,13 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     labBaseUrl: '',
     now: resolved.now,
   };
-  const jupyter = python === null
+  // An instance's disk outlives a stop, as on Azure; in memory (dataDir null), it lives in a temp folder until the emulator stops.
+  const labsDir = python === null ? null : resolved.dataDir === null ? fs.mkdtempSync(path.join(os.tmpdir(), 'arm-emulator-labs-')) : path.join(resolved.dataDir, 'labs');
+  const jupyter = python === null || labsDir === null
     ? null
     : new JupyterSupervisor({
         python,
-        // An instance's disk outlives a stop, as on Azure; in memory, it lives in the temp folder.
-        labsDir: resolved.dataDir === null ? path.join(os.tmpdir(), `arm-emulator-labs-${process.pid}`) : path.join(resolved.dataDir, 'labs'),
+        labsDir,
         store: ctx.store,
         now: ctx.now,
         basePathOf: labBasePath,
@@ -113,6 +115,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       await jupyter?.close();
       await labs.close();
       await app.close();
+      if (labsDir !== null && resolved.dataDir === null) fs.rmSync(labsDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,7 +4,7 @@
  * and password are off: it listens on 127.0.0.1 only and is reached through the lab listener.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 
@@ -36,6 +36,11 @@ sys.exit(main())
 `;
 
 const OUTPUT_LIMIT = 20_000;
+
+/** JupyterLab settings of every local lab (labconfig/default_setting_overrides.json). */
+const LAB_SETTINGS = {
+  '@jupyterlab/apputils-extension:notification': { fetchNews: 'false', checkForUpdates: false },
+};
 
 export interface LabProcessOptions {
   python: string;
@@ -89,7 +94,9 @@ export class LabProcess {
   private async launch(timeoutMs: number): Promise<void> {
     const { python, homeDir, baseUrl } = this.options;
     const notebooks = path.join(homeDir, 'notebooks');
-    for (const dir of [notebooks, path.join(homeDir, 'jupyter-config'), path.join(homeDir, 'jupyter-runtime')]) mkdirSync(dir, { recursive: true });
+    for (const dir of [notebooks, path.join(homeDir, 'jupyter-config', 'labconfig'), path.join(homeDir, 'jupyter-runtime')]) mkdirSync(dir, { recursive: true });
+    // No "get notified about Jupyter news?" prompt and no calls to jupyter.org from a local lab.
+    writeFileSync(path.join(homeDir, 'jupyter-config', 'labconfig', 'default_setting_overrides.json'), `${JSON.stringify(LAB_SETTINGS, null, 2)}\n`);
     this.port = await freeLoopbackPort();
     if (this.stopped) throw new Error(`JupyterLab for ${this.options.name} was stopped before it started.`);
     const args = [
