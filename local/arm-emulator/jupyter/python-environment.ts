@@ -4,7 +4,7 @@
  * (default .local/jupyter: `python3 -m venv` then `pip install jupyterlab` from PyPI).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface PythonEnvironmentOptions {
@@ -43,6 +43,18 @@ export async function ensureJupyterPython(options: PythonEnvironmentOptions): Pr
   const venv = path.resolve(options.venvDir);
   const python = path.join(venv, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
   if (existsSync(python) && (await hasJupyterLab(python))) return python;
+  // Several processes (parallel test files, a stack and a test) may ask at once: one creates, the others wait.
+  const release = await lockEnvironment(venv);
+  try {
+    if (existsSync(python) && (await hasJupyterLab(python))) return python;
+    await createEnvironment(venv, python, options);
+    return python;
+  } finally {
+    release();
+  }
+}
+
+async function createEnvironment(venv: string, python: string, options: PythonEnvironmentOptions): Promise<void> {
   const log = options.log ?? (() => undefined);
   if (!existsSync(python)) {
     const base = options.basePython ?? 'python3';
@@ -55,5 +67,28 @@ export async function ensureJupyterPython(options: PythonEnvironmentOptions): Pr
   if (!installed.ok || !(await hasJupyterLab(python))) {
     throw new Error(`Could not install ${JUPYTERLAB_REQUIREMENT} into ${venv}: ${installed.output.slice(-2000)}`);
   }
-  return python;
+}
+
+/** A lock beside the environment (an atomic mkdir); one left by a process that died is taken over after 20 minutes. */
+async function lockEnvironment(venv: string): Promise<() => void> {
+  const lock = `${venv}.lock`;
+  mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch {
+      const age = Date.now() - (statSafe(lock) ?? Date.now());
+      if (age > 20 * 60_000) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+}
+
+function statSafe(file: string): number | null {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return null;
+  }
 }

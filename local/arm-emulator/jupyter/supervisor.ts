@@ -11,6 +11,9 @@ import type { ComputeRecord } from '../compute-record';
 import type { StateStore } from '../state-store';
 import { LabProcess, type JupyterStatus } from './lab-process';
 
+/** Activity newer than the recorded one by less than this is not written. */
+const ACTIVITY_RESOLUTION_MS = 2000;
+
 export interface JupyterSupervisorOptions {
   python: string;
   /** Where each instance's disk lives: <labsDir>/<name>/. */
@@ -115,7 +118,8 @@ export class JupyterSupervisor {
     const at = activityAt(status, now);
     // Read again: the instance may have changed while the lab answered.
     const current = this.options.store.computeNamed(record.name, null, now);
-    if (at === null || !current || current.state !== 'Running' || at <= (current.lastActivityAt ?? 0)) return;
+    // Seconds matter to an idle time of minutes; writing state.json every tick for an open notebook does not.
+    if (at === null || !current || current.state !== 'Running' || at < (current.lastActivityAt ?? 0) + ACTIVITY_RESOLUTION_MS) return;
     this.options.store.putCompute({ ...current, lastActivityAt: Math.min(at, now) });
     this.options.store.commit(now);
   }
