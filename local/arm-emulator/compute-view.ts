@@ -12,14 +12,19 @@ export function computeId(subscriptionId: string, record: Pick<ComputeRecord, 'r
   );
 }
 
-/** The JupyterLab page the emulator serves for an instance. */
-export function labUrl(baseUrl: string, name: string): string {
-  return `${baseUrl}/instances/${encodeURIComponent(name)}/lab`;
+/** The path an instance's lab pages live under (a real JupyterLab's base URL), with trailing slash. */
+export function labBasePath(name: string): string {
+  return `/instances/${encodeURIComponent(name)}/`;
+}
+
+/** The JupyterLab page the emulator serves for an instance, on the lab listener (`labBaseUrl`). */
+export function labUrl(labBaseUrl: string, name: string): string {
+  return `${labBaseUrl}${labBasePath(name)}lab`;
 }
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
-export function toArmCompute(record: ComputeRecord, subscriptionId: string, baseUrl: string): object {
+export function toArmCompute(record: ComputeRecord, subscriptionId: string, labBaseUrl: string): object {
   const provisioned = isProvisioned(record);
   const errors = record.failure && (record.state === 'CreateFailed' || record.state === 'SetupFailed') ? [{ error: record.failure }] : null;
   return {
@@ -54,7 +59,7 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, base
         personalComputeInstanceSettings: record.assignedUser ? { assignedUser: record.assignedUser } : null,
         sshSettings: { sshPublicAccess: 'Disabled', adminUserName: 'azureuser', sshPort: 50000 },
         connectivityEndpoints: provisioned ? { publicIpAddress: '127.0.0.1', privateIpAddress: privateIp(record.name) } : null,
-        applications: provisioned ? applicationsOf(record, subscriptionId, baseUrl) : [],
+        applications: provisioned ? applicationsOf(record, subscriptionId, labBaseUrl) : [],
         createdBy: record.createdBy,
         errors,
         lastOperation: {
@@ -73,15 +78,16 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, base
 
 /**
  * The applications as Azure lists them on a provisioned instance today: classic Jupyter, JupyterLab
- * and VS Code (desktop, a vscode: link). The Jupyter pages are ones the emulator serves.
+ * and VS Code (desktop, a vscode: link). The Jupyter pages are ones the emulator serves on its
+ * plain-http lab listener.
  */
-function applicationsOf(record: ComputeRecord, subscriptionId: string, baseUrl: string): object[] {
+function applicationsOf(record: ComputeRecord, subscriptionId: string, labBaseUrl: string): object[] {
   const vsCode = new URLSearchParams({
     subscriptionId, resourceGroup: record.resourceGroup, workspaceName: record.workspace, computeName: record.name,
   });
   return [
-    { displayName: 'Jupyter', endpointUri: `${baseUrl}/instances/${encodeURIComponent(record.name)}/tree` },
-    { displayName: 'Jupyter Lab', endpointUri: labUrl(baseUrl, record.name) },
+    { displayName: 'Jupyter', endpointUri: `${labBaseUrl}${labBasePath(record.name)}tree` },
+    { displayName: 'Jupyter Lab', endpointUri: labUrl(labBaseUrl, record.name) },
     { displayName: 'VS Code', endpointUri: `vscode://ms-toolsai.vscode-ai-remote/attach?${vsCode.toString()}` },
   ];
 }

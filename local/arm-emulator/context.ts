@@ -20,6 +20,10 @@ export interface EmulatorContext {
   throttler: Throttler;
   faults: FaultInjector;
   durations: Durations;
+  /** http://127.0.0.1:<labPort>: where the instances' lab pages are served (their endpointUri). */
+  labBaseUrl: string;
+  /** With the `jupyter` option: stops every instance's JupyterLab (on reset). */
+  stopLabs?: () => Promise<void>;
   now(): number;
 }
 

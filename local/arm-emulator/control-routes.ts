@@ -14,6 +14,8 @@ export function resetEmulator(ctx: EmulatorContext): void {
   ctx.requests.clear();
   ctx.throttler.reset();
   ctx.store.clear(ctx.now());
+  // Every instance is gone: so are their labs (the supervisor's next tick would end them too).
+  void ctx.stopLabs?.();
 }
 
 export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {

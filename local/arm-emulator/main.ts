@@ -7,7 +7,7 @@ import { optionsFromEnv, startArmEmulator } from './index';
 async function main(): Promise<void> {
   const emulator = await startArmEmulator(optionsFromEnv(process.env));
   process.stdout.write(
-    `ARM emulator listening on ${emulator.url} (subscription ${emulator.subscriptionId}; ` +
+    `ARM emulator listening on ${emulator.url}, lab pages on ${emulator.labUrl} (subscription ${emulator.subscriptionId}; ` +
       `IDENTITY_ENDPOINT=${emulator.identityEndpoint} IDENTITY_HEADER=${emulator.identityHeader} NODE_EXTRA_CA_CERTS=${emulator.caPath})\n`,
   );
   const shutdown = () => {

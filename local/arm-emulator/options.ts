@@ -24,6 +24,17 @@ export interface ArmEmulatorOptions {
   host?: string;
   /** Port; default 7072, 0 picks a free one. */
   port?: number;
+  /**
+   * Port of the plain-http listener of the instances' lab pages (the browser trusts http on
+   * loopback; ARM stays https); default 7074, or a free one when `port` is 0.
+   */
+  labPort?: number;
+  /** Back each Running instance with a real JupyterLab process (one per instance); default false. */
+  jupyter?: boolean;
+  /** A Python with jupyterlab installed to run the labs; default: the virtual environment `jupyterVenvDir`. */
+  jupyterPython?: string | null;
+  /** The virtual environment created on first use of `jupyter` (pip install jupyterlab); default .local/jupyter. */
+  jupyterVenvDir?: string;
   /** Where the local CA and server certificate live; default .local/tls. */
   tlsDir?: string;
   /** Where state.json is kept; default .local/arm-emulator; `null` keeps state in memory only. */
@@ -54,12 +65,19 @@ export interface ArmEmulatorOptions {
   now?: () => number;
 }
 
-export type ResolvedOptions = Required<Omit<ArmEmulatorOptions, 'faultSeed'>> & { faultSeed: number | null };
+export type ResolvedOptions = Required<Omit<ArmEmulatorOptions, 'faultSeed' | 'jupyterPython'>> & {
+  faultSeed: number | null;
+  jupyterPython: string | null;
+};
 
 export function resolveOptions(options: ArmEmulatorOptions = {}): ResolvedOptions {
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 7072,
+    labPort: options.labPort ?? (options.port === 0 ? 0 : 7074),
+    jupyter: options.jupyter ?? false,
+    jupyterPython: options.jupyterPython ?? null,
+    jupyterVenvDir: options.jupyterVenvDir ?? '.local/jupyter',
     tlsDir: options.tlsDir ?? '.local/tls',
     dataDir: options.dataDir === undefined ? '.local/arm-emulator' : options.dataDir,
     createSeconds: options.createSeconds ?? 60,
@@ -82,6 +100,10 @@ const seconds = z.coerce.number().min(0).optional();
 const EnvSchema = z.object({
   EMULATOR_HOST: z.string().min(1).optional(),
   EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  EMULATOR_LAB_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  EMULATOR_JUPYTER: z.enum(['0', '1', 'true', 'false']).optional(),
+  EMULATOR_JUPYTER_PYTHON: z.string().min(1).optional(),
+  EMULATOR_JUPYTER_VENV: z.string().min(1).optional(),
   EMULATOR_TLS_DIR: z.string().min(1).optional(),
   EMULATOR_DATA_DIR: z.string().min(1).optional(),
   EMULATOR_CREATE_SECONDS: seconds,
@@ -107,6 +129,10 @@ export function optionsFromEnv(env: Record<string, string | undefined>): ArmEmul
   const options: ArmEmulatorOptions = {
     host: e.EMULATOR_HOST,
     port: e.EMULATOR_PORT,
+    labPort: e.EMULATOR_LAB_PORT,
+    jupyter: flag(e.EMULATOR_JUPYTER),
+    jupyterPython: e.EMULATOR_JUPYTER_PYTHON,
+    jupyterVenvDir: e.EMULATOR_JUPYTER_VENV,
     tlsDir: e.EMULATOR_TLS_DIR,
     dataDir: e.EMULATOR_DATA_DIR,
     createSeconds: e.EMULATOR_CREATE_SECONDS,

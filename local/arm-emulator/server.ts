@@ -1,8 +1,9 @@
 /**
  * The emulator's HTTPS server. Every ARM request goes through one pipeline, in this order:
  * stats → fault injection → throttling → authentication → route (api-version, scenario
- * rejections, handler) → persistence of writes → reply. The /_emulator, /msi and /instances
- * endpoints sit beside it and are never faulted, throttled or authenticated.
+ * rejections, handler) → persistence of writes → reply. The /_emulator and /msi endpoints sit
+ * beside it and are never faulted, throttled or authenticated. The instances' lab pages are on their
+ * own plain-http listener (lab-listener.ts).
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -14,7 +15,6 @@ import type { ArmReply, ArmRequest, EmulatorContext } from './context';
 import { registerControlRoutes } from './control-routes';
 import { registerIntrospectionRoutes } from './introspection-routes';
 import { faultError } from './faults';
-import { registerLabPages } from './lab-page';
 import { registerMsiEndpoint } from './msi-endpoint';
 import type { RequestFacts } from './scenarios';
 import { kindOf, remainingHeader, throttledError } from './throttling';
@@ -50,7 +50,6 @@ export function buildServer(ctx: EmulatorContext, tls: { key: string; cert: stri
   registerControlRoutes(app, ctx);
   registerIntrospectionRoutes(app, ctx);
   registerMsiEndpoint(app, ctx);
-  registerLabPages(app, ctx);
   app.route({ method: [...ARM_METHODS], url: '/subscriptions/*', handler: (request, reply) => handleArm(ctx, request, reply) });
   return app;
 }

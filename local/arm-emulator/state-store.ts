@@ -66,6 +66,11 @@ export class StateStore {
     );
   }
 
+  /** Every instance at `now`, in any workspace. */
+  allComputes(now: number): ComputeRecord[] {
+    return this.all(now);
+  }
+
   putCompute(record: ComputeRecord): void {
     this.state.computes[computeKey(record.resourceGroup, record.workspace, record.name)] = record;
   }

@@ -2,9 +2,10 @@
  * `npm start`: storage, the ARM emulator and the local Functions host, each a child process (so
  * one can be killed and restarted while the others carry on), with one start-up banner.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { documentedSettings } from '../../shared/config/settings-template';
+import { ensureJupyterPython } from '../arm-emulator';
 import { ensureCertificates } from '../tls';
 import { DEFAULT_AZURITE_PORTS, toConnectionString } from '../storage';
 import { DEFAULT_AUDIENCE, DEFAULT_TOKEN_ISSUER_PORT, issuerUrl, KEYS_PATH } from '../token-issuer';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     return;
   }
   const dataDir = resolve(options.dataDir);
-  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
+  if (options.reset) resetDataDir(dataDir);
   const services: ChildService[] = [];
   const stopAll = async () => {
     for (const service of [...services].reverse()) await service.stop();
@@ -50,7 +51,7 @@ async function startStack(options: StackOptions, dataDir: string, services: Chil
   const runs = (piece: StackPiece) => options.only === null || options.only === piece;
   await refuseBusyPorts([
     ...(runs('storage') ? Object.values(DEFAULT_AZURITE_PORTS) : []),
-    ...(runs('emulator') && !options.azure ? [options.emulatorPort] : []),
+    ...(runs('emulator') && !options.azure ? [options.emulatorPort, options.emulatorLabPort] : []),
     ...(runs('host') ? [options.port, DEFAULT_TOKEN_ISSUER_PORT] : []),
   ]);
   const tls = await ensureCertificates(join(dataDir, 'tls'));
@@ -61,11 +62,22 @@ async function startStack(options: StackOptions, dataDir: string, services: Chil
     ready: () => portAccepts(DEFAULT_AZURITE_PORTS.table),
   }));
   const emulatorUrl = options.azure ? null : `https://127.0.0.1:${options.emulatorPort}`;
+  const labUrl = options.azure ? null : `http://127.0.0.1:${options.emulatorLabPort}`;
+  const jupyterVenv = join(dataDir, JUPYTER_ENVIRONMENT);
   if (emulatorUrl && runs('emulator')) {
+    // Created here, with its progress on screen, so the emulator's readiness wait is not spent on pip.
+    if (options.jupyter) await ensureJupyterPython({ python: process.env.EMULATOR_JUPYTER_PYTHON || null, venvDir: jupyterVenv, log: (line) => console.log(line) });
     services.push(await startChildService({
       name: 'arm-emulator',
       script: script('arm-emulator'),
-      env: { ...process.env, EMULATOR_PORT: String(options.emulatorPort), EMULATOR_DATA_DIR: join(dataDir, 'arm-emulator'), EMULATOR_TLS_DIR: join(dataDir, 'tls') },
+      env: {
+        ...process.env,
+        EMULATOR_PORT: String(options.emulatorPort),
+        EMULATOR_LAB_PORT: String(options.emulatorLabPort),
+        EMULATOR_DATA_DIR: join(dataDir, 'arm-emulator'),
+        EMULATOR_TLS_DIR: join(dataDir, 'tls'),
+        ...(options.jupyter ? { EMULATOR_JUPYTER: '1', EMULATOR_JUPYTER_VENV: jupyterVenv } : {}),
+      },
       ready: () => urlAnswers(`${emulatorUrl}/_emulator/stats`, tls.caPath),
     }));
   }
@@ -99,7 +111,18 @@ async function startStack(options: StackOptions, dataDir: string, services: Chil
     return;
   }
   const mintCommand = `node ${join('dist', 'local', 'token-issuer', 'main.js')} mint --data-dir ${tokenIssuerDir}`;
-  console.log(stackBanner({ controlPlane, emulatorUrl, functionsKey, dataDir, subscriptionId: env.AZURE_SUBSCRIPTION_ID ?? '(not set)', tokenIssuer: tokenIssuer.issuer, mintCommand }));
+  console.log(stackBanner({ controlPlane, emulatorUrl, labUrl, jupyter: options.jupyter, functionsKey, dataDir, subscriptionId: env.AZURE_SUBSCRIPTION_ID ?? '(not set)', tokenIssuer: tokenIssuer.issuer, mintCommand }));
+}
+
+/** The JupyterLab environment under the data folder: not data, and minutes to download again. */
+const JUPYTER_ENVIRONMENT = 'jupyter';
+
+/** --reset: everything in the data folder but the JupyterLab environment. */
+function resetDataDir(dataDir: string): void {
+  if (!existsSync(dataDir)) return;
+  for (const entry of readdirSync(dataDir)) {
+    if (entry !== JUPYTER_ENVIRONMENT) rmSync(join(dataDir, entry), { recursive: true, force: true });
+  }
 }
 
 /** A readiness probe would mistake another program on our port for our own service. */

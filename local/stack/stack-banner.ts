@@ -2,6 +2,10 @@
 export interface BannerFacts {
   controlPlane: string;
   emulatorUrl: string | null;
+  /** The emulator's lab pages (plain http), or null on real Azure. */
+  labUrl: string | null;
+  /** Whether a real JupyterLab is behind each instance (--jupyter). */
+  jupyter: boolean;
   functionsKey: string;
   dataDir: string;
   subscriptionId: string;
@@ -11,8 +15,10 @@ export interface BannerFacts {
 }
 
 export function stackBanner(facts: BannerFacts): string {
+  const labs = facts.jupyter ? 'a real JupyterLab per running instance' : 'stand-in pages; npm start -- --jupyter for a real JupyterLab';
   const azure = facts.emulatorUrl
-    ? `ARM emulator    ${facts.emulatorUrl}   (projects climate-lab, ocean-lab; stats at /_emulator/stats)`
+    ? `ARM emulator    ${facts.emulatorUrl}   (projects climate-lab, ocean-lab; stats at /_emulator/stats)\n` +
+      `  Lab pages       ${facts.labUrl ?? ''}/instances/<name>/lab   (plain http on loopback: ${labs})`
     : `Azure           subscription ${facts.subscriptionId} (real Azure, DefaultAzureCredential)`;
   return `
 aml-jupyterhub control plane is running

@@ -6,6 +6,10 @@ export interface StackOptions {
   dataDir: string;
   port: number;
   emulatorPort: number;
+  /** The emulator's plain-http listener of the instances' lab pages. */
+  emulatorLabPort: number;
+  /** Back each Running instance with a real JupyterLab (the emulator's jupyter option). */
+  jupyter: boolean;
   /** Talk to real Azure (the subscription in AZURE_SUBSCRIPTION_ID, DefaultAzureCredential) instead of the emulator. */
   azure: boolean;
   /** Wipe the data folder first. */
@@ -27,8 +31,15 @@ to 30 s while it keeps crashing); the output says so.
 Options:
   --port <n>            control plane port (default 7071)
   --emulator-port <n>   ARM emulator port (default 7072)
+  --emulator-lab-port <n>
+                        the instances' lab pages, plain http on loopback (default 7074)
+  --jupyter             a real JupyterLab behind each running instance (one process
+                        each, from PyPI: the first run creates <data-dir>/jupyter with
+                        pip install jupyterlab; EMULATOR_JUPYTER_PYTHON names another
+                        Python that has it); without it each instance is a stand-in page
   --data-dir <dir>      where storage and emulator data live (default .local)
-  --reset               delete the data folder before starting
+  --reset               delete the data folder before starting (keeping the
+                        JupyterLab environment <data-dir>/jupyter)
   --azure               use a real Azure subscription instead of the emulator:
                         set AZURE_SUBSCRIPTION_ID and sign in (az login) first
   --only <piece>        run one piece alone: storage, emulator or host
@@ -51,6 +62,8 @@ export function parseStackOptions(argv: string[]): StackOptions {
       'data-dir': { type: 'string', default: '.local' },
       port: { type: 'string', default: '7071' },
       'emulator-port': { type: 'string', default: '7072' },
+      'emulator-lab-port': { type: 'string', default: '7074' },
+      jupyter: { type: 'boolean', default: false },
       azure: { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -65,6 +78,8 @@ export function parseStackOptions(argv: string[]): StackOptions {
     dataDir: values['data-dir'] ?? '.local',
     port: toPort(values.port, '--port'),
     emulatorPort: toPort(values['emulator-port'], '--emulator-port'),
+    emulatorLabPort: toPort(values['emulator-lab-port'], '--emulator-lab-port'),
+    jupyter: values.jupyter ?? false,
     azure: values.azure ?? false,
     reset: values.reset ?? false,
     only: only as StackPiece | null,

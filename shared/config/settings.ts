@@ -35,6 +35,9 @@ const vmSizeList = (fallback: string) =>
     .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''))
     .pipe(z.array(z.string().regex(VM_SIZE, 'VM size names are letters, digits and underscores')).min(1));
 
+/** A size's description: one line of plain text for the spawn form. */
+const sizeDescription = z.string().trim().min(1).max(200).regex(/^[^\p{Cc}]*$/u, 'one line of text, no control characters').optional();
+
 const projectAccess = z
   .string()
   .default('all')
@@ -107,6 +110,12 @@ export const SETTINGS_SCHEMA = z.object({
   SIZE_MEDIUM_CANDIDATES: vmSizeList('Standard_DS3_v2').describe('VM sizes for Medium, first available wins.'),
   SIZE_LARGE_CANDIDATES: vmSizeList('Standard_DS5_v2').describe('VM sizes for Large, first available wins.'),
   SIZE_GPU_CANDIDATES: vmSizeList('Standard_NC4as_T4_v3,Standard_NC6s_v3').describe('VM sizes for GPU, first available wins.'),
+  SIZE_SMALL_DESCRIPTION: sizeDescription.describe(
+    'Optional words the spawn form shows under Small (e.g. "For everyday notebooks"); the form always shows cores, memory and GPUs.',
+  ),
+  SIZE_MEDIUM_DESCRIPTION: sizeDescription.describe('Optional words the spawn form shows under Medium.'),
+  SIZE_LARGE_DESCRIPTION: sizeDescription.describe('Optional words the spawn form shows under Large.'),
+  SIZE_GPU_DESCRIPTION: sizeDescription.describe('Optional words the spawn form shows under GPU (e.g. "For training deep-learning models").'),
   IDLE_STOP_MINUTES_SMALL: positiveNumber(120).describe(
     "Minutes without activity on the instance (Jupyter kernels, terminals, sessions) after which Azure ML's idle shutdown stops a Small server (idleTimeBeforeShutdown).",
   ),
@@ -200,6 +209,8 @@ export interface Settings {
   rbac: { roleDefinitionIds: string[]; cacheSeconds: number };
   quotas: { maxActiveServersPerUser: number; maxGpuServersPerProject: number };
   sizeCandidates: Record<SizeLabel, string[]>;
+  /** Words shown with each size in the spawn form; null when not set. */
+  sizeDescriptions: Record<SizeLabel, string | null>;
   idleStopMinutes: Record<SizeLabel, number>;
   idleShutdownFloorMinutes: number;
   orphanDeleteAfterHours: number;
@@ -271,6 +282,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     rbac: { roleDefinitionIds: s.RBAC_ROLE_DEFINITION_IDS, cacheSeconds: s.RBAC_CACHE_SECONDS },
     quotas: { maxActiveServersPerUser: s.MAX_ACTIVE_SERVERS_PER_USER, maxGpuServersPerProject: s.MAX_GPU_SERVERS_PER_PROJECT },
     sizeCandidates: bySize((label) => s[`SIZE_${upper(label)}_CANDIDATES`]),
+    sizeDescriptions: bySize((label) => s[`SIZE_${upper(label)}_DESCRIPTION`] ?? null),
     idleStopMinutes: bySize((label) => s[`IDLE_STOP_MINUTES_${upper(label)}`]),
     idleShutdownFloorMinutes: s.IDLE_SHUTDOWN_FLOOR_MINUTES,
     orphanDeleteAfterHours: s.ORPHAN_DELETE_AFTER_HOURS,

@@ -125,6 +125,8 @@ export interface WorkspaceInfo {
 
 export interface VmSizeInfo {
   name: string;
+  vCPUs: number;
+  memoryGB: number;
   gpus: number;
 }
 

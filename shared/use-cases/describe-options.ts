@@ -4,9 +4,12 @@ import type { ResolvedSize } from '../domain/sizes';
 import type { Dependencies } from './dependencies';
 import type { ProjectViewer } from './project-catalog';
 
+/** A size as the form offers it: its VM size's cores, memory and GPUs, and the admin's words (SIZE_<LABEL>_DESCRIPTION). */
+export type SizeOption = ResolvedSize & { description?: string };
+
 export interface Options {
   projects: Project[];
-  sizes: ResolvedSize[];
+  sizes: SizeOption[];
   /** Why the list is empty, in words the hub can show the user; absent when there are projects. */
   message?: string;
 }
@@ -16,12 +19,18 @@ export async function describeOptions(deps: Dependencies, viewer: Exclude<Projec
   const locations = [...new Set(projects.map((project) => project.location.toLowerCase()))];
   const perLocation = await Promise.all(locations.map((location) => deps.catalog.sizesIn(location)));
   // A size is listed when every region of the user's projects serves it, so any pick can spawn.
-  const sizes = perLocation.length === 0 ? [] : perLocation.reduce((common, next) =>
-    common.filter((size) => next.some((other) => other.label === size.label)),
+  // The facts shown are those of the first region's VM size.
+  const common = perLocation.length === 0 ? [] : perLocation.reduce((kept, next) =>
+    kept.filter((size) => next.some((other) => other.label === size.label)),
   );
+  const sizes = common.map((size) => withDescription(size, deps.settings.sizeDescriptions[size.label]));
   if (projects.length > 0) return { projects, sizes };
   const message = deps.settings.projectAccess.mode === 'rbac'
     ? "No project gives you access yet: a project is offered when you (or a group you belong to) hold a role such as AzureML Data Scientist on its resource group. Ask a project's owner for access."
     : 'No project is offered yet. Ask your JupyterHub administrator.';
   return { projects, sizes, message };
+}
+
+function withDescription(size: ResolvedSize, description: string | null): SizeOption {
+  return description === null ? size : { ...size, description };
 }

@@ -30,7 +30,7 @@ describe('control plane on the local stack', () => {
     expect(spawned.headers.get('location')).toBe(`/api/servers/${spawned.body.id}`);
     const running = await stack.waitForServer(spawned.body.id, (s) => s.state === 'Running' || s.state === 'Failed');
     expect(running.state).toBe('Running');
-    expect(running.url).toBe(`${stack.emulator.url}/instances/${spawned.body.id}/lab`);
+    expect(running.url).toBe(`${stack.emulator.labUrl}/instances/${spawned.body.id}/lab`);
     const lab = await fetch(running.url);
     expect(lab.status).toBe(200);
     expect(await lab.text()).toContain('JupyterLab');

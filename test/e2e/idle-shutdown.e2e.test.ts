@@ -58,7 +58,7 @@ describe('idle shutdown on the local stack', () => {
     const started = await stack.emulatorJson('POST', `/_emulator/computes/${id}/start`, { trigger: 'User' });
     expect(started).toMatchObject({ state: 'Starting', trigger: 'User' });
     const adopted = await stack.waitForServer(id, (s) => s.state === 'Running', 30_000);
-    expect(adopted).toMatchObject({ stopReason: null, url: `${stack.emulator.url}/instances/${id}/lab` });
+    expect(adopted).toMatchObject({ stopReason: null, url: `${stack.emulator.labUrl}/instances/${id}/lab` });
     expect(adopted.progress.at(-1).message).toBe('Started outside JupyterHub (Azure ML studio or schedule)');
     // Adopted, not fought: nothing was stopped.
     const writes = await stack.emulatorJson('GET', `/_emulator/requests?name=${id}`);

@@ -136,8 +136,8 @@ describe('ArmAmlGateway against the ARM emulator', () => {
 
   it("lists the region's VM sizes with their GPUs", async () => {
     const sizes = await harness.gateway.listVmSizes('westeurope');
-    expect(sizes).toContainEqual({ name: 'Standard_DS1_v2', gpus: 0 });
-    expect(sizes).toContainEqual({ name: 'Standard_NC6s_v3', gpus: 1 });
+    expect(sizes).toContainEqual({ name: 'Standard_DS1_v2', vCPUs: 1, memoryGB: 3.5, gpus: 0 });
+    expect(sizes).toContainEqual({ name: 'Standard_NC6s_v3', vCPUs: 6, memoryGB: 112, gpus: 1 });
     expect(sizes.map((size) => size.name)).not.toContain('Standard_NC4as_T4_v3');
   });
 
@@ -174,7 +174,7 @@ describe('ArmAmlGateway against the ARM emulator', () => {
     const running = await harness.gateway.getCompute(at);
     expect(running).toMatchObject({ state: 'Running', provisioningState: 'Succeeded', errors: [] });
     expect(running?.lastOperation).toMatchObject({ operationName: 'Create', operationStatus: 'Succeeded' });
-    expect(running?.jupyterLabUrl).toBe(`${harness.emulator.url}/instances/${at.name}/lab`);
+    expect(running?.jupyterLabUrl).toBe(`${harness.emulator.labUrl}/instances/${at.name}/lab`);
 
     const page = await fetch(running?.jupyterLabUrl ?? '');
     const html = await page.text();
@@ -272,7 +272,7 @@ describe('ArmAmlGateway against the ARM emulator', () => {
     advance(60);
     advance(10 * 60);
     // Someone works in JupyterLab: the idle clock starts again.
-    expect((await fetch(`${harness.emulator.url}/instances/${at.name}/lab`)).status).toBe(200);
+    expect((await fetch(`${harness.emulator.labUrl}/instances/${at.name}/lab`)).status).toBe(200);
     advance(10 * 60);
     await expect(harness.gateway.getCompute(at)).resolves.toMatchObject({ state: 'Running' });
     advance(5 * 60);

@@ -39,6 +39,12 @@ class Client {
     return new Client(emulator, reply.json.access_token);
   }
 
+  /** GET on the lab listener (plain http). */
+  async lab(pathAndQuery: string): Promise<{ status: number; headers: Headers; text: string }> {
+    const response = await fetch(`${this.emulator.labUrl}${pathAndQuery}`);
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  }
+
   async send(method: string, pathAndQuery: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -250,17 +256,22 @@ describe('ARM emulator', () => {
     it('serves a JupyterLab page while the instance runs, and explains otherwise', async () => {
       await arm.create('ci-page', { personalComputeInstanceSettings: { assignedUser: { objectId: 'user-object-id', tenantId: 'tenant-id' } } });
       const lab = `/instances/ci-page/lab`;
-      const creating = await arm.send('GET', lab);
+      // The lab pages are on their own plain-http listener; ARM does not serve them.
+      expect(emulator.labUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await arm.send('GET', lab)).status).toBe(404);
+      const creating = await arm.lab(lab);
       expect(creating.status).toBe(503);
       expect(creating.text).toContain('Creating');
       advance(60);
-      const running = await arm.send('GET', lab);
+      const applications = (await arm.send('GET', `${computePath('ci-page')}?${API}`)).json.properties.properties.applications;
+      expect(applications).toContainEqual({ displayName: 'Jupyter Lab', endpointUri: `${emulator.labUrl}${lab}` });
+      const running = await arm.lab(lab);
       expect(running.status).toBe(200);
       expect(running.headers.get('content-type')).toContain('text/html');
       expect(running.text).toContain('<title>JupyterLab</title>');
       expect(running.text).toContain('ci-page');
       expect(running.text).toContain('user-object-id');
-      expect((await arm.send('GET', '/instances/ci-nobody/lab')).status).toBe(404);
+      expect((await arm.lab('/instances/ci-nobody/lab')).status).toBe(404);
     });
   });
 
@@ -272,7 +283,7 @@ describe('ARM emulator', () => {
       advance(60);
       expect((await properties('ci-idle')).lastOperation).toMatchObject({ operationName: 'Create', operationTrigger: 'User', operationStatus: 'Succeeded' });
       advance(14 * 60);
-      expect((await arm.send('GET', '/instances/ci-idle/lab')).status).toBe(200);
+      expect((await arm.lab('/instances/ci-idle/lab')).status).toBe(200);
       advance(14 * 60);
       expect((await arm.send('POST', '/_emulator/computes/ci-idle/activity')).status).toBe(204);
       advance(14 * 60);

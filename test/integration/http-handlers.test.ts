@@ -275,8 +275,19 @@ describe('GET /api/options', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       projects: [{ name: 'climate-lab', location: 'westeurope' }],
-      sizes: [{ label: 'Small', vmSize: 'Standard_DS1_v2', gpu: false }, { label: 'Medium', vmSize: 'Standard_DS3_v2', gpu: false }],
+      sizes: [
+        { label: 'Small', vmSize: 'Standard_DS1_v2', gpu: false, vcpus: 1, memoryGB: 3.5, gpus: 0 },
+        { label: 'Medium', vmSize: 'Standard_DS3_v2', gpu: false, vcpus: 4, memoryGB: 14, gpus: 0 },
+      ],
     });
+  });
+
+  it("adds the administrator's description of a size (SIZE_<LABEL>_DESCRIPTION)", async () => {
+    deps = testDependencies({ servers: repository, aml: new ScriptedAmlGateway(), settings: testSettings({ SIZE_MEDIUM_DESCRIPTION: 'For bigger data sets' }) });
+    useDependencies(deps, () => control);
+    const response = await invokeConforming('options', options, { method: 'GET', path: '/api/options', query: { user: 'alice' } });
+    const sizes = (response.body as { sizes: { label: string; description?: string }[] }).sizes;
+    expect(sizes.map((size) => [size.label, size.description])).toEqual([['Small', undefined], ['Medium', 'For bigger data sets']]);
   });
 
   it('refuses a request without a user', async () => {

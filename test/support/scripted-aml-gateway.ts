@@ -147,7 +147,10 @@ export class ScriptedAmlGateway implements AmlGateway {
   }
 
   async listVmSizes(): Promise<VmSizeInfo[]> {
-    return [{ name: 'Standard_DS1_v2', gpus: 0 }, { name: 'Standard_DS3_v2', gpus: 0 }];
+    return [
+      { name: 'Standard_DS1_v2', vCPUs: 1, memoryGB: 3.5, gpus: 0 },
+      { name: 'Standard_DS3_v2', vCPUs: 4, memoryGB: 14, gpus: 0 },
+    ];
   }
 
   async roleAssignmentsFor(project: string, objectId: string): Promise<RoleAssignmentInfo[]> {

@@ -38,7 +38,7 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
       );
     }
     // ARM PUTs are idempotent: the same create again answers the resource as it stands.
-    return { status: 200, body: toArmCompute(existing, ctx.seed.subscription.id, request.baseUrl) };
+    return { status: 200, body: toArmCompute(existing, ctx.seed.subscription.id, ctx.labBaseUrl) };
   }
   const elsewhere = ctx.store.computeNamed(name, ws.location, now);
   if (elsewhere) {

@@ -9,7 +9,7 @@ export const getCompute: ArmHandler = (ctx, request) => {
   const name = request.params.computeName ?? '';
   const record = ctx.store.compute(ws.resourceGroup, ws.name, name, ctx.now());
   if (!record) throw resourceNotFound(`Microsoft.MachineLearningServices/workspaces/${ws.name}/computes`, name, ws.resourceGroup);
-  return { status: 200, body: toArmCompute(record, ctx.seed.subscription.id, request.baseUrl) };
+  return { status: 200, body: toArmCompute(record, ctx.seed.subscription.id, ctx.labBaseUrl) };
 };
 
 export const listComputes: ArmHandler = (ctx, request) => {
@@ -22,7 +22,7 @@ export const listComputes: ArmHandler = (ctx, request) => {
   return {
     status: 200,
     body: {
-      value: page.map((record) => toArmCompute(record, ctx.seed.subscription.id, request.baseUrl)),
+      value: page.map((record) => toArmCompute(record, ctx.seed.subscription.id, ctx.labBaseUrl)),
       ...(more
         ? { nextLink: `${request.baseUrl}${request.path}?api-version=${encodeURIComponent(request.apiVersion)}&$skip=${skip + size}` }
         : {}),

@@ -153,7 +153,7 @@ export class ArmAmlGateway implements AmlGateway {
       const result = await this.ml.virtualMachineSizes.list(location);
       return (result.value ?? [])
         .filter((size) => size.supportedComputeTypes === undefined || size.supportedComputeTypes.includes('ComputeInstance'))
-        .map((size) => ({ name: size.name ?? '', gpus: size.gpus ?? 0 }))
+        .map((size) => ({ name: size.name ?? '', vCPUs: size.vCPUs ?? 0, memoryGB: size.memoryGB ?? 0, gpus: size.gpus ?? 0 }))
         .filter((size) => size.name !== '');
     } catch (error) {
       throw fromArmError(error);
