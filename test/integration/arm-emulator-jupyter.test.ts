@@ -6,7 +6,6 @@
  * EMULATOR_JUPYTER_PYTHON) is created on first use with `pip install jupyterlab`; the suite is
  * skipped only when this machine has no Python able to create it.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -14,12 +13,9 @@ import * as path from 'node:path';
 import type { Socket } from 'node:net';
 import { ensureJupyterPython, SEED_SUBSCRIPTION_ID, startArmEmulator, type ArmEmulator } from '../../local/arm-emulator';
 
+// The Python environment (jupyterlab from PyPI) is created on first use; .ci/run installs python3-venv.
 const VENV = path.resolve(__dirname, '..', '..', '.local', 'jupyter');
 const EXPLICIT_PYTHON = process.env.EMULATOR_JUPYTER_PYTHON || null;
-const canCreateEnvironment =
-  EXPLICIT_PYTHON !== null || fs.existsSync(path.join(VENV, 'bin', 'python')) || spawnSync('python3', ['-c', 'import venv, ensurepip'], { stdio: 'ignore' }).status === 0;
-// The one permitted skip (issue 11): no Python here to create the environment with.
-const describeWithPython = canCreateEnvironment ? describe : describe.skip;
 
 const NAME = 'ci-jupyter';
 const computePath = `/subscriptions/${SEED_SUBSCRIPTION_ID}/resourceGroups/climate-lab/providers/Microsoft.MachineLearningServices/workspaces/climate-lab/computes/${NAME}`;
@@ -67,7 +63,7 @@ function openKernelSocket(url: string, cookie: string): Promise<Socket> {
   });
 }
 
-describeWithPython('ARM emulator with a real JupyterLab (jupyter option)', () => {
+describe('ARM emulator with a real JupyterLab (jupyter option)', () => {
   let emulator: ArmEmulator;
   let token = '';
   let dataDir = '';
