@@ -14,6 +14,9 @@ import { ArmAmlGateway } from './adapters/aml/arm-aml-gateway';
 import { EntraTokenVerifier } from './adapters/auth/entra-token-verifier';
 import { DurableOrchestrationControl } from './adapters/durable/durable-orchestration-control';
 import { TableServerRepository } from './adapters/table/table-server-repository';
+import { createTableClient } from './adapters/table/server-tables';
+import { TableQuotaSlots } from './adapters/table/table-quota-slots';
+import { TableWritePacer } from './adapters/table/table-write-pacer';
 import { CallerAuthenticator } from './http/caller-authenticator';
 import type { Dependencies } from './use-cases/dependencies';
 import { ProjectCatalog } from './use-cases/project-catalog';
@@ -22,11 +25,15 @@ const systemClock = { now: () => new Date() };
 
 export function buildDependencies(settings: Settings): Dependencies {
   const credential = new DefaultAzureCredential();
-  const servers = new TableServerRepository({
-    ...(settings.state.connectionString
-      ? { connectionString: settings.state.connectionString }
-      : { endpoint: settings.state.tableEndpoint ?? '', credential }),
-    tableName: settings.state.tableName,
+  const connection = settings.state.connectionString
+    ? { connectionString: settings.state.connectionString }
+    : { endpoint: settings.state.tableEndpoint ?? '', credential };
+  const servers = new TableServerRepository({ ...connection, tableName: settings.state.tableName });
+  const quotaSlots = new TableQuotaSlots(createTableClient(connection, `${settings.state.tableName}quota`));
+  const writePacer = new TableWritePacer({
+    client: createTableClient(connection, `${settings.state.tableName}pacing`),
+    subscriptionId: settings.subscriptionId,
+    limits: settings.armWrites,
   });
   const aml = new ArmAmlGateway({
     credential,
@@ -42,7 +49,7 @@ export function buildDependencies(settings: Settings): Dependencies {
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  return { settings, servers, aml, catalog, clock: systemClock, serverId: serverIdFor };
+  return { settings, servers, aml, catalog, clock: systemClock, serverId: serverIdFor, quotaSlots, writePacer };
 }
 
 type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;
@@ -68,6 +75,8 @@ export function dependencies(): Promise<Dependencies> {
       }
       const deps = buildDependencies(settings);
       if (deps.servers instanceof TableServerRepository) await deps.servers.ensureTables();
+      if (deps.quotaSlots instanceof TableQuotaSlots) await deps.quotaSlots.ensureTable();
+      if (deps.writePacer instanceof TableWritePacer) await deps.writePacer.ensureTable();
       return deps;
     })();
     // A failed start-up is not cached, so the next invocation reports the problem again.

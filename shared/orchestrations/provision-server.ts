@@ -14,13 +14,15 @@ export function* provisionServerOrchestrator(context: df.OrchestrationContext): 
   let step: ProvisioningStep;
   try {
     step = yield context.df.callActivityWithRetry(ACTIVITIES.provisionStep, activityRetry(), input.serverId);
-    while (step.outcome === 'wait') {
+    while (step.outcome === 'wait' || step.outcome === 'paced') {
       context.df.setCustomStatus(step);
       const now = context.df.currentUtcDateTime.getTime();
       if (now >= deadline) {
         return yield giveUp(context, { serverId: input.serverId, code: 'provision-timeout', message: `The compute instance did not reach Running within ${input.timeoutMinutes} minutes.` });
       }
-      yield context.df.createTimer(new Date(Math.min(deadline, now + input.pollSeconds * 1000)));
+      // A paced create or start comes back at its turn in the ARM write schedule, not after a poll.
+      const wakeAt = step.outcome === 'paced' && step.retryAt ? Date.parse(step.retryAt) : now + input.pollSeconds * 1000;
+      yield context.df.createTimer(new Date(Math.min(deadline, wakeAt)));
       step = yield context.df.callActivityWithRetry(ACTIVITIES.provisionStep, activityRetry(), input.serverId);
     }
   } catch (error) {

@@ -4,6 +4,9 @@ import { serverIdFor } from '../../shared/domain/naming';
 import type { AmlGateway, Clock, ServerRepository } from '../../shared/domain/ports';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { ProjectCatalog } from '../../shared/use-cases/project-catalog';
+import type { QuotaSlots } from '../../shared/domain/quota-slots';
+import type { WritePacer } from '../../shared/domain/write-pacing';
+import { InMemoryQuotaSlots, InMemoryWritePacer } from './in-memory-pacing';
 
 export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
 /** The shared key the tests' hub presents (HUB_API_KEY). */
@@ -37,6 +40,8 @@ export function testDependencies(parts: {
   clock?: Clock;
   settings?: Settings;
   serverId?: Dependencies['serverId'];
+  quotaSlots?: QuotaSlots;
+  writePacer?: WritePacer;
 }): Dependencies {
   const settings = parts.settings ?? testSettings();
   const clock = parts.clock ?? new VirtualClock();
@@ -48,5 +53,14 @@ export function testDependencies(parts: {
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  return { settings, servers: parts.servers, aml: parts.aml, catalog, clock, serverId: parts.serverId ?? serverIdFor };
+  return {
+    settings,
+    servers: parts.servers,
+    aml: parts.aml,
+    catalog,
+    clock,
+    serverId: parts.serverId ?? serverIdFor,
+    quotaSlots: parts.quotaSlots ?? new InMemoryQuotaSlots(),
+    writePacer: parts.writePacer ?? new InMemoryWritePacer(settings.armWrites),
+  };
 }
