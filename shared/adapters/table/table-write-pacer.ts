@@ -2,7 +2,10 @@
  * `WritePacer` on Table Storage, shared by every Function instance of the app:
  * - the bucket row (PartitionKey "bucket", RowKey = subscription) holds the schedule's `tat`
  *   (`domain/write-pacing.ts`); a reservation is one read and one write conditional on its ETag,
- *   retried with jitter when another instance wrote first, so no two reservations get one turn;
+ *   retried with jitter when another instance wrote first, so no two reservations get one turn.
+ *   Within one instance the reservations asked meanwhile are taken together in one such write (in
+ *   the order they were asked), so a burst contends per instance, not per server: 300 writers
+ *   racing one row each would mostly lose to each other;
  * - a reservation row per waiting server (PartitionKey "reservation", RowKey = server id) keeps the
  *   turn it was given, so a provisioning step that wakes up, or runs again, uses that turn instead of
  *   taking another. A write sent at once leaves no row.
@@ -28,10 +31,20 @@ export interface TableWritePacerOptions {
   limits: PaceLimits;
 }
 
+interface Ask {
+  writes: number;
+  now: number;
+  resolve: (sendAt: number) => void;
+  reject: (error: unknown) => void;
+}
+
 export class TableWritePacer implements WritePacer {
   private readonly client: TableClient;
   private readonly bucketKey: string;
   private readonly limits: PaceLimits;
+  /** Reservations asked while a batch was being written: the next batch. */
+  private asks: Ask[] = [];
+  private flushing = false;
 
   constructor(options: TableWritePacerOptions) {
     this.client = options.client;
@@ -68,17 +81,48 @@ export class TableWritePacer implements WritePacer {
   }
 
   /** Takes the next turn(s) of the schedule: returns when they may be sent. */
-  private async reserve(writes: number, now: number): Promise<number> {
+  private reserve(writes: number, now: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.asks.push({ writes, now, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Writes the waiting asks as one batch, then the asks that came meanwhile, until none wait. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.asks.length > 0) {
+        const batch = this.asks;
+        this.asks = [];
+        try {
+          const sendTimes = await this.reserveBatch(batch);
+          batch.forEach((ask, i) => ask.resolve(sendTimes[i]!));
+        } catch (error) {
+          batch.forEach((ask) => ask.reject(error));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async reserveBatch(batch: readonly Ask[]): Promise<number[]> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const bucket = await this.readBucket();
-      const reservation = reserveWrites(bucket?.tat ?? null, now, writes, this.limits);
-      const entity = { partitionKey: BUCKET, rowKey: this.bucketKey, tat: reservation.nextTat };
+      let tat = bucket?.tat ?? null;
+      const sendTimes = batch.map((ask) => {
+        const reservation = reserveWrites(tat, ask.now, ask.writes, this.limits);
+        tat = reservation.nextTat;
+        return reservation.sendAt;
+      });
+      const entity = { partitionKey: BUCKET, rowKey: this.bucketKey, tat };
       try {
         if (bucket) await this.client.updateEntity(entity, 'Replace', { etag: bucket.etag });
         else await this.client.createEntity(entity);
-        return reservation.sendAt;
+        return sendTimes;
       } catch (error) {
-        if (!isTableFailure(error, 412) && !isTableFailure(error, 409)) throw translateTableError(error, 'reserving an ARM write');
+        if (!isTableFailure(error, 412) && !isTableFailure(error, 409)) throw translateTableError(error, 'reserving ARM writes');
       }
       await pause(Math.random() * Math.min(100, 5 * attempt));
     }
