@@ -22,7 +22,8 @@ import { Throttler } from './throttling';
 export { ARM_THROTTLE_LIMITS, optionsFromEnv, type ArmEmulatorOptions, type BucketLimits, type ThrottleLimits } from './options';
 export { OPERATION_NAMES } from './arm-routes';
 export type { ScenarioInput, Scenario } from './scenarios';
-export type { StatsSnapshot } from './stats';
+export type { SecondCounts, StatsSnapshot } from './stats';
+export type { ComputeHistory, StateTransition } from './state-history';
 export type { RecordedRequest } from './request-log';
 export { SEED_SUBSCRIPTION_ID } from './seed';
 
