@@ -14,7 +14,7 @@ export interface ChartData {
 
 const WIDTH = 900;
 const PANEL_HEIGHT = 220;
-const MARGIN = { left: 60, right: 20, top: 36, bottom: 36 };
+const MARGIN = { left: 60, right: 30, top: 36, bottom: 36 };
 const COLORS = { bars: '#4c78a8', reads: '#4c78a8', writes: '#f58518', throttled: '#e45756', inFlight: '#54a24b' };
 
 export function renderChart(data: ChartData): string {
