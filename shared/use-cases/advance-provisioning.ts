@@ -39,9 +39,12 @@ export async function advanceProvisioning(deps: Dependencies, id: string): Promi
   const stored = await deps.servers.get(id);
   if (!stored || !isProvisioning(stored.server.state)) return { outcome: 'cancelled', state: stored?.server.state ?? null };
   const server = stored.server;
-  // A create or start waiting for its turn: nothing to look at in Azure until then.
-  const turn = await deps.writePacer.pending(server.id, deps.clock.now());
-  if (turn && !turn.go) return queued(deps, id, turn.sendAt, turn.ahead);
+  // A create or start waiting for its turn (nothing sent yet, so still Requested): nothing to look
+  // at in Azure until then, should the run wake up early.
+  if (server.state === 'Requested') {
+    const turn = await deps.writePacer.pending(server.id, deps.clock.now());
+    if (turn && !turn.go) return queued(deps, id, turn.sendAt, turn.ahead);
+  }
   const at = { project: server.project, name: server.id };
   const compute = await deps.aml.getCompute(at);
   const idleTime = idleTimeBeforeShutdown(deps.settings.idleStopMinutes[server.size], deps.settings.idleShutdownFloorMinutes);
