@@ -6,6 +6,7 @@
  * next spawn that needs it, with a conditional delete, so a crash never leaks a place for good and
  * no stop or delete path has to remember to release one.
  */
+import { createHash } from 'node:crypto';
 import type { Server } from './server';
 
 export interface QuotaSlot {
@@ -60,6 +61,17 @@ export function freeIndex(slots: readonly Pick<QuotaSlot, 'index'>[]): number {
   return index;
 }
 
-/** Scope keys: Table Storage keys may not hold / \ # ? or control characters, so names are encoded. */
-export const userScope = (user: string) => `user:${encodeURIComponent(user)}`;
-export const gpuProjectScope = (project: string) => `gpu:${encodeURIComponent(project.toLowerCase())}`;
+/**
+ * Scope keys: Table Storage keys may not hold / \ # ? or control characters and stay under 1 KiB,
+ * so a name is URI-encoded, or hashed when its encoding is long (a 128-character user name of
+ * non-Latin letters encodes to over a thousand characters); the two forms cannot meet.
+ */
+export const userScope = (user: string) => `user:${keyPart(user)}`;
+export const gpuProjectScope = (project: string) => `gpu:${keyPart(project.toLowerCase())}`;
+
+const MAX_ENCODED = 200;
+
+function keyPart(name: string): string {
+  const encoded = encodeURIComponent(name);
+  return encoded.length <= MAX_ENCODED ? `n:${encoded}` : `h:${createHash('sha256').update(name, 'utf8').digest('hex')}`;
+}

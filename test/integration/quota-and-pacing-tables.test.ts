@@ -7,6 +7,7 @@ import { TableClient } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { TableServerRepository } from '../../shared/adapters/table';
 import { TableQuotaSlots } from '../../shared/adapters/table/table-quota-slots';
+import { userScope } from '../../shared/domain/quota-slots';
 import { TableWritePacer } from '../../shared/adapters/table/table-write-pacer';
 import { useDependencies } from '../../shared/composition-root';
 import { spawn } from '../../functions/spawn';
@@ -65,8 +66,15 @@ describe('quotas on Table Storage', () => {
     expect((await servers.list({ limit: 100 })).servers).toHaveLength(4);
     // The refused users hold no place: a refusal changes nothing.
     const holders = [];
-    for (let i = 0; i < 50; i++) holders.push(...(await quotaSlots.list(`user:user${i}`)));
+    for (let i = 0; i < 50; i++) holders.push(...(await quotaSlots.list(userScope(`user${i}`))));
     expect(holders).toHaveLength(4);
+  }, 60_000);
+
+  it('hold for a user whose name is 128 non-Latin characters (a hashed scope key)', async () => {
+    const { call } = await spawnStack({ MAX_ACTIVE_SERVERS_PER_USER: '1' });
+    const user = '€'.repeat(128);
+    expect((await call({ user, serverName: 'a' })).status).toBe(202);
+    expect((await call({ user, serverName: 'b' })).status).toBe(409);
   }, 60_000);
 
   it('give a place back once its server stopped', async () => {

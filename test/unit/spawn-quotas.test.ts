@@ -2,7 +2,7 @@
 import { spawn } from '../../functions/spawn';
 import { useDependencies } from '../../shared/composition-root';
 import { isAppError } from '../../shared/domain/errors';
-import { CLAIM_GRACE_MS, isReclaimable } from '../../shared/domain/quota-slots';
+import { CLAIM_GRACE_MS, gpuProjectScope, isReclaimable, userScope } from '../../shared/domain/quota-slots';
 import { countsTowardQuota } from '../../shared/domain/quotas';
 import type { ServerState } from '../../shared/domain/server';
 import { spawnServer, type SpawnRequest } from '../../shared/use-cases/spawn-server';
@@ -76,7 +76,7 @@ describe('MAX_ACTIVE_SERVERS_PER_USER', () => {
   it('keeps the place of a spawn whose server is not written yet until the grace has passed', async () => {
     const { servers, deps, clock, control } = setUp({ MAX_ACTIVE_SERVERS_PER_USER: '1' });
     // A racing spawn claimed the place and has not written its server yet (or died before).
-    await deps.quotaSlots.insert('user:alice', 0, 'ci-somewhere', clock.now());
+    await deps.quotaSlots.insert(userScope('alice'), 0, 'ci-somewhere', clock.now());
     expect(isAppError(await refusal(spawnServer(deps, control, request())), 'quota-exceeded')).toBe(true);
     clock.advanceSeconds(CLAIM_GRACE_MS / 1000);
     await expect(spawnServer(deps, control, request())).resolves.toMatchObject({ accepted: true });
@@ -87,7 +87,7 @@ describe('MAX_ACTIVE_SERVERS_PER_USER', () => {
     const { deps, control, quotaSlots } = setUp({ MAX_GPU_SERVERS_PER_PROJECT: '1' });
     await spawnServer(deps, control, request({ user: 'bob', size: 'GPU' }));
     expect(isAppError(await refusal(spawnServer(deps, control, request({ size: 'GPU' }))), 'quota-exceeded')).toBe(true);
-    expect(await quotaSlots.list('user:alice')).toEqual([]);
+    expect(await quotaSlots.list(userScope('alice'))).toEqual([]);
   });
 
   it('holds under 50 racing spawns of one user', async () => {
@@ -123,9 +123,9 @@ describe('the reads behind a quota check', () => {
     const medium = await spawnServer(deps, control, request({ size: 'Medium' }));
     const gpu = await spawnServer(deps, control, request({ user: 'bob', size: 'GPU' }));
     expect(servers.listActiveScopes).toEqual([]);
-    expect((await quotaSlots.list('user:alice')).map((slot) => slot.holder)).toEqual([medium.server.id]);
-    expect((await quotaSlots.list('user:bob')).map((slot) => slot.holder)).toEqual([gpu.server.id]);
-    expect((await quotaSlots.list('gpu:climate-lab')).map((slot) => slot.holder)).toEqual([gpu.server.id]);
+    expect((await quotaSlots.list(userScope('alice'))).map((slot) => slot.holder)).toEqual([medium.server.id]);
+    expect((await quotaSlots.list(userScope('bob'))).map((slot) => slot.holder)).toEqual([gpu.server.id]);
+    expect((await quotaSlots.list(gpuProjectScope('climate-lab'))).map((slot) => slot.holder)).toEqual([gpu.server.id]);
   });
 });
 
@@ -139,6 +139,18 @@ describe('MAX_GPU_SERVERS_PER_PROJECT', () => {
     expect(isAppError(error) && error.message).toMatch(/^Project 'climate-lab' already has 2 GPU servers starting or running, the most allowed per project \(2\)\./);
     await expect(spawnServer(deps, control, request({ user: 'dave', size: 'Medium' }))).resolves.toMatchObject({ accepted: true });
     await expect(spawnServer(deps, control, request({ user: 'bob', size: 'GPU' }))).resolves.toMatchObject({ accepted: true });
+  });
+});
+
+describe('quota scope keys', () => {
+  it('are Table keys for any user name: short ones readable, long encodings hashed, never the same for two names', () => {
+    expect(userScope('alice')).toBe('user:n:alice');
+    expect(userScope('a/b#c?d')).toBe('user:n:a%2Fb%23c%3Fd');
+    expect(gpuProjectScope('Climate-Lab')).toBe(gpuProjectScope('climate-lab'));
+    const long = '€'.repeat(128);
+    expect(userScope(long)).toMatch(/^user:h:[0-9a-f]{64}$/);
+    expect(userScope(long)).not.toBe(userScope('€'.repeat(127)));
+    expect(userScope(`h:${'0'.repeat(64)}`)).not.toBe(`user:h:${'0'.repeat(64)}`);
   });
 });
 
