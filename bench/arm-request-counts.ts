@@ -9,9 +9,13 @@ export interface ArmCounts {
   faults: number;
 }
 
+/** Counted by the emulator but not ARM requests (the managed identity's token endpoint). */
+const NOT_ARM = new Set(['GET msi/token']);
+
 export function armCountsBetween(before: StatsSnapshot, after: StatsSnapshot): ArmCounts {
   const byOperation: Record<string, number> = {};
   for (const [operation, count] of Object.entries(after.requests)) {
+    if (NOT_ARM.has(operation)) continue;
     const delta = count - (before.requests[operation] ?? 0);
     if (delta > 0) byOperation[operation] = delta;
   }

@@ -20,7 +20,10 @@ export interface BenchOptions {
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
 
-  --users 50,200          spawn-wave sizes (default 50,200)
+Prints the figures of issue 12 beside its goals and writes a chart of each wave
+(bench-results/*.svg: readiness lag distribution, ARM requests per second, servers in flight).
+
+  --spawns 50,200         spawn-wave sizes, one wave each (default 50,200; also --users)
   --create-seconds 60     emulated create time (default 60)
   --no-throttle           turn ARM throttling off (default on)
   --poll-seconds 1        status read interval of each simulated hub user (default 1)
@@ -36,7 +39,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     args: argv,
     options: {
       help: { type: 'boolean', default: false },
-      users: { type: 'string', default: '50,200' },
+      users: { type: 'string' },
+      spawns: { type: 'string' },
       'create-seconds': { type: 'string', default: '60' },
       'no-throttle': { type: 'boolean', default: false },
       'poll-seconds': { type: 'string', default: '1' },
@@ -48,7 +52,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const users = (values.users ?? '').split(',').map((item) => positive(item, '--users', 1000));
+  const users = (values.spawns ?? values.users ?? '50,200').split(',').map((item) => positive(item, '--spawns', 1000));
   return {
     users,
     createSeconds: positive(values['create-seconds'], '--create-seconds', 3600),

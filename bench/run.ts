@@ -4,9 +4,10 @@
  * Spawn waves of N users, then the status endpoint beside raw Azurite point reads; prints progress
  * lines and Markdown tables. A measurement, not a test: it exits 0 whether or not the goals are met.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { join, resolve } from 'node:path';
-import type { StatsSnapshot } from '../local/arm-emulator';
+import type { SecondCounts, StatsSnapshot } from '../local/arm-emulator';
 import { LocalStack } from '../local/stack/local-stack';
 import { ensureCertificates } from '../local/tls';
 import { documentedSettings } from '../shared/config/settings-template';
@@ -15,11 +16,15 @@ import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench-optio
 import { spawnTable, statusTable } from './bench-report';
 import { CpuWatch } from './process-cpu';
 import { HttpClient } from './http-client';
+import { azureTimes, inFlightOverTime, ratePeaks, type HistoryView } from './readiness';
 import { spawnFigures, type SpawnFigures } from './spawn-figures';
+import { renderChart } from './svg-chart';
 import { spawnWave, type SpawnOutcome } from './spawn-wave';
 import { compareStatusWithRawReads } from './status-comparison';
 
 const REPO = resolve(__dirname, '..', '..');
+/** Charts land here (git-ignored). */
+const RESULTS_DIR = join(REPO, 'bench-results');
 const FUNCTIONS_KEY = 'bench-key';
 /** Time a wave may take beyond the emulated create before it gives up. */
 const WAVE_SLACK_MS = 240_000;
@@ -90,6 +95,8 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`## Spawn waves (create ${options.createSeconds} s, ARM throttling ${options.throttle ? 'on' : 'off'}, status read every ${options.pollSeconds} s)`);
     console.log('');
+    console.log(`Machine: ${machine()}`);
+    console.log('');
     console.log(spawnTable(waves));
     console.log('');
     console.log('## Status endpoint');
@@ -130,18 +137,25 @@ async function runWave(stack: LocalStack, options: BenchOptions, users: number):
     clearInterval(ticker);
     client.close();
   }
+  const ended = Date.now();
   const after = (await stack.emulatorJson('GET', '/_emulator/stats')) as StatsSnapshot;
   const cpuUse = cpu.use();
-  progress(`N = ${users}: ${running}/${users} Running after ${Math.round((Date.now() - started) / 1000)} s; CPU ${cpu.summary()}`);
-  const createSentAt = new Map<string, number>();
-  for (const outcome of outcomes) {
-    if (outcome.id === null) continue;
-    const log = (await stack.emulatorJson('GET', `/_emulator/requests?name=${outcome.id}`)) as { requests: { at: string; operation: string }[] };
-    const create = log.requests.find((r) => r.operation === 'computes/createOrUpdate');
-    if (create) createSentAt.set(outcome.id, Date.parse(create.at));
-  }
-  const figures = spawnFigures(outcomes, createSentAt, options.createSeconds, armCountsBetween(before, after), cpuUse.others);
-  progress(`N = ${users}: overhead p50 ${figures.overheadP50S.toFixed(1)} s, p95 ${figures.overheadP95S.toFixed(1)} s; ` +
+  progress(`N = ${users}: ${running}/${users} Running after ${Math.round((ended - started) / 1000)} s; CPU ${cpu.summary()}`);
+  const history = (await stack.emulatorJson('GET', '/_emulator/history')) as { computes: HistoryView[] };
+  const timeline = ((await stack.emulatorJson('GET', '/_emulator/timeline')) as { seconds: SecondCounts[] }).seconds;
+  const figures = spawnFigures(outcomes, azureTimes(history.computes), options.createSeconds, armCountsBetween(before, after), ratePeaks(timeline), cpuUse.others);
+  const startSecond = Math.floor(started / 1000);
+  const chart = renderChart({
+    title: `${users} spawns, ${options.createSeconds} s create, ARM throttling ${options.throttle ? 'on' : 'off'}`,
+    lags: figures.lags,
+    rates: timeline.map((s) => ({ ...s, second: s.second - startSecond })),
+    inFlight: inFlightOverTime(outcomes, started, ended),
+  });
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const chartFile = join(RESULTS_DIR, `bench-${new Date(started).toISOString().replace(/[:.]/g, '-')}-n${users}-c${options.createSeconds}.svg`);
+  writeFileSync(chartFile, chart);
+  progress(`N = ${users}: chart in ${chartFile}`);
+  progress(`N = ${users}: readiness lag p50 ${figures.lagP50S.toFixed(1)} s, p95 ${figures.lagP95S.toFixed(1)} s; ` +
     `${figures.armPerSpawn.toFixed(2)} ARM requests per spawn; ${figures.arm.throttled} throttled`);
   return { figures, runningId: outcomes.find((o) => o.runningSeenAt !== null)?.id ?? null };
 }
@@ -165,8 +179,13 @@ function productionDefaults(): Record<string, string> {
 /** The settings that shape the figures, as the host sees them. */
 function effectiveSettings(options: BenchOptions): Record<string, string> {
   const all = { ...productionDefaults(), ...options.appSettings };
-  const shown = ['PROVISION_POLL_SECONDS', 'CATALOG_CACHE_SECONDS', 'IDLE_SWEEP_SCHEDULE', 'STATE_TABLE_NAME'];
+  const shown = ['PROVISION_POLL_SECONDS', 'ARM_WRITE_BURST', 'ARM_WRITE_PER_SECOND', 'CATALOG_CACHE_SECONDS', 'IDLE_SWEEP_SCHEDULE', 'STATE_TABLE_NAME'];
   return Object.fromEntries([...shown.map((name) => [name, all[name] ?? '(unset)']), ...Object.entries(options.appSettings)]);
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
 function pidsOf(stack: LocalStack): Record<string, number | undefined> {

@@ -1,14 +1,18 @@
 /**
- * A spawn wave's figures. Overhead = time to Running seen through the API − the emulated create
- * time; it splits into "spawn → create sent" (before Azure works) and "Azure Running → seen"
- * (polling and status-read delay after Azure is done), from the emulator's record of each create.
+ * A spawn wave's figures. Readiness lag = when a user first saw Running through the API − when the
+ * instance entered Running in Azure (the emulator's own transition time); overhead = time to
+ * Running seen through the API − the emulated create time, split into "spawn → create accepted"
+ * (before Azure works) and "Azure Running → seen" (the readiness lag).
  */
 import type { ArmCounts } from './arm-request-counts';
 import { percentile } from './percentiles';
+import type { AzureTimes, RatePeaks } from './readiness';
 import type { SpawnOutcome } from './spawn-wave';
 
 export interface SpawnFigures {
   users: number;
+  /** Spawns answered 202 or 200. */
+  accepted: number;
   running: number;
   failures: string[];
   overheadP50S: number;
@@ -16,44 +20,59 @@ export interface SpawnFigures {
   overheadMaxS: number;
   toCreateP50S: number;
   toCreateP95S: number;
-  detectP50S: number;
-  detectP95S: number;
+  /** Readiness lag (s), one per server seen Running whose Azure transition is known. */
+  lags: number[];
+  lagP50S: number;
+  lagP95S: number;
+  lagMaxS: number;
+  postP50Ms: number;
   postP95Ms: number;
   arm: ArmCounts;
   armPerSpawn: number;
+  rates: RatePeaks;
   /** CPU other processes of the machine took during the wave (% of one core): high means the figures are inflated. */
   othersCpuPercent: number | null;
 }
 
-/** `createSentAt`: epoch ms the emulator received each server's create, by server id. */
 export function spawnFigures(
   outcomes: SpawnOutcome[],
-  createSentAt: Map<string, number>,
+  azure: AzureTimes,
   createSeconds: number,
   arm: ArmCounts,
+  rates: RatePeaks,
   othersCpuPercent: number | null,
 ): SpawnFigures {
   const createMs = createSeconds * 1000;
   const seen = outcomes.filter((o): o is SpawnOutcome & { id: string; runningSeenAt: number } => o.id !== null && o.runningSeenAt !== null);
   const overheads = seen.map((o) => (o.runningSeenAt - o.postedAt - createMs) / 1000);
-  const split = seen.flatMap((o) => {
-    const sent = createSentAt.get(o.id);
-    return sent === undefined ? [] : [{ toCreate: (sent - o.postedAt) / 1000, detect: (o.runningSeenAt - sent - createMs) / 1000 }];
+  const toCreate = seen.flatMap((o) => {
+    const created = azure.createdAt.get(o.id);
+    return created === undefined ? [] : [(created - o.postedAt) / 1000];
   });
+  const lags = seen.flatMap((o) => {
+    const running = azure.runningAt.get(o.id);
+    return running === undefined ? [] : [(o.runningSeenAt - running) / 1000];
+  });
+  const posts = outcomes.map((o) => o.postMs);
   return {
     users: outcomes.length,
+    accepted: outcomes.filter((o) => o.id !== null).length,
     running: seen.length,
     failures: outcomes.flatMap((o) => (o.failure ? [`${o.user}: ${o.failure}`] : [])),
     overheadP50S: percentile(overheads, 50),
     overheadP95S: percentile(overheads, 95),
     overheadMaxS: percentile(overheads, 100),
-    toCreateP50S: percentile(split.map((s) => s.toCreate), 50),
-    toCreateP95S: percentile(split.map((s) => s.toCreate), 95),
-    detectP50S: percentile(split.map((s) => s.detect), 50),
-    detectP95S: percentile(split.map((s) => s.detect), 95),
-    postP95Ms: percentile(outcomes.map((o) => o.postMs), 95),
+    toCreateP50S: percentile(toCreate, 50),
+    toCreateP95S: percentile(toCreate, 95),
+    lags,
+    lagP50S: percentile(lags, 50),
+    lagP95S: percentile(lags, 95),
+    lagMaxS: percentile(lags, 100),
+    postP50Ms: percentile(posts, 50),
+    postP95Ms: percentile(posts, 95),
     arm,
     armPerSpawn: arm.total / outcomes.length,
+    rates,
     othersCpuPercent,
   };
 }

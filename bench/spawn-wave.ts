@@ -29,6 +29,8 @@ export interface SpawnOutcome {
   runningSeenAt: number | null;
   /** Why the user never saw Running. */
   failure: string | null;
+  /** Epoch ms the user stopped following (Running seen, failed, or gave up). */
+  endedAt: number;
 }
 
 export async function spawnWave(client: HttpClient, options: SpawnWaveOptions): Promise<SpawnOutcome[]> {
@@ -53,11 +55,12 @@ async function spawnAndFollow(
   client: HttpClient, options: SpawnWaveOptions, user: string, userObjectId: string, deadline: number,
 ): Promise<SpawnOutcome> {
   const postedAt = Date.now();
-  const outcome: SpawnOutcome = { user, id: null, postedAt, postMs: 0, runningSeenAt: null, failure: null };
+  const outcome: SpawnOutcome = { user, id: null, postedAt, postMs: 0, runningSeenAt: null, failure: null, endedAt: postedAt };
+  const ended = (result: SpawnOutcome): SpawnOutcome => ({ ...result, endedAt: Date.now() });
   try {
     const spawned = await client.send('POST', `${options.baseUrl}/api/servers`, { user, project: options.project, size: options.size, userObjectId });
     outcome.postMs = Date.now() - postedAt;
-    if (spawned.status !== 202 && spawned.status !== 200) return { ...outcome, failure: `spawn answered ${spawned.status}: ${spawned.body.slice(0, 200)}` };
+    if (spawned.status !== 202 && spawned.status !== 200) return ended({ ...outcome, failure: `spawn answered ${spawned.status}: ${spawned.body.slice(0, 200)}` });
     outcome.id = (JSON.parse(spawned.body) as { id: string }).id;
     while (Date.now() < deadline) {
       await sleep(options.pollMs);
@@ -66,13 +69,13 @@ async function spawnAndFollow(
       const state = (JSON.parse(read.body) as { state: string }).state;
       if (state === 'Running') {
         options.onRunning?.();
-        return { ...outcome, runningSeenAt: Date.now() };
+        return ended({ ...outcome, runningSeenAt: Date.now() });
       }
-      if (state === 'Failed') return { ...outcome, failure: `server failed: ${read.body.slice(0, 300)}` };
+      if (state === 'Failed') return ended({ ...outcome, failure: `server failed: ${read.body.slice(0, 300)}` });
     }
-    return { ...outcome, failure: 'not Running before the deadline' };
+    return ended({ ...outcome, failure: 'not Running before the deadline' });
   } catch (error) {
-    return { ...outcome, failure: error instanceof Error ? error.message : String(error) };
+    return ended({ ...outcome, failure: error instanceof Error ? error.message : String(error) });
   }
 }
 

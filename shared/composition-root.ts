@@ -15,6 +15,9 @@ import { EntraTokenVerifier } from './adapters/auth/entra-token-verifier';
 import { DurableOrchestrationControl } from './adapters/durable/durable-orchestration-control';
 import { TableLaunchDurations } from './adapters/table/table-launch-durations';
 import { TableServerRepository } from './adapters/table/table-server-repository';
+import { createTableClient } from './adapters/table/server-tables';
+import { TableQuotaSlots } from './adapters/table/table-quota-slots';
+import { TableWritePacer } from './adapters/table/table-write-pacer';
 import { CallerAuthenticator } from './http/caller-authenticator';
 import type { Dependencies } from './use-cases/dependencies';
 import { ProjectCatalog } from './use-cases/project-catalog';
@@ -23,11 +26,15 @@ const systemClock = { now: () => new Date() };
 
 export function buildDependencies(settings: Settings): Dependencies {
   const credential = new DefaultAzureCredential();
-  const servers = new TableServerRepository({
-    ...(settings.state.connectionString
-      ? { connectionString: settings.state.connectionString }
-      : { endpoint: settings.state.tableEndpoint ?? '', credential }),
-    tableName: settings.state.tableName,
+  const connection = settings.state.connectionString
+    ? { connectionString: settings.state.connectionString }
+    : { endpoint: settings.state.tableEndpoint ?? '', credential };
+  const servers = new TableServerRepository({ ...connection, tableName: settings.state.tableName });
+  const quotaSlots = new TableQuotaSlots(createTableClient(connection, `${settings.state.tableName}quota`));
+  const writePacer = new TableWritePacer({
+    client: createTableClient(connection, `${settings.state.tableName}pacing`),
+    subscriptionId: settings.subscriptionId,
+    limits: settings.armWrites,
   });
   const aml = new ArmAmlGateway({
     credential,
@@ -49,7 +56,7 @@ export function buildDependencies(settings: Settings): Dependencies {
       : { endpoint: settings.state.tableEndpoint ?? '', credential }),
     tableName: settings.state.tableName,
   });
-  return { settings, servers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations };
+  return { settings, servers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer };
 }
 
 type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;
@@ -74,6 +81,8 @@ export function dependencies(): Promise<Dependencies> {
       const deps = buildDependencies(settings);
       if (deps.servers instanceof TableServerRepository) await deps.servers.ensureTables();
       if (deps.durations instanceof TableLaunchDurations) await deps.durations.ensureTable();
+      if (deps.quotaSlots instanceof TableQuotaSlots) await deps.quotaSlots.ensureTable();
+      if (deps.writePacer instanceof TableWritePacer) await deps.writePacer.ensureTable();
       return deps;
     })();
     // A failed start-up is not cached, so the next invocation reports the problem again.

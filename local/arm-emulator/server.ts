@@ -64,7 +64,7 @@ async function handleArm(ctx: EmulatorContext, request: FastifyRequest, reply: F
     resourceGroup: params.resourceGroupName,
     vmSize: vmSizeOf(request.body),
   };
-  ctx.stats.count(request.method, facts.operation);
+  ctx.stats.count(request.method, facts.operation, ctx.now());
 
   // 1. Fault injection: a scripted fault first, else the random share.
   const scripted = ctx.scenarios.takeFault(facts);
@@ -82,7 +82,7 @@ async function handleArm(ctx: EmulatorContext, request: FastifyRequest, reply: F
     const caller = callerId(request.headers.authorization);
     const verdict = ctx.throttler.take(ctx.seed.subscription.id, caller, kind, ctx.now());
     if (!verdict.allowed) {
-      ctx.stats.countThrottled();
+      ctx.stats.countThrottled(ctx.now());
       return sendReply(reply, errorReply(throttledError(ctx.seed.subscription.id, caller, kind, verdict)));
     }
     rateHeaders = remainingHeader(kind, verdict.remaining);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { computeKey, type ComputeRecord, type OperationRecord } from './compute-record';
 import { normalizeLocation } from './seed';
 import { settle } from './lifecycle';
+import { StateHistory } from './state-history';
 
 const STATE_FILE = 'state.json';
 /** Finished operations are forgotten after this long. */
@@ -28,6 +29,8 @@ export type Settler = (record: ComputeRecord, now: number) => ComputeRecord | nu
 export class StateStore {
   private state: StateFile;
   private readonly file: string | null;
+  /** Every instance's state transitions, for benchmarks (in memory only). */
+  readonly history = new StateHistory();
 
   /** `dataDir` null keeps everything in memory. */
   constructor(
@@ -73,6 +76,7 @@ export class StateStore {
 
   putCompute(record: ComputeRecord): void {
     this.state.computes[computeKey(record.resourceGroup, record.workspace, record.name)] = record;
+    this.history.record(record);
   }
 
   operation(id: string): OperationRecord | null {
@@ -105,6 +109,7 @@ export class StateStore {
   /** Forgets every instance and operation (and writes the empty state). */
   clear(now: number): void {
     this.state = empty();
+    this.history.clear();
     this.commit(now);
   }
 

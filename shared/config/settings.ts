@@ -106,6 +106,12 @@ export const SETTINGS_SCHEMA = z.object({
   MAX_GPU_SERVERS_PER_PROJECT: positiveInt(4).describe(
     'Most GPU-size servers one project may have provisioning or running at once; a spawn over it is refused with 409.',
   ),
+  ARM_WRITE_BURST: positiveInt(150).describe(
+    "Creates and starts the app may send at once after a quiet period. ARM allows 200 writes in a burst per subscription and principal; the margin covers stops, deletes and timers that fire late.",
+  ),
+  ARM_WRITE_PER_SECOND: positiveNumber(8).describe(
+    "Creates and starts per second the app sends in the long run, queued in request order. ARM refills 10 writes per second per subscription and principal; the margin covers stops and deletes.",
+  ),
   SIZE_SMALL_CANDIDATES: vmSizeList('Standard_DS1_v2').describe('VM sizes for Small, first available in the region wins.'),
   SIZE_MEDIUM_CANDIDATES: vmSizeList('Standard_DS3_v2').describe('VM sizes for Medium, first available wins.'),
   SIZE_LARGE_CANDIDATES: vmSizeList('Standard_DS5_v2').describe('VM sizes for Large, first available wins.'),
@@ -208,6 +214,8 @@ export interface Settings {
   projectAccess: ProjectAccess;
   rbac: { roleDefinitionIds: string[]; cacheSeconds: number };
   quotas: { maxActiveServersPerUser: number; maxGpuServersPerProject: number };
+  /** The pace of creates and starts (ARM's write bucket, with a margin). */
+  armWrites: { burst: number; perSecond: number };
   sizeCandidates: Record<SizeLabel, string[]>;
   /** Words shown with each size in the spawn form; null when not set. */
   sizeDescriptions: Record<SizeLabel, string | null>;
@@ -281,6 +289,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     projectAccess: s.PROJECT_ACCESS,
     rbac: { roleDefinitionIds: s.RBAC_ROLE_DEFINITION_IDS, cacheSeconds: s.RBAC_CACHE_SECONDS },
     quotas: { maxActiveServersPerUser: s.MAX_ACTIVE_SERVERS_PER_USER, maxGpuServersPerProject: s.MAX_GPU_SERVERS_PER_PROJECT },
+    armWrites: { burst: s.ARM_WRITE_BURST, perSecond: s.ARM_WRITE_PER_SECOND },
     sizeCandidates: bySize((label) => s[`SIZE_${upper(label)}_CANDIDATES`]),
     sizeDescriptions: bySize((label) => s[`SIZE_${upper(label)}_DESCRIPTION`] ?? null),
     idleStopMinutes: bySize((label) => s[`IDLE_STOP_MINUTES_${upper(label)}`]),

@@ -1,10 +1,10 @@
 /**
  * Spawn quotas: how many servers one user, and how many GPU servers one project, may have
- * provisioning or running at once. Pure: the caller passes the servers not at rest that
- * `quotaScopes` names.
+ * provisioning or running at once. Each limit is a scope of numbered places (`quota-slots.ts`);
+ * this module says which scopes a spawn needs and what a refusal tells the person.
  */
 import { isProvisioning } from './lifecycle';
-import type { ActiveServerScope } from './ports';
+import { gpuProjectScope, userScope } from './quota-slots';
 import type { Server, SizeLabel } from './server';
 
 export interface QuotaLimits {
@@ -20,7 +20,12 @@ export interface QuotaCandidate {
   size: SizeLabel;
 }
 
-export type QuotaVerdict = { ok: true } | { ok: false; message: string };
+/** One limit a spawn must fit in: its slot scope, the number of places, and the refusal. */
+export interface QuotaScope {
+  scope: string;
+  limit: number;
+  refusal: (holders: number) => string;
+}
 
 /** Provisioning or Running: what a quota counts (a server stopping or deleting is on its way out). */
 export function countsTowardQuota(server: Pick<Server, 'state'>): boolean {
@@ -28,40 +33,25 @@ export function countsTowardQuota(server: Pick<Server, 'state'>): boolean {
 }
 
 const isGpu = (size: SizeLabel) => size === 'GPU';
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
-/**
- * The active servers a verdict depends on: the user's own, and for a GPU spawn the project's GPU
- * servers. Reading only these keeps a spawn's cost independent of how many servers run in total
- * (reading every active server made a burst of 200 spawns read ~27 servers per spawn, and the
- * spawn p95 5 s slower).
- */
-export function quotaScopes(candidate: QuotaCandidate): ActiveServerScope[] {
-  const scopes: ActiveServerScope[] = [{ user: candidate.user }];
-  if (isGpu(candidate.size)) scopes.push({ project: candidate.project, size: candidate.size });
-  return scopes;
-}
-
-export function checkQuotas(active: readonly Server[], candidate: QuotaCandidate, limits: QuotaLimits): QuotaVerdict {
-  const others = active.filter((server) => server.id !== candidate.id && countsTowardQuota(server));
-  const mine = others.filter((server) => server.user === candidate.user);
-  if (mine.length >= limits.maxActiveServersPerUser) {
-    return {
-      ok: false,
-      message:
-        `You already have ${mine.length} server${mine.length === 1 ? '' : 's'} starting or running, the most allowed per user ` +
-        `(${limits.maxActiveServersPerUser}). Stop one of them before starting another.`,
-    };
-  }
+/** The limits a spawn needs a place in: the user's, and for a GPU spawn the project's GPU limit. */
+export function quotaScopes(candidate: QuotaCandidate, limits: QuotaLimits): QuotaScope[] {
+  const scopes: QuotaScope[] = [{
+    scope: userScope(candidate.user),
+    limit: limits.maxActiveServersPerUser,
+    refusal: (holders) =>
+      `You already have ${plural(holders, 'server')} starting or running, the most allowed per user ` +
+      `(${limits.maxActiveServersPerUser}). Stop one of them before starting another.`,
+  }];
   if (isGpu(candidate.size)) {
-    const gpus = others.filter((server) => isGpu(server.size) && server.project.toLowerCase() === candidate.project.toLowerCase());
-    if (gpus.length >= limits.maxGpuServersPerProject) {
-      return {
-        ok: false,
-        message:
-          `Project '${candidate.project}' already has ${gpus.length} GPU server${gpus.length === 1 ? '' : 's'} starting or running, ` +
-          `the most allowed per project (${limits.maxGpuServersPerProject}). Pick another size, or try again when one has stopped.`,
-      };
-    }
+    scopes.push({
+      scope: gpuProjectScope(candidate.project),
+      limit: limits.maxGpuServersPerProject,
+      refusal: (holders) =>
+        `Project '${candidate.project}' already has ${plural(holders, 'GPU server')} starting or running, ` +
+        `the most allowed per project (${limits.maxGpuServersPerProject}). Pick another size, or try again when one has stopped.`,
+    });
   }
-  return { ok: true };
+  return scopes;
 }

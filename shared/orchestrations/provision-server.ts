@@ -17,10 +17,16 @@ export function* provisionServerOrchestrator(context: df.OrchestrationContext): 
   let step: ProvisioningStep;
   try {
     step = (yield context.df.callActivityWithRetry(ACTIVITIES.provisionStep, activityRetry(), input.serverId)) as ProvisioningStep;
-    while (step.outcome === 'wait') {
+    while (step.outcome === 'wait' || step.outcome === 'paced') {
       context.df.setCustomStatus(step);
       if (context.df.currentUtcDateTime.getTime() >= deadline) {
         return (yield giveUp(context, { serverId: input.serverId, code: 'provision-timeout', message: `The compute instance did not reach Running within ${input.timeoutMinutes} minutes.` })) as ProvisioningStep;
+      }
+      if (step.outcome === 'paced' && step.retryAt) {
+        // A paced create or start comes back at its turn in the ARM write schedule, not on a change.
+        yield context.df.createTimer(new Date(Math.min(deadline, Date.parse(step.retryAt))));
+        step = (yield context.df.callActivityWithRetry(ACTIVITIES.provisionStep, activityRetry(), input.serverId)) as ProvisioningStep;
+        continue;
       }
       const change = yield* waitForChange(context, input.serverId, deadline, waiting);
       // A wake that shows the instance carries it: the step uses it instead of reading it again.

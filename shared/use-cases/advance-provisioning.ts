@@ -15,14 +15,24 @@ import type { ComputeInstance, ComputeLocator } from '../domain/ports';
 import type { Server, ServerError, VersionedServer } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
 import { launchLine, launchStartedAt, progressPercent, shouldAddLine } from '../domain/wait-timing';
+import { queuedMessage } from '../domain/write-pacing';
 import { nowIso, type Dependencies } from './dependencies';
 import { expectedLaunchSeconds, launchKindOf, recordLaunch } from './launch-timing';
 
-export type ProvisioningOutcome = 'wait' | 'running' | 'failed' | 'cancelled';
+/**
+ * - `wait`: look again after the polling interval;
+ * - `paced`: the create or start waits for its turn in the shared ARM write schedule
+ *   (`domain/write-pacing.ts`): call the step again at `retryAt` (a durable timer, never a sleep),
+ *   which sends it then; nothing was sent yet;
+ * - `running`, `failed`, `cancelled`: the run is over.
+ */
+export type ProvisioningOutcome = 'wait' | 'paced' | 'running' | 'failed' | 'cancelled';
 
 export interface ProvisioningStep {
   outcome: ProvisioningOutcome;
   state: string | null;
+  /** With `paced`: when the step's turn comes (ISO 8601). */
+  retryAt?: string;
 }
 
 export const REPLACING_FAILED_MESSAGE = 'The previous instance failed; deleting it and creating a new one';
@@ -35,6 +45,12 @@ export async function advanceProvisioning(deps: Dependencies, id: string, observ
   const stored = await deps.servers.get(id);
   if (!stored || !isProvisioning(stored.server.state)) return { outcome: 'cancelled', state: stored?.server.state ?? null };
   const server = stored.server;
+  // A create or start waiting for its turn (nothing sent yet, so still Requested): nothing to look
+  // at in Azure until then, should the run wake up early.
+  if (server.state === 'Requested') {
+    const turn = await deps.writePacer.pending(server.id, deps.clock.now());
+    if (turn && !turn.go) return queued(deps, id, turn.sendAt, turn.ahead);
+  }
   const at = { project: server.project, name: server.id };
   const compute = observed?.name === server.id ? observed : await deps.aml.getCompute(at);
   const idleTime = idleTimeBeforeShutdown(deps.settings.idleStopMinutes[server.size], deps.settings.idleShutdownFloorMinutes);
@@ -63,11 +79,12 @@ export async function advanceProvisioning(deps: Dependencies, id: string, observ
     case 'stopped': {
       const expected = await expectedLaunchSeconds(deps, server, 'start');
       const intent = { state: 'Starting', amlState: compute.state, progress: 30, message: launchLine('start', server.size, expected) } as const;
+      const idleUpToDate = hasIdleTime(compute.idleTimeBeforeShutdown, idleTime);
       return launch(deps, stored, intent, async () => {
         // The setting may have changed since the instance was created: a start applies it.
-        if (!hasIdleTime(compute.idleTimeBeforeShutdown, idleTime)) await deps.aml.updateIdleShutdown(at, idleTime);
+        if (!idleUpToDate) await deps.aml.updateIdleShutdown(at, idleTime);
         await deps.aml.startCompute(at);
-      });
+      }, idleUpToDate ? 1 : 2);
     }
     case 'running':
       return markRunning(deps, id, compute);
@@ -99,8 +116,13 @@ interface LaunchIntent {
  * a transient error is thrown for the orchestration to retry, leaving the intent in place because
  * the request may still have reached Azure.
  */
-async function launch(deps: Dependencies, stored: VersionedServer, intent: LaunchIntent, send: () => Promise<void>): Promise<ProvisioningStep> {
+async function launch(
+  deps: Dependencies, stored: VersionedServer, intent: LaunchIntent, send: () => Promise<void>, writes = 1,
+): Promise<ProvisioningStep> {
   const id = stored.server.id;
+  // ARM's write bucket is shared by every server: take this send's turn, or wait for it.
+  const turn = await deps.writePacer.pass(id, writes, deps.clock.now());
+  if (!turn.go) return queued(deps, id, turn.sendAt, turn.ahead, intent.state === 'Creating' ? 'create' : 'start');
   const requestedAt = nowIso(deps);
   const next = transitioned(stored.server, intent.state, requestedAt, { amlState: intent.amlState, launchRequestedAt: requestedAt });
   if (!next) throw new Error(`A provisioning step may not move server ${id} from ${stored.server.state} to ${intent.state}.`);
@@ -121,6 +143,22 @@ async function launch(deps: Dependencies, stored: VersionedServer, intent: Launc
     return fail(deps, id, { code: error.code, message: error.message });
   }
   return stepOf(await launchAnswered(deps, id, requestedAt));
+}
+
+/** The create or start waits for its turn: say where it stands in the queue, and when to come back. */
+async function queued(
+  deps: Dependencies, id: string, sendAt: Date, ahead: number, kind?: 'create' | 'start',
+): Promise<ProvisioningStep> {
+  const stored = await deps.servers.update(id, (server) => {
+    if (!isProvisioning(server.state)) return null;
+    const last = server.progress[server.progress.length - 1]?.progress ?? 10;
+    const message = queuedMessage(kind ?? (server.amlState === null ? 'create' : 'start'), ahead, server.id);
+    const next = withProgress(server, { at: nowIso(deps), progress: last, message });
+    return next === server ? null : next;
+  });
+  const state = stored?.server.state ?? null;
+  if (state === null || !isProvisioning(state)) return { outcome: 'cancelled', state };
+  return { outcome: 'paced', state, retryAt: sendAt.toISOString() };
 }
 
 /** Azure answered the create or start sent at `requestedAt`: its effect is now visible to a GET. */

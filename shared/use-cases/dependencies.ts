@@ -3,6 +3,8 @@ import type { Settings } from '../config/settings';
 import type { LaunchDurations } from '../domain/launch-durations';
 import type { ServerIdentity } from '../domain/naming';
 import type { AmlGateway, Clock, ServerRepository } from '../domain/ports';
+import type { QuotaSlots } from '../domain/quota-slots';
+import type { WritePacer } from '../domain/write-pacing';
 import type { ProjectCatalog } from './project-catalog';
 
 export interface Dependencies {
@@ -13,6 +15,10 @@ export interface Dependencies {
   clock: Clock;
   /** Recent launch durations per region, VM size and kind (the learned timing). */
   durations: LaunchDurations;
+  /** The places of the spawn quotas (exact under a burst). */
+  quotaSlots: QuotaSlots;
+  /** The shared schedule of ARM creates and starts. */
+  writePacer: WritePacer;
   /** The id formula (naming.ts `serverIdFor`); a dependency so a test can force two identities onto one id. */
   serverId: (identity: ServerIdentity) => string;
 }

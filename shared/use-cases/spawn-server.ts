@@ -2,11 +2,14 @@
  * Spawn: idempotent and single-flight per server id. Only the caller whose conditional write moved
  * the server into Requested starts the provisioning run; everyone else sees the run under way.
  * A server stored under the id for another (hub, user, project, serverName) is never returned nor
- * changed. Everything that can refuse the spawn is checked before anything is written.
+ * changed. Everything that can refuse the spawn is checked before the server is written: the
+ * spawn's cost is the lookups (cached), its quota places, one conditional write and the start of
+ * the orchestration.
  */
 import { AppError, isAppError } from '../domain/errors';
 import { isAtRest, isProvisioning, isWindingDown } from '../domain/lifecycle';
-import { checkQuotas, quotaScopes, type QuotaCandidate } from '../domain/quotas';
+import { quotaScopes, type QuotaCandidate } from '../domain/quotas';
+import { claimQuota } from './claim-quota';
 import type { OrchestrationControl } from '../domain/ports';
 import type { ServerIdentity } from '../domain/naming';
 import type { Server, SizeLabel } from '../domain/server';
@@ -126,14 +129,10 @@ function refuseAnotherIdentity(server: Server, identity: Omit<ServerIdentity, 'v
 }
 
 /**
- * Refuses a spawn that would start one server too many. Counted from the active index, so only
- * servers not at rest are read, and only those of the user (and of the project, for GPU); the
- * server being spawned never counts against itself. Two spawns racing for the last place may both
- * pass: the limits are a fairness rule, not a hard guarantee.
+ * Holds the spawn's places in its quotas, or refuses it: exact under a burst (a place is one
+ * atomic Table insert, `claim-quota.ts`). The server being spawned never counts against itself.
  */
-async function enforceQuotas(deps: Dependencies, candidate: QuotaCandidate): Promise<void> {
-  const lists = await Promise.all(quotaScopes(candidate).map((scope) => deps.servers.listActive(scope)));
-  const active = [...new Map(lists.flat().map((server) => [server.id, server])).values()];
-  const verdict = checkQuotas(active, candidate, deps.settings.quotas);
-  if (!verdict.ok) throw new AppError('quota-exceeded', verdict.message);
+function enforceQuotas(deps: Dependencies, candidate: QuotaCandidate): Promise<void> {
+  const now = () => deps.clock.now();
+  return claimQuota({ slots: deps.quotaSlots, servers: deps.servers, now }, candidate.id, quotaScopes(candidate, deps.settings.quotas));
 }

@@ -410,6 +410,40 @@ describe('ARM emulator', () => {
       expect((await arm.send('GET', `${computePath('ci-counted')}?${API}`)).status).toBe(404);
       expect((await arm.send('GET', '/_emulator/requests?name=ci-counted')).json.requests).toEqual([]);
     });
+
+    it("gives each instance's state history with Azure's own transition times, and ARM's requests per second", async () => {
+      const t0 = clock.now;
+      const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
+      await arm.create('ci-history');
+      advance(30);
+      // Still Creating: the Running it is heading for has not happened yet.
+      expect((await arm.send('GET', '/_emulator/computes/ci-history/history')).json.transitions).toEqual([{ state: 'Creating', at: at(0) }]);
+      advance(30);
+      expect(await arm.state('ci-history')).toBe('Running');
+      advance(5);
+      expect((await arm.send('POST', `${computePath('ci-history')}/stop?${API}`)).status).toBe(202);
+      advance(20);
+      expect((await arm.send('DELETE', `${computePath('ci-history')}?${API}&underlyingResourceAction=Delete`)).status).toBe(202);
+      advance(10);
+      const history = await arm.send('GET', '/_emulator/computes/ci-history/history');
+      expect(history.json).toEqual({
+        name: 'ci-history', resourceGroup: 'climate-lab', workspace: 'climate-lab',
+        transitions: [
+          { state: 'Creating', at: at(0) }, { state: 'Running', at: at(60) }, { state: 'Stopping', at: at(65) },
+          { state: 'Stopped', at: at(85) }, { state: 'Deleting', at: at(85) }, { state: 'Deleted', at: at(95) },
+        ],
+      });
+      expect((await arm.send('GET', '/_emulator/history')).json.computes.map((c: { name: string }) => c.name)).toEqual(['ci-history']);
+      expect((await arm.send('GET', '/_emulator/computes/ci-none/history')).status).toBe(404);
+
+      const seconds = (await arm.send('GET', '/_emulator/timeline')).json.seconds as { second: number; reads: number; writes: number }[];
+      const total = (kind: 'reads' | 'writes') => seconds.reduce((sum, s) => sum + s[kind], 0);
+      expect({ reads: total('reads'), writes: total('writes') }).toEqual({ reads: 1, writes: 3 });
+      expect(seconds[0]?.second).toBe(Math.floor(t0 / 1000));
+      await emulator.reset();
+      expect((await arm.send('GET', '/_emulator/history')).json.computes).toEqual([]);
+      expect((await arm.send('GET', '/_emulator/timeline')).json.seconds).toEqual([]);
+    });
   });
 });
 

@@ -6,6 +6,9 @@ import type { LaunchDurations } from '../../shared/domain/launch-durations';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { ProjectCatalog } from '../../shared/use-cases/project-catalog';
 import { InMemoryLaunchDurations } from './in-memory-launch-durations';
+import type { QuotaSlots } from '../../shared/domain/quota-slots';
+import type { WritePacer } from '../../shared/domain/write-pacing';
+import { InMemoryQuotaSlots, InMemoryWritePacer } from './in-memory-pacing';
 
 export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
 /** The shared key the tests' hub presents (HUB_API_KEY). */
@@ -40,6 +43,8 @@ export function testDependencies(parts: {
   settings?: Settings;
   serverId?: Dependencies['serverId'];
   durations?: LaunchDurations;
+  quotaSlots?: QuotaSlots;
+  writePacer?: WritePacer;
 }): Dependencies {
   const settings = parts.settings ?? testSettings();
   const clock = parts.clock ?? new VirtualClock();
@@ -51,6 +56,15 @@ export function testDependencies(parts: {
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  return { settings, servers: parts.servers, aml: parts.aml, catalog, clock, serverId: parts.serverId ?? serverIdFor,
-    durations: parts.durations ?? new InMemoryLaunchDurations() };
+  return {
+    settings,
+    servers: parts.servers,
+    aml: parts.aml,
+    catalog,
+    clock,
+    serverId: parts.serverId ?? serverIdFor,
+    durations: parts.durations ?? new InMemoryLaunchDurations(),
+    quotaSlots: parts.quotaSlots ?? new InMemoryQuotaSlots(),
+    writePacer: parts.writePacer ?? new InMemoryWritePacer(settings.armWrites),
+  };
 }

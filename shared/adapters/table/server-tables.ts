@@ -28,10 +28,11 @@ export function createServerTables(connection: TableConnection, tableName: strin
     );
   }
   const indexName = `${tableName}${ACTIVE_INDEX_SUFFIX}`;
-  return { servers: createClient(connection, tableName), active: createClient(connection, indexName) };
+  return { servers: createTableClient(connection, tableName), active: createTableClient(connection, indexName) };
 }
 
-function createClient(connection: TableConnection, tableName: string): TableClient {
+/** A client of one table, plain `http` exactly when the endpoint says so (Azurite). */
+export function createTableClient(connection: TableConnection, tableName: string): TableClient {
   if ('connectionString' in connection) {
     // Let the library parse the connection string, then look at the endpoint it found.
     const parsed = TableClient.fromConnectionString(connection.connectionString, tableName);
