@@ -14,20 +14,22 @@ import { ArmAmlGateway } from './adapters/aml/arm-aml-gateway';
 import { EntraTokenVerifier } from './adapters/auth/entra-token-verifier';
 import { DurableOrchestrationControl } from './adapters/durable/durable-orchestration-control';
 import { TableServerRepository } from './adapters/table/table-server-repository';
+import { TableUsageLedger } from './adapters/table/table-usage-ledger';
+import { RetailPriceBook } from './adapters/prices/retail-price-book';
+import { UsageRecordingServers } from './use-cases/usage-recording-servers';
 import { CallerAuthenticator } from './http/caller-authenticator';
 import type { Dependencies } from './use-cases/dependencies';
 import { ProjectCatalog } from './use-cases/project-catalog';
 
 const systemClock = { now: () => new Date() };
 
-export function buildDependencies(settings: Settings): Dependencies {
+export function buildDependencies(settings: Settings): Dependencies & { tableServers: TableServerRepository } {
   const credential = new DefaultAzureCredential();
-  const servers = new TableServerRepository({
-    ...(settings.state.connectionString
-      ? { connectionString: settings.state.connectionString }
-      : { endpoint: settings.state.tableEndpoint ?? '', credential }),
-    tableName: settings.state.tableName,
-  });
+  const connection = settings.state.connectionString
+    ? { connectionString: settings.state.connectionString }
+    : { endpoint: settings.state.tableEndpoint ?? '', credential };
+  const tableServers = new TableServerRepository({ ...connection, tableName: settings.state.tableName });
+  const usage = new TableUsageLedger(connection, settings.cost.usageTableName);
   const aml = new ArmAmlGateway({
     credential,
     subscriptionId: settings.subscriptionId,
@@ -42,7 +44,20 @@ export function buildDependencies(settings: Settings): Dependencies {
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  return { settings, servers, aml, catalog, clock: systemClock, serverId: serverIdFor };
+  const prices = new RetailPriceBook({
+    endpoint: settings.cost.pricesEndpoint,
+    currency: settings.cost.currency,
+    overrides: settings.cost.priceOverrides,
+    clock: systemClock,
+    log: (event, fields) => console.warn(event, JSON.stringify(fields)),
+  });
+  // Every transition in or out of Running, wherever it is written, lands in the usage ledger.
+  const regionOf = async (project: string) => {
+    const lookup = await catalog.findProject(project, 'anyone');
+    return lookup.kind === 'offered' ? lookup.project.location.toLowerCase() : 'unknown';
+  };
+  const servers = new UsageRecordingServers(tableServers, usage, regionOf);
+  return { settings, servers, tableServers, aml, catalog, clock: systemClock, serverId: serverIdFor, usage, prices };
 }
 
 type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;
@@ -66,8 +81,9 @@ export function dependencies(): Promise<Dependencies> {
       for (const warning of idleFloorWarnings(settings.idleStopMinutes, settings.idleShutdownFloorMinutes)) {
         console.warn(`settings.idle-below-floor: ${warning}`);
       }
-      const deps = buildDependencies(settings);
-      if (deps.servers instanceof TableServerRepository) await deps.servers.ensureTables();
+      const { tableServers, ...deps } = buildDependencies(settings);
+      await tableServers.ensureTables();
+      if (deps.usage instanceof TableUsageLedger) await deps.usage.ensureTable();
       return deps;
     })();
     // A failed start-up is not cached, so the next invocation reports the problem again.

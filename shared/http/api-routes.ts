@@ -21,6 +21,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { template: 'servers/{id}/stop', methods: ['POST'] },
   { template: 'servers/{id}/activity', methods: ['POST'] },
   { template: 'options', methods: ['GET', 'HEAD'] },
+  { template: 'usage', methods: ['GET', 'HEAD'] },
   { template: 'health', methods: ['GET', 'HEAD'] },
 ];
 

@@ -3,6 +3,7 @@ import type { Project } from '../domain/projects';
 import type { ResolvedSize } from '../domain/sizes';
 import type { Dependencies } from './dependencies';
 import type { ProjectViewer } from './project-catalog';
+import { withCosts } from './option-costs';
 
 export interface Options {
   projects: Project[];
@@ -19,7 +20,7 @@ export async function describeOptions(deps: Dependencies, viewer: Exclude<Projec
   const sizes = perLocation.length === 0 ? [] : perLocation.reduce((common, next) =>
     common.filter((size) => next.some((other) => other.label === size.label)),
   );
-  if (projects.length > 0) return { projects, sizes };
+  if (projects.length > 0) return withCosts(deps, { projects, sizes }, locations.map((location, i) => ({ location, sizes: perLocation[i] ?? [] })));
   const message = deps.settings.projectAccess.mode === 'rbac'
     ? "No project gives you access yet: a project is offered when you (or a group you belong to) hold a role such as AzureML Data Scientist on its resource group. Ask a project's owner for access."
     : 'No project is offered yet. Ask your JupyterHub administrator.';

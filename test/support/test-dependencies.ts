@@ -1,9 +1,10 @@
 /** Builders of the application's dependencies for tests, with overrides. */
 import { loadSettings, type Settings } from '../../shared/config/settings';
 import { serverIdFor } from '../../shared/domain/naming';
-import type { AmlGateway, Clock, ServerRepository } from '../../shared/domain/ports';
+import type { AmlGateway, Clock, PriceBook, ServerRepository, UsageLedger } from '../../shared/domain/ports';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { ProjectCatalog } from '../../shared/use-cases/project-catalog';
+import { FixedPriceBook, InMemoryUsageLedger } from './in-memory-usage-ledger';
 
 export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
 /** The shared key the tests' hub presents (HUB_API_KEY). */
@@ -37,6 +38,8 @@ export function testDependencies(parts: {
   clock?: Clock;
   settings?: Settings;
   serverId?: Dependencies['serverId'];
+  usage?: UsageLedger;
+  prices?: PriceBook;
 }): Dependencies {
   const settings = parts.settings ?? testSettings();
   const clock = parts.clock ?? new VirtualClock();
@@ -48,5 +51,14 @@ export function testDependencies(parts: {
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  return { settings, servers: parts.servers, aml: parts.aml, catalog, clock, serverId: parts.serverId ?? serverIdFor };
+  return {
+    settings,
+    servers: parts.servers,
+    aml: parts.aml,
+    catalog,
+    clock,
+    serverId: parts.serverId ?? serverIdFor,
+    usage: parts.usage ?? new InMemoryUsageLedger(),
+    prices: parts.prices ?? new FixedPriceBook(),
+  };
 }

@@ -31,7 +31,7 @@ export function createServerTables(connection: TableConnection, tableName: strin
   return { servers: createClient(connection, tableName), active: createClient(connection, indexName) };
 }
 
-function createClient(connection: TableConnection, tableName: string): TableClient {
+export function createClient(connection: TableConnection, tableName: string): TableClient {
   if ('connectionString' in connection) {
     // Let the library parse the connection string, then look at the endpoint it found.
     const parsed = TableClient.fromConnectionString(connection.connectionString, tableName);
