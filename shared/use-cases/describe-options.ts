@@ -1,13 +1,16 @@
 /** What a user may pick in the spawn form: projects offered and sizes their region serves. */
 import type { Project } from '../domain/projects';
 import type { ResolvedSize } from '../domain/sizes';
+import type { BudgetState } from '../domain/usage';
 import type { Dependencies } from './dependencies';
 import type { ProjectViewer } from './project-catalog';
 import { withCosts } from './option-costs';
 
 export interface Options {
-  projects: Project[];
-  sizes: ResolvedSize[];
+  /** Each with its budget state this month (when there are projects). */
+  projects: (Project & { budget?: BudgetState })[];
+  /** Each with its hourly price where one is known. */
+  sizes: (ResolvedSize & { pricePerHour?: number; currency?: string })[];
   /** Why the list is empty, in words the hub can show the user; absent when there are projects. */
   message?: string;
 }

@@ -59,11 +59,11 @@ export class RetailPriceBook implements PriceBook {
 
   private async lookUp(region: string, vmSize: string): Promise<HourlyPrice | null> {
     const fetcher = this.options.fetch ?? fetch;
-    const url = new URL(this.options.endpoint);
-    url.searchParams.set('currencyCode', this.options.currency);
-    url.searchParams.set('$filter', retailPriceFilter(region, vmSize));
+    // Spaces as %20, as the API's documentation writes its queries.
+    const separator = this.options.endpoint.includes('?') ? '&' : '?';
+    const query = `currencyCode=${encodeURIComponent(`'${this.options.currency}'`)}&$filter=${encodeURIComponent(retailPriceFilter(region, vmSize))}`;
     const items: RetailPriceItem[] = [];
-    let next: string | null = url.toString();
+    let next: string | null = `${this.options.endpoint}${separator}${query}`;
     for (let page = 0; next && page < MAX_PAGES; page++) {
       const response = await fetcher(next, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
       if (!response.ok) throw new Error(`The retail prices API answered ${response.status}`);

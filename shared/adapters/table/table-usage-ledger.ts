@@ -4,7 +4,6 @@
  * `<server id>_<start>`, so both the open and the close of an interval address the same row.
  */
 import type { TableClient } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
 import type { UsageLedger } from '../../domain/ports';
 import type { UsageInterval } from '../../domain/usage';
 import { createClient, type TableConnection } from './server-tables';
@@ -120,8 +119,9 @@ function fromEntity(entity: LedgerEntity): UsageInterval {
   };
 }
 
+/** An OData string literal (quotes doubled). */
 function quote(value: string): string {
-  return odata`${value}`;
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 /** PartitionKey between the months of `from` and `to` (inclusive). */
