@@ -25,7 +25,8 @@ export interface HourlyPrice {
   currency: string;
 }
 
-export const USAGE_GROUPINGS = ['user', 'project', 'size'] as const;
+/** `server` (by server id) is what the admin page shows per row. */
+export const USAGE_GROUPINGS = ['user', 'project', 'size', 'server'] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
 
 export interface UsageGroup {
@@ -65,7 +66,7 @@ export function groupUsage(
   for (const interval of intervals) {
     const hours = hoursWithin(interval, window.from, window.to, window.now);
     if (hours === 0) continue;
-    const key = interval[grouping];
+    const key = grouping === 'server' ? interval.serverId : interval[grouping];
     const group = groups.get(key) ?? { key, hours: 0, cost: 0, unpricedHours: 0 };
     const price = priceOf(interval);
     group.hours += hours;

@@ -22,6 +22,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { template: 'servers/{id}/activity', methods: ['POST'] },
   { template: 'options', methods: ['GET', 'HEAD'] },
   { template: 'usage', methods: ['GET', 'HEAD'] },
+  { template: 'budgets', methods: ['GET', 'HEAD'] },
+  { template: 'admin', methods: ['GET', 'HEAD'] },
+  { template: 'admin/{file}', methods: ['GET', 'HEAD'] },
   { template: 'health', methods: ['GET', 'HEAD'] },
 ];
 
