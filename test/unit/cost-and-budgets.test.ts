@@ -8,6 +8,7 @@ import {
 import { loadSettings } from '../../shared/config/settings';
 import { describeOptions } from '../../shared/use-cases/describe-options';
 import { spawnServer, type SpawnRequest } from '../../shared/use-cases/spawn-server';
+import { sweepIdleServers } from '../../shared/use-cases/idle-sweep';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
 import { FixedPriceBook, InMemoryUsageLedger } from '../support/in-memory-usage-ledger';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
@@ -166,5 +167,20 @@ describe('budgets', () => {
     both.aml.listResourceGroups = tagged.aml.listResourceGroups;
     const options = await describeOptions(both.deps, { userObjectId: ALICE });
     expect(options.projects.find((project) => project.name === 'climate-lab')?.budget).toMatchObject({ budget: 500, status: 'ok' });
+  });
+
+  it.each([['true', 'Stopping'], ['false', 'Running']] as const)('BUDGET_STOP_AT_LIMIT=%s: the sweep leaves a running server of a project past its budget %s', async (stopAtLimit, expected) => {
+    const { servers, aml, deps, control } = await setUp(120, { PROJECT_BUDGETS: 'climate-lab=100', BUDGET_STOP_AT_LIMIT: stopAtLimit });
+    aml.setTime(NOW);
+    const running = buildServer({ project: 'climate-lab', state: 'Running', amlState: 'Running', startedAt: '2026-11-26T11:00:00Z' });
+    const elsewhere = buildServer({ project: 'ocean-lab', state: 'Running', amlState: 'Running', startedAt: '2026-11-26T11:00:00Z' });
+    for (const server of [running, elsewhere]) {
+      await servers.create(server);
+      aml.seed(server.project, server.id, server.vmSize, 'Running');
+    }
+    const report = await sweepIdleServers(deps, control);
+    expect((await servers.get(running.id))?.server).toMatchObject({ state: expected, ...(expected === 'Stopping' ? { stopReason: 'budget' } : {}) });
+    expect((await servers.get(elsewhere.id))?.server.state).toBe('Running');
+    expect(report.stopped).toEqual(expected === 'Stopping' ? [{ id: running.id, reason: 'budget' }] : []);
   });
 });
