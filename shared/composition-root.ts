@@ -18,18 +18,22 @@ import { TableServerRepository } from './adapters/table/table-server-repository'
 import { createTableClient } from './adapters/table/server-tables';
 import { TableQuotaSlots } from './adapters/table/table-quota-slots';
 import { TableWritePacer } from './adapters/table/table-write-pacer';
+import { TableUsageLedger } from './adapters/table/table-usage-ledger';
+import { RetailPriceBook } from './adapters/prices/retail-price-book';
+import { UsageRecordingServers } from './use-cases/usage-recording-servers';
 import { CallerAuthenticator } from './http/caller-authenticator';
 import type { Dependencies } from './use-cases/dependencies';
 import { ProjectCatalog } from './use-cases/project-catalog';
 
 const systemClock = { now: () => new Date() };
 
-export function buildDependencies(settings: Settings): Dependencies {
+export function buildDependencies(settings: Settings): Dependencies & { tableServers: TableServerRepository } {
   const credential = new DefaultAzureCredential();
   const connection = settings.state.connectionString
     ? { connectionString: settings.state.connectionString }
     : { endpoint: settings.state.tableEndpoint ?? '', credential };
-  const servers = new TableServerRepository({ ...connection, tableName: settings.state.tableName });
+  const tableServers = new TableServerRepository({ ...connection, tableName: settings.state.tableName });
+  const usage = new TableUsageLedger(connection, settings.cost.usageTableName);
   const quotaSlots = new TableQuotaSlots(createTableClient(connection, `${settings.state.tableName}quota`));
   const writePacer = new TableWritePacer({
     client: createTableClient(connection, `${settings.state.tableName}pacing`),
@@ -50,13 +54,21 @@ export function buildDependencies(settings: Settings): Dependencies {
     cacheSeconds: settings.catalogCacheSeconds,
     rbac: { subscriptionId: settings.subscriptionId, ...settings.rbac },
   });
-  const durations = new TableLaunchDurations({
-    ...(settings.state.connectionString
-      ? { connectionString: settings.state.connectionString }
-      : { endpoint: settings.state.tableEndpoint ?? '', credential }),
-    tableName: settings.state.tableName,
+  const durations = new TableLaunchDurations({ ...connection, tableName: settings.state.tableName });
+  const prices = new RetailPriceBook({
+    endpoint: settings.cost.pricesEndpoint,
+    currency: settings.cost.currency,
+    overrides: settings.cost.priceOverrides,
+    clock: systemClock,
+    log: (event, fields) => console.warn(event, JSON.stringify(fields)),
   });
-  return { settings, servers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer };
+  // Every transition in or out of Running, wherever it is written, lands in the usage ledger.
+  const regionOf = async (project: string) => {
+    const lookup = await catalog.findProject(project, 'anyone');
+    return lookup.kind === 'offered' ? lookup.project.location.toLowerCase() : 'unknown';
+  };
+  const servers = new UsageRecordingServers(tableServers, usage, regionOf);
+  return { settings, servers, tableServers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer, usage, prices };
 }
 
 type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;
@@ -78,11 +90,12 @@ export function dependencies(): Promise<Dependencies> {
       for (const warning of idleFloorWarnings(settings.idleStopMinutes, settings.idleShutdownFloorMinutes)) {
         console.warn(`settings.idle-below-floor: ${warning}`);
       }
-      const deps = buildDependencies(settings);
-      if (deps.servers instanceof TableServerRepository) await deps.servers.ensureTables();
+      const { tableServers, ...deps } = buildDependencies(settings);
+      await tableServers.ensureTables();
       if (deps.durations instanceof TableLaunchDurations) await deps.durations.ensureTable();
       if (deps.quotaSlots instanceof TableQuotaSlots) await deps.quotaSlots.ensureTable();
       if (deps.writePacer instanceof TableWritePacer) await deps.writePacer.ensureTable();
+      if (deps.usage instanceof TableUsageLedger) await deps.usage.ensureTable();
       return deps;
     })();
     // A failed start-up is not cached, so the next invocation reports the problem again.

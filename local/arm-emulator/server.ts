@@ -16,6 +16,7 @@ import { registerControlRoutes } from './control-routes';
 import { registerIntrospectionRoutes } from './introspection-routes';
 import { faultError } from './faults';
 import { registerMsiEndpoint } from './msi-endpoint';
+import { registerRetailPrices } from './retail-prices';
 import type { RequestFacts } from './scenarios';
 import { kindOf, remainingHeader, throttledError } from './throttling';
 
@@ -50,6 +51,7 @@ export function buildServer(ctx: EmulatorContext, tls: { key: string; cert: stri
   registerControlRoutes(app, ctx);
   registerIntrospectionRoutes(app, ctx);
   registerMsiEndpoint(app, ctx);
+  registerRetailPrices(app, ctx);
   app.route({ method: [...ARM_METHODS], url: '/subscriptions/*', handler: (request, reply) => handleArm(ctx, request, reply) });
   return app;
 }

@@ -63,6 +63,8 @@ export function hostEnvironment(
       // The App Service managed-identity protocol: DefaultAzureCredential asks the emulator for tokens.
       IDENTITY_ENDPOINT: `${endpoints.emulatorUrl}/msi/token`,
       IDENTITY_HEADER: 'local',
+      // The emulator also serves the Retail Prices API's shape for its seeded sizes.
+      PRICES_ENDPOINT: `${endpoints.emulatorUrl}/api/retail/prices`,
     });
   }
   return { ...settingDefaults, ...local, ...withoutEmpty(inherited), NODE_EXTRA_CA_CERTS: endpoints.caFile };

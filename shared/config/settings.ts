@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { SIZE_LABELS, type SizeLabel } from '../domain/server';
+import { parseAmounts } from '../domain/usage';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const VM_SIZE = /^[A-Za-z0-9_]+$/;
@@ -51,6 +52,13 @@ const projectAccess = z
     ctx.addIssue({ code: 'custom', message: "expected 'all', 'rbac', 'tag:<tag name>' or 'name-contains:<text>'" });
     return z.NEVER;
   });
+
+/** `name=amount,...`: project budgets, or price overrides keyed `region/vmsize` or `vmsize`. */
+const amountList = z.string().transform((value, ctx) => {
+  const { amounts, problems } = parseAmounts(value);
+  for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+  return amounts;
+});
 
 /** Azure ML's applicationSharingPolicy values. */
 export const APPLICATION_SHARING_POLICIES = ['Personal', 'Shared'] as const;
@@ -150,6 +158,24 @@ export const SETTINGS_SCHEMA = z.object({
   CATALOG_CACHE_SECONDS: positiveInt(300).describe('Seconds the project list and the region VM-size list are cached.'),
   BUSY_RETRY_AFTER_SECONDS: positiveInt(15).describe('Retry-After sent with 409 when a server is stopping or deleting.'),
   LIST_PAGE_SIZE_MAX: positiveInt(200).describe('Largest page the admin listing returns.'),
+  USAGE_TABLE_NAME: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, '3-63 letters and digits, a letter first').default('usage').describe(
+    'Table holding the usage ledger: one row per Running interval of a server (start, end, VM size, region, project, user).',
+  ),
+  PRICES_ENDPOINT: z.url().default('https://prices.azure.com/api/retail/prices').describe(
+    'The Azure Retail Prices API (public, no credential), asked for the pay-as-you-go Linux price of each VM size per region and cached a day. The local stack points it at the ARM emulator.',
+  ),
+  PRICE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD').describe(
+    'Currency of prices, costs and budgets (the Retail Prices API currencyCode).',
+  ),
+  PRICE_OVERRIDES: amountList.optional().describe(
+    'Negotiated hourly prices that win over the Retail Prices API: comma-separated <region>/<vmSize>=<price> or <vmSize>=<price>, e.g. westeurope/Standard_DS3_v2=0.21,Standard_NC6s_v3=2.5.',
+  ),
+  PROJECT_BUDGETS: amountList.optional().describe(
+    "Monthly budget per project in PRICE_CURRENCY, e.g. climate-lab=500,ocean-lab=200; wins over the resource group's tag aml-jupyterhub-budget. At 80% the spawn form warns; at 100% new spawns in the project are refused.",
+  ),
+  BUDGET_STOP_AT_LIMIT: z.enum(['true', 'false']).default('false').describe(
+    "When 'true', the sweep also stops the running servers of a project that has used its month's budget (stopReason budget); otherwise they are left alone.",
+  ),
   AUTH_MODE: z.enum(AUTH_MODES).default('key').describe(
     "How callers authenticate: 'key' (HUB_API_KEY in the x-functions-key header; grants the Hub and Admin roles), 'entra' (an Entra ID access token with app role Hub or Admin, or a user's own token) or 'key-or-entra' (either).",
   ),
@@ -232,7 +258,19 @@ export interface Settings {
   catalogCacheSeconds: number;
   busyRetryAfterSeconds: number;
   listPageSizeMax: number;
+  cost: CostSettings;
   auth: AuthSettings;
+}
+
+export interface CostSettings {
+  usageTableName: string;
+  pricesEndpoint: string;
+  currency: string;
+  /** Lower-case `region/vmsize` or `vmsize` → price per hour. */
+  priceOverrides: Map<string, number>;
+  /** Lower-case project name → monthly budget; wins over the resource-group tag. */
+  projectBudgets: Map<string, number>;
+  stopAtLimit: boolean;
 }
 
 export interface EntraSettings {
@@ -304,6 +342,14 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     catalogCacheSeconds: s.CATALOG_CACHE_SECONDS,
     busyRetryAfterSeconds: s.BUSY_RETRY_AFTER_SECONDS,
     listPageSizeMax: s.LIST_PAGE_SIZE_MAX,
+    cost: {
+      usageTableName: s.USAGE_TABLE_NAME,
+      pricesEndpoint: s.PRICES_ENDPOINT,
+      currency: s.PRICE_CURRENCY,
+      priceOverrides: s.PRICE_OVERRIDES ?? new Map(),
+      projectBudgets: s.PROJECT_BUDGETS ?? new Map(),
+      stopAtLimit: s.BUDGET_STOP_AT_LIMIT === 'true',
+    },
     auth: authSettings(s),
   };
 }

@@ -19,9 +19,10 @@ export interface Caller {
  * What a route needs: `hub` (Hub or Admin), `admin` (Admin), `hub-or-owner` (Hub or Admin, or the
  * person the server was spawned for, matched by object id), or `admin-or-hub-for-one-user` (Admin;
  * Hub only when the request names one user: the shim's recovery lists a user's servers, the full
- * listing stays an admin's).
+ * listing stays an admin's), or `admin-or-person` (Admin; a person's own token too, the use case
+ * narrowing the answer to that person).
  */
-export type Access = 'hub' | 'admin' | 'hub-or-owner' | 'admin-or-hub-for-one-user';
+export type Access = 'hub' | 'admin' | 'hub-or-owner' | 'admin-or-hub-for-one-user' | 'admin-or-person';
 
 /** The key grants both roles: the hub holding it is trusted as the hub and its admins are. */
 export const KEY_CALLER: Caller = { via: 'key', roles: ['Hub', 'Admin'], objectId: null };
@@ -40,6 +41,7 @@ export interface AccessFacts {
 export function rolesAllow(caller: Caller, access: Access, facts: AccessFacts = { forOneUser: false }): boolean {
   switch (access) {
     case 'admin':
+    case 'admin-or-person':
       return hasRole(caller, 'Admin');
     case 'admin-or-hub-for-one-user':
       return hasRole(caller, 'Admin') || (facts.forOneUser && hasRole(caller, 'Hub'));

@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   'server-busy': { status: 409, title: 'The server is busy with another operation', callerFault: true },
   'size-unavailable': { status: 409, title: 'The size is not available in the region', callerFault: true },
   'quota-exceeded': { status: 409, title: 'A quota does not allow this', callerFault: true },
+  'budget-exceeded': { status: 409, title: "The project has used its month's budget", callerFault: true },
   'id-collision': { status: 409, title: 'The server id belongs to another server', callerFault: false },
   'compute-name-conflict': { status: 409, title: 'The compute name is invalid or taken', callerFault: false },
   'conflicting-operation': { status: 409, title: 'Azure is busy with another operation on this compute', callerFault: true },

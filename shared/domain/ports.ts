@@ -4,6 +4,7 @@
  */
 import type { RoleAssignmentInfo } from './project-access';
 import type { Server, ServerState, SizeLabel, VersionedServer } from './server';
+import type { HourlyPrice, UsageInterval } from './usage';
 
 export interface ServerListQuery {
   user?: string;
@@ -171,6 +172,29 @@ export interface OrchestrationControl {
   ensureDeleting(serverId: string): Promise<void>;
   /** Whether a run of this kind is pending or running for the server (so something drives it). */
   isLive(kind: ServerRunKind, serverId: string): Promise<boolean>;
+}
+
+/**
+ * The usage ledger: one row per Running interval of a server, keyed by (server, start), written as
+ * the transitions in and out of Running are recorded. Writes are idempotent, so a repeat is harmless.
+ */
+export interface UsageLedger {
+  /** Records the start of an interval unless it is already recorded (an end written first is kept). */
+  open(interval: UsageInterval): Promise<void>;
+  /** Records the end of the interval that started at `interval.start` (creating it when the open was lost). */
+  close(interval: UsageInterval & { end: string }): Promise<void>;
+  /** Every interval that overlaps [from, to) (open ones included). */
+  overlapping(from: Date, to: Date): Promise<UsageInterval[]>;
+  /** Every interval still open (no end), whatever its start. */
+  listOpen(): Promise<UsageInterval[]>;
+}
+
+/** Hourly prices of VM sizes per region (pay-as-you-go Linux, or a negotiated override). */
+export interface PriceBook {
+  /** The currency prices and budgets are in. */
+  readonly currency: string;
+  /** The price per hour, or null when none is known (then hours count, cost does not). */
+  hourly(region: string, vmSize: string): Promise<HourlyPrice | null>;
 }
 
 export interface Clock {

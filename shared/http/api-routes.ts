@@ -21,6 +21,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { template: 'servers/{id}/stop', methods: ['POST'] },
   { template: 'servers/{id}/activity', methods: ['POST'] },
   { template: 'options', methods: ['GET', 'HEAD'] },
+  { template: 'usage', methods: ['GET', 'HEAD'] },
+  { template: 'budgets', methods: ['GET', 'HEAD'] },
+  { template: 'admin', methods: ['GET', 'HEAD'] },
+  { template: 'admin/{file}', methods: ['GET', 'HEAD'] },
   { template: 'health', methods: ['GET', 'HEAD'] },
 ];
 

@@ -34,6 +34,8 @@ export function httpHandler(access: Access, body: (scope: HandlerScope) => Promi
 async function authorize(caller: Caller, access: Access, request: HttpRequest, deps: Dependencies): Promise<void> {
   // A blank `user` is no filter (the listing's schema refuses it anyway, after this check).
   if (rolesAllow(caller, access, { forOneUser: (request.query.get('user') ?? '') !== '' })) return;
+  // A person is a token with no app role (the hub's own token carries its principal's oid too).
+  if (access === 'admin-or-person' && caller.roles.length === 0 && caller.objectId !== null) return;
   if (access === 'hub-or-owner' && caller.objectId !== null) {
     const { id } = readParams(request, ServerPathSchema);
     const stored = await deps.servers.get(id);
@@ -48,6 +50,8 @@ function forbiddenDetail(access: Access): string {
   switch (access) {
     case 'admin':
       return 'This route needs the Admin role.';
+    case 'admin-or-person':
+      return "This route needs the Admin role, or a person's own token (which sees that person's usage).";
     case 'admin-or-hub-for-one-user':
       return 'Listing every server needs the Admin role; the Hub role may list one user\'s servers (?user=<name>).';
     default:

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SERVER_ID_PATTERN } from '../domain/naming';
 import { PROJECT_NAME_PATTERN } from '../domain/projects';
 import { SERVER_STATES, SIZE_LABELS, STOP_REASONS } from '../domain/server';
+import { USAGE_GROUPINGS } from '../domain/usage';
 
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
@@ -59,4 +60,11 @@ export type ListQuery = z.infer<typeof ListQuerySchema>;
 export const OptionsQuerySchema = z.strictObject({
   user: UserNameSchema,
   userObjectId: GuidSchema.optional(),
+});
+
+/** The usage window: ISO 8601 instants with an offset; both optional (this month so far). */
+export const UsageQuerySchema = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  groupBy: z.enum(USAGE_GROUPINGS).default('project'),
 });

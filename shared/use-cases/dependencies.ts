@@ -2,7 +2,7 @@
 import type { Settings } from '../config/settings';
 import type { LaunchDurations } from '../domain/launch-durations';
 import type { ServerIdentity } from '../domain/naming';
-import type { AmlGateway, Clock, ServerRepository } from '../domain/ports';
+import type { AmlGateway, Clock, PriceBook, ServerRepository, UsageLedger } from '../domain/ports';
 import type { QuotaSlots } from '../domain/quota-slots';
 import type { WritePacer } from '../domain/write-pacing';
 import type { ProjectCatalog } from './project-catalog';
@@ -19,6 +19,9 @@ export interface Dependencies {
   quotaSlots: QuotaSlots;
   /** The shared schedule of ARM creates and starts. */
   writePacer: WritePacer;
+  /** The usage ledger (Running intervals) and the hourly prices that cost them. */
+  usage: UsageLedger;
+  prices: PriceBook;
   /** The id formula (naming.ts `serverIdFor`); a dependency so a test can force two identities onto one id. */
   serverId: (identity: ServerIdentity) => string;
 }

@@ -1,15 +1,19 @@
 /** What a user may pick in the spawn form: projects offered and sizes their region serves. */
 import type { Project } from '../domain/projects';
 import type { ResolvedSize } from '../domain/sizes';
+import type { BudgetState } from '../domain/usage';
 import type { Dependencies } from './dependencies';
 import type { ProjectViewer } from './project-catalog';
+import { withCosts } from './option-costs';
 
 /** A size as the form offers it: its VM size's cores, memory and GPUs, and the admin's words (SIZE_<LABEL>_DESCRIPTION). */
 export type SizeOption = ResolvedSize & { description?: string };
 
 export interface Options {
-  projects: Project[];
-  sizes: SizeOption[];
+  /** Each with its budget state this month (when there are projects). */
+  projects: (Project & { budget?: BudgetState })[];
+  /** Each with its hourly price where one is known. */
+  sizes: (SizeOption & { pricePerHour?: number; currency?: string })[];
   /** Why the list is empty, in words the hub can show the user; absent when there are projects. */
   message?: string;
 }
@@ -24,7 +28,7 @@ export async function describeOptions(deps: Dependencies, viewer: Exclude<Projec
     kept.filter((size) => next.some((other) => other.label === size.label)),
   );
   const sizes = common.map((size) => withDescription(size, deps.settings.sizeDescriptions[size.label]));
-  if (projects.length > 0) return { projects, sizes };
+  if (projects.length > 0) return withCosts(deps, { projects, sizes }, locations.map((location, i) => ({ location, sizes: perLocation[i] ?? [] })));
   const message = deps.settings.projectAccess.mode === 'rbac'
     ? "No project gives you access yet: a project is offered when you (or a group you belong to) hold a role such as AzureML Data Scientist on its resource group. Ask a project's owner for access."
     : 'No project is offered yet. Ask your JupyterHub administrator.';

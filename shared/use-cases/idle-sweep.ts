@@ -10,7 +10,9 @@
  *     server stopped, stop one that runs because a stop lost a race, delete one of a Deleted server;
  *  5. instances of this hub with no stored server: stop them, delete them after the grace period;
  *  6. servers left transitional with no live run (a crash between a write and the run's start):
- *     driven again, or failed once past their timeout.
+ *     driven again, or failed once past their timeout;
+ *  7. the usage ledger repaired from the servers' state, and (BUDGET_STOP_AT_LIMIT) servers of
+ *     projects past their month's budget stopped.
  */
 import { amlPhase } from '../domain/aml-states';
 import { isAppError } from '../domain/errors';
@@ -24,6 +26,7 @@ import { isOfHub, orphanAction, startedOutsideAfter, stopReasonOf } from '../dom
 import { nowIso, type Dependencies } from './dependencies';
 import { stopServer } from './stop-server';
 import { recoverStalledServers, type Recovered } from './recover-stalled-servers';
+import { settleUsageLedger, stopOverBudget, type LedgerRepair } from './usage-sweep';
 
 export interface SweepReport {
   examined: number;
@@ -43,6 +46,8 @@ export interface SweepReport {
   failedInstances: { name: string; code: string; message: string }[];
   /** Transitional servers no live run drove (driven again), or transitional past their timeout (failed). */
   recovered: Recovered[];
+  /** Usage-ledger rows the sweep wrote because the transition's own write was lost. */
+  ledger: LedgerRepair;
 }
 
 const HOUR = 3_600_000;
@@ -63,12 +68,17 @@ export async function sweepIdleServers(deps: Dependencies, control: Orchestratio
     failedProjects: [],
     failedInstances: [],
     recovered: [],
+    ledger: { opened: [], closed: [] },
   };
   const computesByProject = await listComputesByProject(deps, report);
   const stillRunning = await reconcileRunning(deps, active, computesByProject, report);
   await stopPastMaxRuntime(deps, control, stillRunning, report);
   await settleInstancesAtRest(deps, computesByProject, report);
   report.recovered = await recoverStalledServers(deps, control, active, deps.clock.now());
+  report.stopped.push(...(await stopOverBudget(deps, control, stillRunning)));
+  await actingOn(report, 'usage-ledger', async () => {
+    report.ledger = await settleUsageLedger(deps, active);
+  });
   return report;
 }
 

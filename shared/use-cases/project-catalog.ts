@@ -71,6 +71,11 @@ export class ProjectCatalog {
     return { kind: 'unknown' };
   }
 
+  /** The tags of the project's resource group (e.g. its budget), empty when it has none or is unknown. */
+  async projectTags(name: string): Promise<Record<string, string>> {
+    return (await this.resourceGroups()).find((group) => group.name.toLowerCase() === name.toLowerCase())?.tags ?? {};
+  }
+
   async sizesIn(location: string): Promise<ResolvedSize[]> {
     return resolveSizes(this.options.sizeCandidates, await this.offeredVmSizes(location));
   }

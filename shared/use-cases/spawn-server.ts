@@ -15,6 +15,7 @@ import type { ServerIdentity } from '../domain/naming';
 import type { Server, SizeLabel } from '../domain/server';
 import { newServer, respawned } from '../domain/server-changes';
 import { nowIso, type Dependencies } from './dependencies';
+import { enforceBudget } from './usage-report';
 
 export interface SpawnRequest {
   user: string;
@@ -48,11 +49,13 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
   const identity = { hubId: deps.settings.hubId, user: request.user, project: project.name, serverName: request.serverName };
   const id = deps.serverId({ ...identity, vmSize: size.vmSize });
   const withinQuota = () => enforceQuotas(deps, { id, user: request.user, project: project.name, size: request.size });
+  // A spawn that would start a server is refused once the project has used its month's budget.
+  const withinLimits = async () => { await enforceBudget(deps, project.name); await withinQuota(); };
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const stored = await deps.servers.get(id);
     if (!stored) {
-      await withinQuota();
+      await withinLimits();
       const created = await deps.servers.create(
         newServer({ id, ...request, ...assignee, hubId: identity.hubId, project: project.name, vmSize: size.vmSize }, nowIso(deps)),
       );
@@ -74,7 +77,7 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
       });
     }
     if (isAtRest(server.state)) {
-      await withinQuota();
+      await withinLimits();
       try {
         const replaced = await deps.servers.replace(respawned(withAssignee(server, assignee), nowIso(deps)), etag);
         await control.ensureProvisioning(id);

@@ -18,6 +18,9 @@ import { options } from '../../functions/options';
 import { spawn } from '../../functions/spawn';
 import { status } from '../../functions/status';
 import { stop } from '../../functions/stop';
+import { usage } from '../../functions/usage';
+import { budgets } from '../../functions/budgets';
+import { adminAsset, adminPage } from '../../functions/admin-page';
 import { loadOrCreateSigningKey, mintToken, startTokenIssuer, type TokenIssuer } from '../../local/token-issuer';
 import { invokeConforming, type Call } from '../support/http-invoke';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
@@ -46,6 +49,8 @@ interface Route {
   /** Who is allowed besides the key and Admin. */
   hub: boolean;
   owner: boolean;
+  /** Any person's own token (the answer narrowed to that person). */
+  person?: boolean;
 }
 
 /** One row per operation in openapi.yaml, and one per request of it that another set of callers may make. */
@@ -63,11 +68,17 @@ const ROUTES: Record<string, Route> = {
   list_one_user: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice' } }), ok: 200, hub: true, owner: false },
   list_one_user_in_project: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice', project: 'climate-lab' } }), ok: 200, hub: true, owner: false },
   list_one_user_running: { operationId: 'list', handler: list, call: () => ({ method: 'GET', path: '/api/servers', query: { user: 'alice', state: 'Running' } }), ok: 200, hub: true, owner: false },
+  // Cost: an admin's view of everyone; a person's own token sees their own usage.
+  usage: { operationId: 'usage', handler: usage, call: () => ({ method: 'GET', path: '/api/usage', query: { groupBy: 'user' } }), ok: 200, hub: false, owner: true, person: true },
+  budgets: { operationId: 'budgets', handler: budgets, call: () => ({ method: 'GET', path: '/api/budgets' }), ok: 200, hub: false, owner: false },
   options: { operationId: 'options', handler: options, call: () => ({ method: 'GET', path: '/api/options', query: { user: 'alice' } }), ok: 200, hub: true, owner: false },
 };
 /** Anonymous routes: every caller gets the same answer. */
 const ANONYMOUS: Record<string, { handler: HttpHandler; call: Call; ok: number }> = {
   health: { handler: health, call: { method: 'GET', path: '/api/health' }, ok: 200 },
+  // The admin page's static files hold no data and no secret; the data they fetch is behind the rows above.
+  adminPage: { handler: adminPage, call: { method: 'GET', path: '/api/admin' }, ok: 200 },
+  adminAsset: { handler: adminAsset, call: { method: 'GET', path: '/api/admin/admin.js', params: { file: 'admin.js' } }, ok: 200 },
 };
 
 function expectedStatus(route: Route, credential: Credential): number {
@@ -75,7 +86,7 @@ function expectedStatus(route: Route, credential: Credential): number {
   if (credential === 'key' || credential === 'admin') return route.ok;
   if (credential === 'hub') return route.hub ? route.ok : 403;
   if (credential === "user's own token") return route.owner ? route.ok : 403;
-  return 403; // another user's token
+  return route.person ? route.ok : 403; // another user's token
 }
 
 let issuer: TokenIssuer;

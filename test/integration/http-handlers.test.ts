@@ -274,7 +274,7 @@ describe('GET /api/options', () => {
     const response = await invokeConforming('options', options, { method: 'GET', path: '/api/options', query: { user: 'alice' } });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
-      projects: [{ name: 'climate-lab', location: 'westeurope' }],
+      projects: [{ name: 'climate-lab', location: 'westeurope', budget: { budget: null, spent: 0, currency: 'USD', month: '2026-11', status: 'ok' } }],
       sizes: [
         { label: 'Small', vmSize: 'Standard_DS1_v2', gpu: false, vcpus: 1, memoryGB: 3.5, gpus: 0 },
         { label: 'Medium', vmSize: 'Standard_DS3_v2', gpu: false, vcpus: 4, memoryGB: 14, gpus: 0 },

@@ -1,7 +1,7 @@
 /** Builders of the application's dependencies for tests, with overrides. */
 import { loadSettings, type Settings } from '../../shared/config/settings';
 import { serverIdFor } from '../../shared/domain/naming';
-import type { AmlGateway, Clock, ServerRepository } from '../../shared/domain/ports';
+import type { AmlGateway, Clock, PriceBook, ServerRepository, UsageLedger } from '../../shared/domain/ports';
 import type { LaunchDurations } from '../../shared/domain/launch-durations';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { ProjectCatalog } from '../../shared/use-cases/project-catalog';
@@ -9,6 +9,7 @@ import { InMemoryLaunchDurations } from './in-memory-launch-durations';
 import type { QuotaSlots } from '../../shared/domain/quota-slots';
 import type { WritePacer } from '../../shared/domain/write-pacing';
 import { InMemoryQuotaSlots, InMemoryWritePacer } from './in-memory-pacing';
+import { FixedPriceBook, InMemoryUsageLedger } from './in-memory-usage-ledger';
 
 export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
 /** The shared key the tests' hub presents (HUB_API_KEY). */
@@ -45,6 +46,8 @@ export function testDependencies(parts: {
   durations?: LaunchDurations;
   quotaSlots?: QuotaSlots;
   writePacer?: WritePacer;
+  usage?: UsageLedger;
+  prices?: PriceBook;
 }): Dependencies {
   const settings = parts.settings ?? testSettings();
   const clock = parts.clock ?? new VirtualClock();
@@ -66,5 +69,7 @@ export function testDependencies(parts: {
     durations: parts.durations ?? new InMemoryLaunchDurations(),
     quotaSlots: parts.quotaSlots ?? new InMemoryQuotaSlots(),
     writePacer: parts.writePacer ?? new InMemoryWritePacer(settings.armWrites),
+    usage: parts.usage ?? new InMemoryUsageLedger(),
+    prices: parts.prices ?? new FixedPriceBook(),
   };
 }
