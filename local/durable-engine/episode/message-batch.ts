@@ -35,9 +35,11 @@ export interface MessageBatch {
 export function selectBatch(record: InstanceRecord, history: HistoryEvent[], messages: QueuedMessage[]): MessageBatch {
   const batch: MessageBatch = { consumed: [], starts: false, control: undefined, events: [], retryTrigger: undefined, hasMore: false };
   const delivered = new Set(history.map((event) => event.MessageId).filter(Boolean));
+  const timersDue = timerDueTimes(history);
   const needsStart = record.historyCount === 0;
   const dropped = (queued: QueuedMessage) =>
-    !isActive(record.runtimeStatus) || delivered.has(queued.id) || isStale(record, queued.message, needsStart);
+    !isActive(record.runtimeStatus) || delivered.has(queued.id) || isStale(record, queued.message, needsStart)
+    || isStaleTimer(queued.message, timersDue);
   // Events of a new execution can only follow its start, wherever the start sits in the queue.
   const startAvailable = !needsStart || messages.some((queued) => queued.message.kind === 'start' && !dropped(queued));
   const eventsWait = record.runtimeStatus === 'Suspended' || !startAvailable;
@@ -107,6 +109,26 @@ function isStale(record: InstanceRecord, message: InstanceMessage, needsStart: b
     return message.event.EventType === HistoryEventType.ExecutionStarted;
   }
   return false;
+}
+
+/** When each timer in the history is due (TimerCreated's FireAt by its event id). */
+function timerDueTimes(history: HistoryEvent[]): Map<number, string> {
+  const due = new Map<number, string>();
+  for (const event of history) {
+    if (event.EventType === HistoryEventType.TimerCreated && typeof event.FireAt === 'string') due.set(event.EventId, event.FireAt);
+  }
+  return due;
+}
+
+/**
+ * A timer message whose due time is not the one the history recorded for that timer was queued by
+ * an episode whose history never committed (the host died between the two writes); the episode ran
+ * again with a later clock and queued its own. Delivering the old one would fire the timer early.
+ */
+function isStaleTimer(message: InstanceMessage, timersDue: Map<number, string>): boolean {
+  if (message.kind !== 'event' || message.event.EventType !== HistoryEventType.TimerFired) return false;
+  const recorded = timersDue.get(Number(message.event.TimerId));
+  return recorded !== undefined && Date.parse(recorded) !== Date.parse(String(message.event.FireAt));
 }
 
 function failureOf(event: HistoryEvent) {
