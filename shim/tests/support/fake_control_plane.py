@@ -31,11 +31,14 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
+# with what the region's VM-size list says of each size (cores, memory, GPUs), and a
+# description for one of them (SIZE_<LABEL>_DESCRIPTION on the control plane)
 SIZES = [
-    {"label": "Small", "vmSize": "Standard_DS1_v2", "gpu": False},
-    {"label": "Medium", "vmSize": "Standard_DS3_v2", "gpu": False},
-    {"label": "Large", "vmSize": "Standard_DS5_v2", "gpu": False},
-    {"label": "GPU", "vmSize": "Standard_NC4as_T4_v3", "gpu": True},
+    {"label": "Small", "vmSize": "Standard_DS1_v2", "gpu": False, "vcpus": 1, "memoryGB": 3.5, "gpus": 0},
+    {"label": "Medium", "vmSize": "Standard_DS3_v2", "gpu": False, "vcpus": 4, "memoryGB": 14, "gpus": 0},
+    {"label": "Large", "vmSize": "Standard_DS5_v2", "gpu": False, "vcpus": 16, "memoryGB": 56, "gpus": 0},
+    {"label": "GPU", "vmSize": "Standard_NC4as_T4_v3", "gpu": True, "vcpus": 4, "memoryGB": 28, "gpus": 1,
+     "gpuName": "NVIDIA T4", "description": "For training deep-learning models; costs more per hour."},
 ]
 PROJECTS = [
     {"name": "climate-lab", "location": "westeurope"},

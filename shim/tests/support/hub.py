@@ -77,6 +77,8 @@ c.JupyterHub.load_roles = [{{
 }}]
 
 c.JupyterHub.spawner_class = "aml"
+import aml_jupyterhub
+c.JupyterHub.template_paths = [aml_jupyterhub.TEMPLATES]
 c.AMLSpawner.redirect_port = {redirect_port}
 c.AMLSpawner.status_poll_interval = 0.5
 c.AMLSpawner.poll_interval = 2
