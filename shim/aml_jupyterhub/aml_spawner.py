@@ -42,6 +42,7 @@ from .user_options import (
     options_from_form,
     parse_user_options,
     unknown_keys,
+    unwrap,
 )
 from .waits import Outage, call_with_retries, follow_server, is_unreachable, outage_reason
 
@@ -913,6 +914,9 @@ def _check_user_options(spawner: AMLSpawner, user_options: dict[str, Any]) -> No
         parse_user_options(user_options)
     except UserOptionsError as e:
         raise web.HTTPError(400, str(e)) from e
+    inner = unwrap(user_options)
+    if inner is not user_options:  # JupyterHub 5 given JupyterHub 6's body form
+        spawner.user_options = dict(inner)
     extra = unknown_keys(user_options)
     if extra:
         spawner.log.warning("aml-options-ignored user=%s keys=%s", spawner.user.name, ",".join(extra))
