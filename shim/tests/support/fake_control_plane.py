@@ -25,6 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from html import escape
 from typing import Any
 
 from tornado import web
@@ -370,14 +371,19 @@ class ActivityHandler(FakeHandler):
 
 
 class LabHandler(FakeHandler):
-    def get(self, sid: str) -> None:
+    """The instance's JupyterLab (any path below the instance, as on Azure), saying
+    which instance, path and query it was asked for."""
+
+    def get(self, sid: str, path: str = "") -> None:
         server = self.state.servers.get(sid)
         if server is None or server["state"] != "Running":
             raise web.HTTPError(404)
         self.set_header("Content-Type", "text/html")
+        asked = escape("/" + path + (f"?{self.request.query}" if self.request.query else ""))
         self.finish(
             f"<!doctype html><html><head><title>JupyterLab - {sid}</title></head>"
-            f"<body><h1>JupyterLab</h1><p id='instance'>{sid}</p></body></html>"
+            f"<body><h1>JupyterLab</h1><p id='instance'>{sid}</p>"
+            f"<p>Path on the instance: <code id='path'>{asked}</code></p></body></html>"
         )
 
 
@@ -432,7 +438,7 @@ def make_app(state: FakeState) -> web.Application:
         (r"/api/servers/([^/]+)", ServerHandler, args),
         (r"/api/servers/([^/]+)/stop", StopHandler, args),
         (r"/api/servers/([^/]+)/activity", ActivityHandler, args),
-        (r"/instances/([^/]+)/lab", LabHandler, args),
+        (r"/instances/([^/]+)/(.*)", LabHandler, args),
         (r"/_fake/([a-z-]+)", FakeControlHandler, args),
     ], log_function=lambda handler: None)
 
