@@ -184,9 +184,16 @@ def _option(value: str, text: str, selected: bool, description: str = "") -> str
     return f'<option value="{escape(value)}"{mark}{data}>{escape(text)}</option>'
 
 
+#: JupyterHub's Start button under a form that has nothing to start would only fail.
+_HIDE_START = (
+    "<script>document.querySelectorAll('#spawn_form [type=submit]')"
+    ".forEach(function(b){b.hidden=true;});</script>"
+)
+
+
 def _alert(kind: str, message: str, hint: str = "") -> str:
     hint_html = f'<div class="form-text">{escape(hint)}</div>' if hint else ""
     return (
         f'<div class="aml-options alert alert-{kind}" role="alert">'
-        f"{escape(message)}{hint_html}</div>"
+        f"{escape(message)}{hint_html}</div>{_HIDE_START}"
     )

@@ -360,6 +360,7 @@ async def test_walk_log_in_spawn_land_restart_stop_start_named_and_no_access(tmp
         notice = page.locator(".aml-options.alert")
         await notice.wait_for()
         assert "You do not have access to any project yet" in await notice.inner_text()
+        assert not await page.is_visible("form#spawn_form [type=submit]")  # nothing to start
         await shot(page, "17-carol-no-project")
     finally:
         await fake_settings(backend, create_seconds=1.0, start_seconds=0.5)
