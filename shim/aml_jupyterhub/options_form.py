@@ -185,9 +185,10 @@ def _option(value: str, text: str, selected: bool, description: str = "") -> str
 
 
 #: JupyterHub's Start button under a form that has nothing to start would only fail.
-_HIDE_START = (
-    "<script>document.querySelectorAll('#spawn_form [type=submit]')"
-    ".forEach(function(b){b.hidden=true;});</script>"
+_HIDE_START = (  # the button comes after the form's fields: once the page is parsed
+    "<script>document.addEventListener('DOMContentLoaded',function(){"
+    "document.querySelectorAll('#spawn_form [type=submit]')"
+    ".forEach(function(b){b.hidden=true;});});</script>"
 )
 
 
