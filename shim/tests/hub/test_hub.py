@@ -100,7 +100,8 @@ async def test_named_server_alongside_the_default_one(hub, backend, username):
     assert response.status_code in (202, 204), response.text
 
     async def deleted():
-        return (await backend.instance_state(named)) in (None, "Deleting")
+        # the stack forgets a deleted instance (None); the fake keeps it as Deleted
+        return (await backend.instance_state(named)) in (None, "Deleting", "Deleted")
 
     await eventually(deleted, 60, what="named instance deleted")
 
