@@ -39,10 +39,16 @@ Bearer tokens instead of the key (Authorization: Bearer <token>):
   a person's own token (reads and stops the servers spawned with that userObjectId):
           ${facts.mintCommand} --oid <their object id>
 
-Point JupyterHub at it (jupyterhub_config.py):
+Point JupyterHub at it (jupyterhub_config.py), or run the complete example
+(sign in as alice, bob or carol, password aml-local):
+  jupyterhub -f shim/examples/jupyterhub_config_local.py
+
+  import aml_jupyterhub
   c.JupyterHub.spawner_class = "aml"
   c.AMLSpawner.control_plane_url = "${facts.controlPlane}"
   c.AMLSpawner.api_key = "${facts.functionsKey}"
+  c.JupyterHub.cleanup_servers = False  # a hub restart must not stop everyone's instance
+  c.JupyterHub.template_paths = [aml_jupyterhub.TEMPLATES]  # spawn page survives a hub restart
 
 Ctrl-C stops everything.`;
 }

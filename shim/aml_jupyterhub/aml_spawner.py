@@ -34,7 +34,7 @@ from .errors import (
 from .identity import Identity, identity_from_auth_state
 from .options_form import render_options_form
 from .recovery import find_live_server, remaining_start_budget
-from .redirector import Redirector, connect_url, normalize_prefix, shared_redirector
+from .redirector import Holding, Redirector, connect_url, normalize_prefix, shared_redirector
 from .server_watch import ServerWatch
 from .token_auth import CREDENTIAL_KINDS, TokenSettings
 from .user_options import (
@@ -42,6 +42,7 @@ from .user_options import (
     options_from_form,
     parse_user_options,
     unknown_keys,
+    unwrap,
 )
 from .waits import Outage, call_with_retries, follow_server, is_unreachable, outage_reason
 
@@ -329,6 +330,7 @@ class AMLSpawner(Spawner):
         # The project of a spawn request sent but not yet answered: a cancel arriving then
         # must still find and stop what that request started.
         self._unanswered_spawn: str | None = None
+        self._resume_task: asyncio.Future | None = None
 
     # -- JupyterHub's Spawner API -----------------------------------------------
 
@@ -361,6 +363,9 @@ class AMLSpawner(Spawner):
         super().clear_state()
         self.server_id = ""
         self.lab_url = ""
+        if self._resume_task is not None and not self._resume_task.done():
+            self._resume_task.cancel()
+        self._resume_task = None
         self._watch.reset()
         self._activity_sent = None
 
@@ -396,8 +401,28 @@ class AMLSpawner(Spawner):
             self.log.warning("aml-last-server-unknown user=%s id=%s: %s", self.user.name, self.last_server_id, notice)
             notice = None
         return render_options_form(
-            offered, self.user_options, default_size=self.default_size, notice=notice
+            offered, self._last_choice(), default_size=self.default_size, notice=notice
         )
+
+    def _last_choice(self) -> dict[str, Any]:
+        """This server's last options, else the person's latest choice on any of their
+        servers (a new named server starts from what they picked last)."""
+        if parse_user_options_safely(self.user_options).get("project"):
+            return dict(self.user_options)
+        latest: tuple[datetime, dict[str, Any]] | None = None
+        spawners = getattr(self.user, "all_spawners", None)
+        for other in spawners() if callable(spawners) else []:
+            if other is self or other.name == self.name:
+                continue
+            options = getattr(other, "user_options", None) or {}
+            if not parse_user_options_safely(options).get("project"):
+                continue
+            orm = getattr(other, "orm_spawner", None)
+            when = getattr(orm, "started", None) or getattr(orm, "last_activity", None)
+            when = when if isinstance(when, datetime) else datetime.min
+            if latest is None or when.replace(tzinfo=None) > latest[0]:
+                latest = (when.replace(tzinfo=None), dict(options))
+        return latest[1] if latest else {}
 
     async def _last_server_notice(self, client: ControlPlaneClient) -> messages.LastServerNotice | None:
         """Why the last server is not running, from its status (None when it runs, is
@@ -411,6 +436,24 @@ class AMLSpawner(Spawner):
                 return None
             raise
         return messages.last_server_notice(server, self.clock.utcnow())
+
+    async def rename(self, old_name: str, new_name: str) -> None:
+        """JupyterHub 6 renames a stopped named server. Its compute instance keeps the
+        old name (an Azure ML instance cannot be renamed), and a start under the new
+        name would create a second instance beside it; so a server that has an instance
+        is not renamed."""
+        if not self.known_server_ids:
+            return
+        self.log.info(
+            "aml-rename-refused user=%s server=%r -> %r ids=%s",
+            self.user.name, old_name, new_name, ",".join(self.known_server_ids),
+        )
+        raise web.HTTPError(
+            409,
+            f"The server {old_name!r} cannot be renamed: its Azure Machine Learning compute "
+            "instance, with your files, keeps its name. Create a new named server instead "
+            f"(and delete {old_name!r} when you no longer need its files).",
+        )
 
     async def start(self) -> str:
         self._starting = True
@@ -526,18 +569,55 @@ class AMLSpawner(Spawner):
         return status
 
     async def get_url(self) -> str:
-        """Asked after a hub restart for a server the hub thinks is running: if the
-        instance is still being created, wait (bounded by start_timeout) for it."""
+        """Asked after a hub restart for a server the hub thinks is running. If the
+        instance is still being created or started, answer at once and follow it in the
+        background: the hub counts the server as started, so a progress page left open
+        across the restart moves on to the server's address, where the redirect
+        endpoint holds the person on a "still starting" page until the instance runs
+        (waiting here instead would leave that page stuck: the hub answers "not
+        starting" to its progress stream while it checks)."""
         self._ensure_redirector(quiet=True)
         if self.server_id and not self.lab_url:
-            await self._resume_spawn()
+            self._follow_in_background()
         return self._redirect_url()
+
+    def _follow_in_background(self) -> None:
+        if self._resume_task is not None and not self._resume_task.done():
+            return
+        self._resume_task = asyncio.ensure_future(self._resume_spawn())
+
+    def holding_status(self):
+        """For the redirect endpoint: what to say while the instance is on its way up
+        (None when it is not: then there is nothing to wait for)."""
+        server = self._watch.server
+        if not self.server_id or server is None or not lifecycle.is_provisioning(server):
+            return None
+        events = lifecycle.progress_events(server)
+        message = next((e["message"] for e in reversed(events) if e.get("message")), "")
+        progress = next((e["progress"] for e in reversed(events) if "progress" in e), None)
+        label = " ".join(filter(None, [server.get("size"), "server"]))
+        what = "Creating" if server.get("state") in ("Requested", "Creating") else "Starting"
+        headline = f"{what} your {label}" + (f" in {server['project']}" if server.get("project") else "")
+        started = getattr(self.orm_spawner, "started", None)
+        minutes = None
+        if isinstance(started, datetime):
+            now = self.clock.utcnow()
+            if started.tzinfo is None and now.tzinfo is not None:
+                now = now.replace(tzinfo=None)
+            minutes = max(0, int((now - started).total_seconds() // 60))
+        return Holding(
+            message=f"{headline}: {message}" if message else headline + ".",
+            progress=progress,
+            minutes_so_far=minutes,
+        )
 
     async def stop(self, now: bool = False) -> None:
         client = self._client()
         server_id = self.server_id or await self._server_of_unanswered_spawn(client)
         if not server_id:
             return
+        if self._resume_task is not None and not self._resume_task.done():
+            self._resume_task.cancel()  # stop() follows the server from here
         deadline = Deadline(self.clock, self.stop_timeout)
         self.log.info("aml-stop-requested user=%s id=%s now=%s", self.user.name, server_id, now)
         try:
@@ -867,6 +947,9 @@ def _check_user_options(spawner: AMLSpawner, user_options: dict[str, Any]) -> No
         parse_user_options(user_options)
     except UserOptionsError as e:
         raise web.HTTPError(400, str(e)) from e
+    inner = unwrap(user_options)
+    if inner is not user_options:  # JupyterHub 5 given JupyterHub 6's body form
+        spawner.user_options = dict(inner)
     extra = unknown_keys(user_options)
     if extra:
         spawner.log.warning("aml-options-ignored user=%s keys=%s", spawner.user.name, ",".join(extra))

@@ -70,9 +70,22 @@ def render_options_form(
             str(s["label"]),
             _size_text(s) + (LAST_FAILED if s["label"] == failed_size else ""),
             str(s["label"]) == chosen_size,
+            _size_description(s),
         )
         for s in sizes
     )
+    descriptions = {str(s["label"]): _size_description(s) for s in sizes}
+    size_help = ""
+    if any(descriptions.values()):
+        # the chosen size's description under the picker (kept current by a line of script)
+        shown = descriptions.get(chosen_size or "", "")
+        size_help = (
+            f'<div id="aml-size-description" class="form-text" aria-live="polite">{escape(shown)}</div>'
+            "<script>(function(){var s=document.getElementById('aml-size'),"
+            "d=document.getElementById('aml-size-description');if(!s||!d)return;"
+            "s.addEventListener('change',function(){var o=s.options[s.selectedIndex];"
+            "d.textContent=(o&&o.getAttribute('data-description'))||'';});})();</script>"
+        )
     if failed:  # an empty first choice: `required` makes the browser ask for a real one
         project_options = _placeholder("Choose a project") + project_options
         size_options = _placeholder("Choose a size") + size_options
@@ -101,6 +114,7 @@ def render_options_form(
         '<div class="mb-3">'
         '<label for="aml-size" class="form-label">Size</label>'
         f'<select id="aml-size" name="{SIZE}" class="form-select" required{described}>{size_options}</select>'
+        f"{size_help}"
         "</div>"
         '<p class="form-text">Your server is an Azure Machine Learning compute instance. '
         "Creating one takes a few minutes; starting a stopped one is quicker.</p>"
@@ -129,22 +143,58 @@ def _project_text(project: Mapping[str, Any]) -> str:
 
 
 def _size_text(size: Mapping[str, Any]) -> str:
+    """"Small — 4 cores, 14 GB RAM", "GPU — 6 cores, 56 GB, 1 × NVIDIA T4" from the
+    size's vcpus, memoryGB, gpus and gpuName; the VM size name when the control plane
+    does not say those."""
     text = str(size["label"])
+    cores, memory, gpus = _number(size.get("vcpus")), _number(size.get("memoryGB")), _number(size.get("gpus"))
+    if cores and memory:
+        parts = [f"{_amount(cores)} {'core' if cores == 1 else 'cores'}"]
+        if gpus:
+            gpu_name = str(size.get("gpuName") or "").strip()
+            parts += [f"{_amount(memory)} GB", f"{_amount(gpus)} × {gpu_name or 'GPU'}"]
+        else:
+            parts.append(f"{_amount(memory)} GB RAM")
+        return f"{text} — {', '.join(parts)}"
     if size.get("vmSize"):
         text += f" — {size['vmSize']}"
-    if size.get("gpu") and "gpu" not in text.lower():
+    if (gpus or size.get("gpu")) and "gpu" not in text.lower():
         text += " (GPU)"
     return text
 
 
-def _option(value: str, text: str, selected: bool) -> str:
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return None
+    return float(value)
+
+
+def _amount(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.1f}"
+
+
+def _size_description(size: Mapping[str, Any]) -> str:
+    description = size.get("description")
+    return description.strip() if isinstance(description, str) else ""
+
+
+def _option(value: str, text: str, selected: bool, description: str = "") -> str:
     mark = " selected" if selected else ""
-    return f'<option value="{escape(value)}"{mark}>{escape(text)}</option>'
+    data = f' data-description="{escape(description)}"' if description else ""
+    return f'<option value="{escape(value)}"{mark}{data}>{escape(text)}</option>'
+
+
+#: JupyterHub's Start button under a form that has nothing to start would only fail.
+_HIDE_START = (  # the button comes after the form's fields: once the page is parsed
+    "<script>document.addEventListener('DOMContentLoaded',function(){"
+    "document.querySelectorAll('#spawn_form [type=submit]')"
+    ".forEach(function(b){b.hidden=true;});});</script>"
+)
 
 
 def _alert(kind: str, message: str, hint: str = "") -> str:
     hint_html = f'<div class="form-text">{escape(hint)}</div>' if hint else ""
     return (
         f'<div class="aml-options alert alert-{kind}" role="alert">'
-        f"{escape(message)}{hint_html}</div>"
+        f"{escape(message)}{hint_html}</div>{_HIDE_START}"
     )

@@ -5,8 +5,14 @@ JupyterHub's proxy routes `/user/<name>/[<server>/]` to the URL `Spawner.start()
 returned, and the hub checks that URL answers before calling the server ready. There is
 no per-user process here, so every AML server gets the same target: this endpoint, bound
 once per hub process on one port. It finds the spawner that owns the request's path
-prefix and answers `302 Found` to the instance's JupyterLab URL (or 503 while the
-instance is not running yet, which the hub's readiness check treats as "not up").
+prefix and answers `302 Found` to the instance's JupyterLab URL, keeping the path
+below the prefix and the query (`/user/alice/lab/tree/x.ipynb` lands on the instance's
+`/lab/tree/x.ipynb`, nbgitpuller's `/user/alice/git-pull?repo=…` on its `/git-pull?repo=…`).
+
+While the instance is being created or started (after a hub restart the hub counts such
+a server as started: see `AMLSpawner.get_url`), it answers `200` with a small "still
+starting" page that reloads itself and follows the control plane, so a person who
+arrives then is sent on once the instance runs. Otherwise 503 (not running).
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from __future__ import annotations
 import logging
 import socket
 import weakref
+from dataclasses import dataclass
 from html import escape
 from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from jupyterhub import __version__ as jupyterhub_version
 from tornado import httpserver, netutil, web
@@ -26,6 +34,35 @@ log = logging.getLogger(__name__)
 class RedirectTarget(Protocol):
     def redirect_target(self) -> str | None:
         """The instance's JupyterLab URL, or None while it is not running."""
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What the "still starting" page says about a server on its way up."""
+
+    message: str
+    progress: int | None = None
+    minutes_so_far: int | None = None
+
+
+#: The last path segment of a JupyterLab URL that is the app, not the server's base.
+_LAB_APPS = ("lab", "tree")
+
+
+def instance_url(lab_url: str, rest: str, query: str) -> str:
+    """Where a request for `<prefix><rest>?<query>` goes on the instance: `rest` and
+    `query` below the instance's base URL (the lab URL without its `/lab`). Without a
+    path or query, the lab URL itself."""
+    rest = rest.lstrip("/")
+    if not rest and not query:
+        return lab_url
+    scheme, netloc, path, lab_query, _ = urlsplit(lab_url)
+    segments = path.rstrip("/").split("/")
+    if segments and segments[-1] in _LAB_APPS:
+        segments = segments[:-1]
+    base = "/".join(segments) + "/"
+    merged = "&".join(q for q in (lab_query, query) if q)
+    return urlunsplit((scheme, netloc, base + rest, merged, ""))
 
 
 def normalize_prefix(prefix: str) -> str:
@@ -64,6 +101,11 @@ class RedirectRegistry:
 
     def match(self, path: str) -> RedirectTarget | None:
         """The target of the longest registered prefix of `path`."""
+        found = self.match_prefix(path)
+        return found[1] if found else None
+
+    def match_prefix(self, path: str) -> tuple[str, RedirectTarget] | None:
+        """The longest registered prefix of `path` and its target."""
         segments = path.split("?", 1)[0].split("/")
         for end in range(len(segments), 0, -1):
             prefix = normalize_prefix("/".join(segments[:end]) or "/")
@@ -73,7 +115,7 @@ class RedirectRegistry:
                 if target is None:
                     del self._routes[prefix]
                     continue
-                return target
+                return prefix, target
         return None
 
     def __len__(self) -> int:
@@ -90,40 +132,88 @@ class RedirectHandler(web.RequestHandler):
         self.set_header("Cache-Control", "no-store")
 
     def get(self, path: str = "") -> None:
-        target = self.redirector.registry.match(self.request.path)
+        found = self.redirector.registry.match_prefix(self.request.path)
         hub_home = self.redirector.hub_home
-        if target is None:
+        if found is None:
             self.set_status(404)
             self._page(
                 "No server here",
-                "There is no Azure Machine Learning server at this address.",
+                ["There is no Azure Machine Learning server at this address."],
                 hub_home,
             )
             return
+        prefix, target = found
         url = target.redirect_target()
-        if not url:
-            self.set_status(503)
-            self.set_header("Retry-After", "5")
-            self._page(
-                "Server starting",
-                "Your Azure Machine Learning compute instance is not running yet. "
-                "This page will send you on once it is.",
-                hub_home,
-                refresh=5,
-            )
+        if url:
+            rest = self.request.path[len(prefix):] if len(self.request.path) > len(prefix) else ""
+            self.redirect(instance_url(url, rest, self.request.query), permanent=False)
             return
-        self.redirect(url, permanent=False)
+        holding_status = getattr(target, "holding_status", None)
+        holding = holding_status() if holding_status else None
+        if holding is not None:
+            # 200: after a hub restart the hub checks this address to count the server
+            # as up; the person is held here until the instance runs.
+            self._holding_page(holding, hub_home)
+            return
+        self.set_status(503)
+        self.set_header("Retry-After", "5")
+        self._page(
+            "Your server is not running",
+            [
+                "Your Azure Machine Learning compute instance is not running.",
+                "Start it again from the JupyterHub home page.",
+            ],
+            hub_home,
+        )
 
     head = get
 
-    def _page(self, title: str, message: str, hub_home: str, refresh: int = 0) -> None:
+    def _holding_page(self, holding: Holding, hub_home: str) -> None:
+        so_far = ""
+        if holding.minutes_so_far is not None:
+            minutes = holding.minutes_so_far
+            so_far = "less than a minute so far" if minutes < 1 else f"{minutes} min so far"
+        title = "Your server is still starting" + (f" ({so_far})" if so_far else "")
+        bar = ""
+        if holding.progress is not None:
+            value = max(0, min(100, holding.progress))
+            bar = (
+                f'<div class="bar" role="progressbar" aria-valuenow="{value}" aria-valuemin="0" '
+                f'aria-valuemax="100"><div style="width:{value}%"></div></div>'
+            )
+        self._page(
+            title,
+            [
+                holding.message,
+                "This page follows it and opens your server by itself as soon as it is ready: "
+                "you can leave it open.",
+            ],
+            hub_home,
+            refresh=5,
+            extra=bar,
+        )
+
+    def _page(
+        self, title: str, lines: list[str], hub_home: str, refresh: int = 0, extra: str = ""
+    ) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
         meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
+        paragraphs = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
         self.finish(
-            f"<!doctype html><html><head><title>{escape(title)}</title>{meta}</head>"
-            f"<body><h1>{escape(title)}</h1><p>{escape(message)}</p>"
-            f'<p><a href="{escape(hub_home)}">Back to JupyterHub</a></p></body></html>'
+            f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title>{meta}<style>{_STYLE}</style></head>"
+            f"<body><main><h1>{escape(title)}</h1>{extra}{paragraphs}"
+            f'<p><a href="{escape(hub_home)}">Back to JupyterHub</a></p></main></body></html>'
         )
+
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:0;background:#f6f7f9;color:#222}"
+    "main{max-width:40rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:8px;"
+    "box-shadow:0 1px 4px rgba(0,0,0,.12)}h1{font-size:1.4rem;margin-top:0}"
+    ".bar{height:.8rem;background:#e3e6ea;border-radius:4px;overflow:hidden;margin:1rem 0}"
+    ".bar div{height:100%;background:#2c7be5}"
+)
 
 
 class Redirector:

@@ -43,10 +43,20 @@ def options_from_form(formdata: Mapping[str, Sequence[str]]) -> dict[str, str]:
     return options
 
 
+def unwrap(options: Any) -> Any:
+    """JupyterHub 6's REST body `{"user_options": {…}}` reaches a JupyterHub 5 hub as
+    the options themselves (5 takes the whole body): read the inner object then."""
+    if isinstance(options, Mapping) and set(options) == {"user_options"}:
+        inner = options["user_options"]
+        if isinstance(inner, Mapping) or inner is None:
+            return inner or {}
+    return options
+
+
 def parse_user_options(options: Mapping[str, Any] | None) -> SpawnChoice:
     """Read `user_options` (from the form or a REST body). Checks only their shape:
     whether a project or size is allowed is the control plane's decision."""
-    options = options or {}
+    options = unwrap(options) or {}
     if not isinstance(options, Mapping):
         raise UserOptionsError("Server options must be a JSON object such as {\"project\": \"climate-lab\", \"size\": \"Small\"}.")
     values: dict[str, str | None] = {}
@@ -62,7 +72,7 @@ def parse_user_options(options: Mapping[str, Any] | None) -> SpawnChoice:
 
 
 def unknown_keys(options: Mapping[str, Any] | None) -> list[str]:
-    return sorted(k for k in (options or {}) if k not in KNOWN_KEYS)
+    return sorted(k for k in (unwrap(options) or {}) if k not in KNOWN_KEYS)
 
 
 def complete_choice(

@@ -13,6 +13,8 @@ Needs `pip install ./shim oauthenticator`.
 
 import os
 
+import aml_jupyterhub
+
 c = get_config()  # noqa: F821
 
 public_url = os.environ["JUPYTERHUB_PUBLIC_URL"].rstrip("/")
@@ -35,6 +37,9 @@ c.Authenticator.enable_auth_state = True
 
 # -- servers: Azure ML compute instances --------------------------------------------
 c.JupyterHub.spawner_class = "aml"
+# AMLSpawner's pages: the spawn page carries on across a hub restart, the home page
+# shows each server's project and size.
+c.JupyterHub.template_paths = [aml_jupyterhub.TEMPLATES]
 c.AMLSpawner.control_plane_url = os.environ["AML_CONTROL_PLANE_URL"]
 # c.AMLSpawner.api_key is read from AML_CONTROL_PLANE_KEY.
 # Or, with the control plane's AUTH_MODE 'entra', the hub's managed identity instead of a

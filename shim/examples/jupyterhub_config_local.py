@@ -22,6 +22,7 @@ person's identity looks like.
 import importlib.util
 import os
 
+import aml_jupyterhub
 from jupyterhub.auth import DummyAuthenticator
 
 c = get_config()  # noqa: F821
@@ -76,6 +77,9 @@ os.environ.setdefault("JUPYTERHUB_CRYPT_KEY", "6c6f63616c2d6f6e6c792d6e6f742d612
 c.Authenticator.enable_auth_state = True
 
 c.JupyterHub.spawner_class = "aml"
+# AMLSpawner's pages: the spawn page carries on across a hub restart, the home page
+# shows each server's project and size.
+c.JupyterHub.template_paths = [aml_jupyterhub.TEMPLATES]
 c.AMLSpawner.control_plane_url = "http://127.0.0.1:7071"
 c.AMLSpawner.api_key = os.environ.get("FUNCTIONS_KEY", "local-key")
 c.AMLSpawner.status_poll_interval = 2

@@ -32,9 +32,11 @@ async def aml_server(backend, user: str, server_name: str = "") -> dict:
     return max(servers, key=lambda s: s.get("updatedAt") or "")
 
 
-def assert_redirects_to_lab(response, server: dict) -> None:
+def assert_redirects_to_lab(response, server: dict, path: str = "") -> None:
+    """To the instance's JupyterLab, or with `path` (and query) the same path on the instance."""
     assert response.status_code == 302, response.text
-    assert response.headers["location"] == server["url"]
+    expected = server["url"] if not path else server["url"].rstrip("/").removesuffix("/lab") + "/" + path
+    assert response.headers["location"] == expected
     assert server["id"] in server["url"]
 
 
@@ -59,7 +61,10 @@ async def test_spawn_progress_redirect_and_stop(hub, backend, username):
     assert first[-1]["ready"] and second[-1]["ready"]
 
     assert_redirects_to_lab(await hub.get_user_url(username), server)
-    assert_redirects_to_lab(await hub.get_user_url(username, path="lab/tree/x.ipynb"), server)
+    # deep links, nbgitpuller's among them, keep their path and query on the instance
+    for path in ("lab/tree/x.ipynb", "lab/tree/data/run%201.ipynb",
+                 "git-pull?repo=https%3A%2F%2Fgithub.com%2Fexample%2Fcourse&urlpath=lab%2Ftree%2Fcourse"):
+        assert_redirects_to_lab(await hub.get_user_url(username, path=path), server, path)
 
     response = await hub.stop_server(username)
     assert response.status_code in (202, 204), response.text
@@ -95,7 +100,8 @@ async def test_named_server_alongside_the_default_one(hub, backend, username):
     assert response.status_code in (202, 204), response.text
 
     async def deleted():
-        return (await backend.instance_state(named)) in (None, "Deleting")
+        # the stack forgets a deleted instance (None); the fake keeps it as Deleted
+        return (await backend.instance_state(named)) in (None, "Deleting", "Deleted")
 
     await eventually(deleted, 60, what="named instance deleted")
 
@@ -164,8 +170,23 @@ async def test_hub_restart_while_a_spawn_is_in_progress(hub, backend, username, 
     outcome = await eventually(settled, 180, 0.5, "ready or cleanly failed")
     server = await aml_server(backend, username)
     if outcome == "ready":
-        assert server["state"] == "Running"
-        assert_redirects_to_lab(await hub.get_user_url(username), server)
+        # the hub counts a server still being created as started at once; its address
+        # holds the person until the instance runs, then sends them on
+        async def running():
+            current = await aml_server(backend, username)
+            return current["state"] == "Running" and current
+
+        response = await hub.get_user_url(username)
+        assert response.status_code in (200, 302), response.text
+        if response.status_code == 200:
+            assert "Your server is still starting" in response.text
+        server = await eventually(running, 180, 0.5, "instance Running")
+
+        async def redirected():
+            response = await hub.get_user_url(username)
+            return response if response.status_code == 302 else None
+
+        assert_redirects_to_lab(await eventually(redirected, 30, 0.5, "redirect to the lab"), server)
     else:
         # cleanly failed: nothing left running
         async def not_running():
@@ -289,3 +310,42 @@ async def test_an_unreachable_control_plane_is_shown_and_the_spawn_fails_in_boun
             async with httpx.AsyncClient() as client:
                 await client.post(f"{fake_backend.url}/_fake/outage", json={"seconds": 0})
         await hub.close()
+
+
+async def test_rest_spawn_takes_jupyterhub_6s_body_form_and_the_top_level_form(hub, backend, username):
+    await hub.create_user(username)
+    # {"user_options": {…}}: JupyterHub 6's form (a JupyterHub 5 hub hands the whole body over)
+    response = await hub.api.post(
+        hub.server_path(username), json={"user_options": {"project": "ocean-lab", "size": "Medium"}}
+    )
+    assert response.status_code in (201, 202), response.text
+    # {"project": …, "size": …}: the top-level form, on a named server
+    response = await hub.spawn(username, "second", project="climate-lab", size="Large")
+    assert response.status_code in (201, 202), response.text
+    await asyncio.gather(hub.wait_ready(username), hub.wait_ready(username, "second"))
+    default = await aml_server(backend, username)
+    named = await aml_server(backend, username, "second")
+    assert (default["project"], default["size"]) == ("ocean-lab", "Medium")
+    assert (named["project"], named["size"]) == ("climate-lab", "Large")
+    # the hub keeps the options as the person chose them (the home page shows them)
+    model = (await hub.api.get(f"/users/{username}")).json()["servers"]
+    assert model[""]["user_options"] == {"project": "ocean-lab", "size": "Medium"}
+    assert model["second"]["user_options"] == {"project": "climate-lab", "size": "Large"}
+
+
+@pytest.mark.skipif(int(jupyterhub.__version__.split(".")[0]) < 6, reason="rename is new in JupyterHub 6")
+async def test_renaming_a_named_server_with_an_instance_is_refused_clearly(hub, backend, username):
+    await hub.create_user(username)
+    assert (await hub.spawn(username, "first", **OPTIONS)).status_code in (201, 202)
+    await hub.wait_ready(username, "first")
+    assert (await hub.stop_server(username, "first")).status_code in (202, 204)
+    await hub.wait_gone(username, "first")
+    response = await hub.api.patch(f"/users/{username}/servers/first", json={"name": "renamed"})
+    assert response.status_code == 409, response.text
+    assert "cannot be renamed" in response.json()["message"]
+    servers = (await hub.api.get(f"/users/{username}", params={"include_stopped_servers": "1"})).json()["servers"]
+    assert "first" in servers and "renamed" not in servers
+    # and it starts again on its own instance: no second one beside it
+    assert (await hub.spawn(username, "first")).status_code in (201, 202)
+    await hub.wait_ready(username, "first")
+    assert len([s for s in await backend.servers_of(username) if s.get("serverName") == "first"]) == 1

@@ -9,12 +9,14 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+from tornado import web
 
 from aml_jupyterhub.aml_spawner import AMLSpawner
 from aml_jupyterhub.control_plane import ControlPlaneClient
 from aml_jupyterhub.errors import ControlPlaneError, SpawnError
 from aml_jupyterhub.redirector import Redirector
 
+from ..support.backends import eventually
 from ..support.fake_control_plane import server_id
 
 OID = "6f1c2f43-1111-4a0b-9c1d-2e3f4a5b6c7d"
@@ -283,8 +285,8 @@ async def test_state_survives_a_hub_restart(make_spawner, fake_cp):
     assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopped"
 
 
-async def test_get_url_resumes_a_spawn_started_by_a_previous_hub(make_spawner, fake_cp):
-    fake_cp.state.settings.create_seconds = 0.5
+async def test_get_url_after_a_restart_mid_create_answers_at_once_and_holds_the_person(make_spawner, fake_cp):
+    fake_cp.state.settings.create_seconds = 1.5
     first = make_spawner()
     task = asyncio.ensure_future(first.start())
     await asyncio.sleep(0.1)
@@ -294,8 +296,42 @@ async def test_get_url_resumes_a_spawn_started_by_a_previous_hub(make_spawner, f
     restored = make_spawner()
     restored.load_state(state)
     assert await restored.poll() is None
-    url = await restored.get_url()
-    assert (await redirect_of(url)).status_code == 302
+    # at once, not after the create: the hub counts the server as started
+    url = await asyncio.wait_for(restored.get_url(), 0.5)
+    held = await redirect_of(url + "lab/tree/x.ipynb")
+    assert held.status_code == 200  # what the hub's check of the address counts as up
+    assert "Your server is still starting" in held.text
+    assert "Creating your Small server in climate-lab" in held.text
+
+    async def landed():
+        response = await redirect_of(url + "lab/tree/x.ipynb")
+        return response if response.status_code == 302 else None
+
+    response = await eventually(landed, 10, what="the instance running")
+    assert response.headers["location"] == f"{fake_cp.url}/instances/{restored.server_id}/lab/tree/x.ipynb"
+    assert restored.get_state()["lab_url"]
+
+
+async def test_a_renamed_server_with_an_instance_is_refused(make_spawner, fake_cp):
+    fresh = make_spawner(name="gpu")
+    await fresh.rename("gpu", "gpu-2")  # nothing created yet: nothing to keep apart
+    spawner = make_spawner(name="gpu")
+    await spawner.start()
+    await spawner.stop()
+    with pytest.raises(web.HTTPError) as refused:
+        await spawner.rename("gpu", "gpu-2")
+    assert refused.value.status_code == 409
+    assert "cannot be renamed" in refused.value.log_message
+
+
+async def test_a_new_named_server_preselects_the_persons_last_choice(make_spawner, fake_cp):
+    user = FakeUser()
+    default = make_spawner(user=user, user_options={"project": "ocean-lab", "size": "Large"})
+    named = make_spawner(user=user, name="second", user_options={})
+    user.all_spawners = lambda: [default, named]
+    html = await named.render_options_form()
+    assert '<option value="ocean-lab" selected>' in html
+    assert '<option value="Large" selected>' in html
 
 
 async def test_poll_finds_a_server_whose_id_was_never_saved(make_spawner, fake_cp):

@@ -25,17 +25,21 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from html import escape
 from typing import Any
 
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
+# with what the region's VM-size list says of each size (cores, memory, GPUs), and a
+# description for one of them (SIZE_<LABEL>_DESCRIPTION on the control plane)
 SIZES = [
-    {"label": "Small", "vmSize": "Standard_DS1_v2", "gpu": False},
-    {"label": "Medium", "vmSize": "Standard_DS3_v2", "gpu": False},
-    {"label": "Large", "vmSize": "Standard_DS5_v2", "gpu": False},
-    {"label": "GPU", "vmSize": "Standard_NC4as_T4_v3", "gpu": True},
+    {"label": "Small", "vmSize": "Standard_DS1_v2", "gpu": False, "vcpus": 1, "memoryGB": 3.5, "gpus": 0},
+    {"label": "Medium", "vmSize": "Standard_DS3_v2", "gpu": False, "vcpus": 4, "memoryGB": 14, "gpus": 0},
+    {"label": "Large", "vmSize": "Standard_DS5_v2", "gpu": False, "vcpus": 16, "memoryGB": 56, "gpus": 0},
+    {"label": "GPU", "vmSize": "Standard_NC4as_T4_v3", "gpu": True, "vcpus": 4, "memoryGB": 28, "gpus": 1,
+     "gpuName": "NVIDIA T4", "description": "For training deep-learning models; costs more per hour."},
 ]
 PROJECTS = [
     {"name": "climate-lab", "location": "westeurope"},
@@ -372,14 +376,19 @@ class ActivityHandler(FakeHandler):
 
 
 class LabHandler(FakeHandler):
-    def get(self, sid: str) -> None:
+    """The instance's JupyterLab (any path below the instance, as on Azure), saying
+    which instance, path and query it was asked for."""
+
+    def get(self, sid: str, path: str = "") -> None:
         server = self.state.servers.get(sid)
         if server is None or server["state"] != "Running":
             raise web.HTTPError(404)
         self.set_header("Content-Type", "text/html")
+        asked = escape("/" + path + (f"?{self.request.query}" if self.request.query else ""))
         self.finish(
             f"<!doctype html><html><head><title>JupyterLab - {sid}</title></head>"
-            f"<body><h1>JupyterLab</h1><p id='instance'>{sid}</p></body></html>"
+            f"<body><h1>JupyterLab</h1><p id='instance'>{sid}</p>"
+            f"<p>Path on the instance: <code id='path'>{asked}</code></p></body></html>"
         )
 
 
@@ -434,7 +443,7 @@ def make_app(state: FakeState) -> web.Application:
         (r"/api/servers/([^/]+)", ServerHandler, args),
         (r"/api/servers/([^/]+)/stop", StopHandler, args),
         (r"/api/servers/([^/]+)/activity", ActivityHandler, args),
-        (r"/instances/([^/]+)/lab", LabHandler, args),
+        (r"/instances/([^/]+)/(.*)", LabHandler, args),
         (r"/_fake/([a-z-]+)", FakeControlHandler, args),
     ], log_function=lambda handler: None)
 

@@ -77,6 +77,8 @@ c.JupyterHub.load_roles = [{{
 }}]
 
 c.JupyterHub.spawner_class = "aml"
+import aml_jupyterhub
+c.JupyterHub.template_paths = [aml_jupyterhub.TEMPLATES]
 c.AMLSpawner.redirect_port = {redirect_port}
 c.AMLSpawner.status_poll_interval = 0.5
 c.AMLSpawner.poll_interval = 2
@@ -139,7 +141,9 @@ class Hub:
         except Exception as e:
             raise RuntimeError(f"JupyterHub did not start: {e}\n{self.log_tail()}") from e
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30, keep_proxy: bool = False) -> None:
+        """Stop the hub with `sig`. `keep_proxy`: leave a killed hub's proxy running,
+        as after a real crash (the next hub finds it by its pid file and takes it over)."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(sig)
@@ -148,10 +152,11 @@ class Hub:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(10)
-        self._kill_orphan_proxy()
+        if not keep_proxy:
+            self._kill_orphan_proxy()
 
-    def restart(self, sig: int = signal.SIGTERM) -> None:
-        self.stop(sig)
+    def restart(self, sig: int = signal.SIGTERM, keep_proxy: bool = False) -> None:
+        self.stop(sig, keep_proxy=keep_proxy)
         self.start()
 
     def _kill_orphan_proxy(self) -> None:

@@ -16,7 +16,7 @@ OFFERED = {
 def selected(html: str, name: str) -> str | None:
     select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html)
     assert select, f"no select {name}"
-    match = re.search(r'<option value="([^"]*)" selected>', select.group(1))
+    match = re.search(r'<option value="([^"]+)" selected[ >]', select.group(1))
     return match.group(1) if match else None
 
 
@@ -28,6 +28,35 @@ def test_lists_projects_and_sizes():
     assert "Medium — Standard_DS3_v2" in html
     assert selected(html, "project") == "climate-lab"
     assert selected(html, "size") == "Small"
+
+
+SCIENCE = {
+    "projects": OFFERED["projects"],
+    "sizes": [
+        {"label": "Small", "vmSize": "Standard_DS3_v2", "gpu": False, "vcpus": 4, "memoryGB": 14, "gpus": 0},
+        {"label": "Tiny", "vmSize": "Standard_DS1_v2", "gpu": False, "vcpus": 1, "memoryGB": 3.5, "gpus": 0},
+        {"label": "GPU", "vmSize": "Standard_NC6s_v3", "gpu": True, "vcpus": 6, "memoryGB": 56, "gpus": 1,
+         "gpuName": "NVIDIA T4", "description": "For deep learning <b>only</b>."},
+        {"label": "Mystery", "vmSize": "Standard_NC4", "gpu": True, "vcpus": 4, "memoryGB": 28, "gpus": 2},
+    ],
+}
+
+
+def test_sizes_say_cores_memory_and_gpus_when_the_control_plane_gives_them():
+    html = render_options_form(SCIENCE, {"project": "ocean-lab", "size": "GPU"})
+    assert ">Small — 4 cores, 14 GB RAM<" in html
+    assert ">Tiny — 1 core, 3.5 GB RAM<" in html
+    assert ">GPU — 6 cores, 56 GB, 1 × NVIDIA T4<" in html
+    assert ">Mystery — 4 cores, 28 GB, 2 × GPU<" in html
+    assert "Standard_" not in html  # the SKU is for administrators
+    # the chosen size's description under the picker, escaped; each option carries its own
+    assert '<div id="aml-size-description" class="form-text" aria-live="polite">For deep learning &lt;b&gt;only&lt;/b&gt;.</div>' in html
+    assert 'data-description="For deep learning &lt;b&gt;only&lt;/b&gt;."' in html
+    assert selected(html, "size") == "GPU"
+
+
+def test_no_description_no_description_line():
+    assert "aml-size-description" not in render_options_form(OFFERED)
 
 
 def test_preselects_the_last_choice():

@@ -86,3 +86,14 @@ def test_complete_choice(choice, offered, default_size, expected):
 def test_complete_choice_explains_what_is_missing(offered, message):
     with pytest.raises(UserOptionsError, match="^" + message.replace(".", r"\.") + "$"):
         complete_choice(SpawnChoice(), offered)
+
+
+def test_jupyterhub_6_body_form_reaching_a_jupyterhub_5_hub_is_read():
+    from aml_jupyterhub.user_options import unknown_keys
+
+    wrapped = {"user_options": {"project": "ocean-lab", "size": "GPU"}}
+    assert parse_user_options(wrapped) == SpawnChoice(project="ocean-lab", size="GPU")
+    assert unknown_keys(wrapped) == []
+    assert unknown_keys({"user_options": {"project": "p", "colour": "red"}}) == ["colour"]
+    # a key of its own beside it is not JupyterHub's form: left as it is
+    assert unknown_keys({"user_options": {}, "project": "p"}) == ["user_options"]
