@@ -107,6 +107,7 @@ def render_options_form(
     return (
         '<div class="aml-options">'
         f"{notice_html}"
+        f"{_budget_notices(projects)}"
         '<div class="mb-3">'
         '<label for="aml-project" class="form-label">Project</label>'
         f'<select id="aml-project" name="{PROJECT}" class="form-select" required{described}>{project_options}</select>'
@@ -155,12 +156,41 @@ def _size_text(size: Mapping[str, Any]) -> str:
             parts += [f"{_amount(memory)} GB", f"{_amount(gpus)} × {gpu_name or 'GPU'}"]
         else:
             parts.append(f"{_amount(memory)} GB RAM")
-        return f"{text} — {', '.join(parts)}"
+        return f"{text} — {', '.join(parts)}{_price_text(size)}"
     if size.get("vmSize"):
         text += f" — {size['vmSize']}"
     if (gpus or size.get("gpu")) and "gpu" not in text.lower():
         text += " (GPU)"
-    return text
+    return text + _price_text(size)
+
+
+#: How the form writes the currencies people most often see; others by their code.
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def _price_text(size: Mapping[str, Any]) -> str:
+    """" · about $0.29/h" from the size's pricePerHour and currency; "" without a price."""
+    price, currency = _number(size.get("pricePerHour")), str(size.get("currency") or "")
+    if price is None or not currency:
+        return ""
+    amount = f"{price:.2f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f" · about {symbol}{amount}/h" if symbol else f" · about {amount} {currency}/h"
+
+
+def _budget_notices(projects: list[Mapping[str, Any]]) -> str:
+    """The control plane's words for each project near or over its monthly budget."""
+    notices = []
+    for project in projects:
+        budget = project.get("budget") or {}
+        if budget.get("status") in (None, "ok") or not budget.get("message"):
+            continue
+        kind = "danger" if budget.get("status") == "exceeded" else "warning"
+        notices.append(
+            f'<div class="alert alert-{kind}" role="status">'
+            f"{escape(str(project['name']))}: {escape(str(budget['message']))}</div>"
+        )
+    return "".join(notices)
 
 
 def _number(value: Any) -> float | None:

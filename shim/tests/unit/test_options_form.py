@@ -132,3 +132,34 @@ def test_a_final_error_replaces_the_form_without_a_retry_hint():
     assert "<select" not in html
     assert "Your projects could not be loaded" not in html and "Try again" not in html
     assert "not set up to pass your identity" in html
+
+
+def test_each_size_shows_its_hourly_price_when_the_control_plane_knows_it():
+    offered = {
+        "projects": OFFERED["projects"],
+        "sizes": [
+            {"label": "Small", "vmSize": "Standard_DS3_v2", "gpu": False, "vcpus": 4, "memoryGB": 14, "gpus": 0,
+             "pricePerHour": 0.29, "currency": "USD"},
+            {"label": "Large", "vmSize": "Standard_DS5_v2", "gpu": False, "pricePerHour": 1.171, "currency": "CHF"},
+            {"label": "GPU", "vmSize": "Standard_NC4as_T4_v3", "gpu": True},
+        ],
+    }
+    html = render_options_form(offered)
+    assert "Small — 4 cores, 14 GB RAM · about $0.29/h" in html
+    assert "Large — Standard_DS5_v2 · about 1.17 CHF/h" in html
+    assert re.search(r'<option value="GPU"[^>]*>GPU — Standard_NC4as_T4_v3<', html)  # no price known: none shown
+
+
+def test_a_project_near_or_over_its_budget_is_said_in_the_control_planes_words():
+    offered = {
+        "projects": [
+            {"name": "climate-lab", "budget": {"status": "warning", "message": "80% of this month's budget is spent."}},
+            {"name": "ocean-lab", "budget": {"status": "exceeded", "message": "This month's budget is spent."}},
+            {"name": "quiet-lab", "budget": {"status": "ok"}},
+        ],
+        "sizes": OFFERED["sizes"],
+    }
+    html = render_options_form(offered)
+    assert '<div class="alert alert-warning" role="status">climate-lab: 80% of this month&#x27;s budget is spent.</div>' in html
+    assert '<div class="alert alert-danger" role="status">ocean-lab: This month&#x27;s budget is spent.</div>' in html
+    assert "quiet-lab:" not in html
