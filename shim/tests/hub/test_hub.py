@@ -333,7 +333,6 @@ async def test_rest_spawn_takes_jupyterhub_6s_body_form_and_the_top_level_form(h
     assert model["second"]["user_options"] == {"project": "climate-lab", "size": "Large"}
 
 
-@pytest.mark.skipif(int(jupyterhub.__version__.split(".")[0]) < 6, reason="rename is new in JupyterHub 6")
 async def test_renaming_a_named_server_with_an_instance_is_refused_clearly(hub, backend, username):
     await hub.create_user(username)
     assert (await hub.spawn(username, "first", **OPTIONS)).status_code in (201, 202)
@@ -341,6 +340,10 @@ async def test_renaming_a_named_server_with_an_instance_is_refused_clearly(hub, 
     assert (await hub.stop_server(username, "first")).status_code in (202, 204)
     await hub.wait_gone(username, "first")
     response = await hub.api.patch(f"/users/{username}/servers/first", json={"name": "renamed"})
+    if int(jupyterhub.__version__.split(".")[0]) < 6:
+        # JupyterHub 5 has no rename: the hub refuses the request before any spawner is asked.
+        assert response.status_code in (404, 405), response.text
+        return
     assert response.status_code == 409, response.text
     assert "cannot be renamed" in response.json()["message"]
     servers = (await hub.api.get(f"/users/{username}", params={"include_stopped_servers": "1"})).json()["servers"]
