@@ -63,9 +63,9 @@ describe('a burst of spawns with ARM throttling on', () => {
     const stats = await stack.emulatorJson('GET', '/_emulator/stats');
     expect(stats.throttled).toBe(0);
     expect(stats.requests['PUT computes/createOrUpdate']).toBe(SPAWNS);
-    // The writes never outran the app's schedule: at most its burst in any one second, then its rate.
-    const timeline = (await stack.emulatorJson('GET', '/_emulator/timeline')).seconds as { writes: number }[];
-    expect(Math.max(...timeline.map((s) => s.writes))).toBeLessThanOrEqual(10 + 8);
+    // ARM's own write bucket (the emulator's: 30 burst, 10 per second) never ran dry: the 0 above.
+    // Writes per wall-clock second are not asserted: a busy machine fires durable timers late and in
+    // bunches, which the bucket absorbs; the schedule itself is property-tested in write-pacing.test.ts.
 
     // The servers that waited for their turn said so, with their place in the queue.
     const servers = await Promise.all(spawned.map(async (id) => (await stack.api('GET', `/api/servers/${id}`)).body));
