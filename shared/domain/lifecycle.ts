@@ -1,4 +1,5 @@
 /** The product lifecycle of a server and the transitions allowed between its states. */
+import type { ServerRunKind } from './ports';
 import type { ServerState } from './server';
 
 const TRANSITIONS: Record<ServerState, readonly ServerState[]> = {
@@ -42,6 +43,12 @@ export function phaseOf(state: ServerState): LifecyclePhase {
   if (state === 'Stopping') return 'stopping';
   if (state === 'Deleting') return 'deleting';
   return 'settled';
+}
+
+/** The orchestration that drives a server in this state, or null when the state needs none. */
+export function runFor(state: ServerState): ServerRunKind | null {
+  const phase = phaseOf(state);
+  return phase === 'provisioning' ? 'provision' : phase === 'stopping' ? 'stop' : phase === 'deleting' ? 'delete' : null;
 }
 
 /** Bound of a stop or delete run; Azure stops or deletes an instance in minutes. */

@@ -5,7 +5,7 @@
  * with no live run is driven again (the ensure* starters are idempotent), and one transitional for
  * longer than its phase's timeout is marked Failed with the reason, live run or not.
  */
-import { WIND_DOWN_TIMEOUT_MINUTES } from '../domain/lifecycle';
+import { runFor, WIND_DOWN_TIMEOUT_MINUTES } from '../domain/lifecycle';
 import type { OrchestrationControl, ServerRunKind } from '../domain/ports';
 import type { Server, ServerError, ServerState } from '../domain/server';
 import { giveUpProvisioning } from './advance-provisioning';
@@ -38,21 +38,6 @@ export const LIVE_RUN_SLACK_MINUTES = 5;
 
 const MINUTE = 60_000;
 
-/** The run that drives a server in this state, or null when the state needs none. */
-export function runFor(state: ServerState): ServerRunKind | null {
-  switch (state) {
-    case 'Requested':
-    case 'Creating':
-    case 'Starting':
-      return 'provision';
-    case 'Stopping':
-      return 'stop';
-    case 'Deleting':
-      return 'delete';
-    default:
-      return null;
-  }
-}
 
 /** What to do about one server, from its state, how long it has been in its phase and whether its run is live. */
 export function recoveryFor(server: Pick<Server, 'state' | 'phaseSince'>, runLive: boolean, now: Date, limits: RecoveryLimits): RecoveryAction {

@@ -6,6 +6,7 @@
  * (wait-timing.ts); while nothing is due, the look costs no ARM call. Meanwhile each launch gains
  * at most one "still creating" line a minute, so the bar follows the expected duration.
  */
+import { runFor } from '../domain/lifecycle';
 import type { ComputeInstance } from '../domain/ports';
 import { SIZE_LABELS, type Server } from '../domain/server';
 import { withProgress } from '../domain/server-changes';
@@ -110,18 +111,7 @@ export async function watchWorkspace(deps: Dependencies, waker: RunWaker, projec
 }
 
 function runOf(server: Server): WatchedRun | null {
-  switch (server.state) {
-    case 'Requested':
-    case 'Creating':
-    case 'Starting':
-      return 'provision';
-    case 'Stopping':
-      return 'stop';
-    case 'Deleting':
-      return 'delete';
-    default:
-      return null;
-  }
+  return runFor(server.state);
 }
 
 async function watchedOf(deps: Dependencies, server: Server, now: Date, interval: number): Promise<Watched> {

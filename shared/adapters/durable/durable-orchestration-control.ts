@@ -70,13 +70,18 @@ export class DurableOrchestrationControl implements OrchestrationControl {
     }
   }
 
-  private async isRunLive(instanceId: string): Promise<boolean> {
-    try {
-      const status = await this.client.getStatus(instanceId, { showHistory: false, showInput: false });
-      return isLiveStatus(status.runtimeStatus);
-    } catch (error) {
-      if (error instanceof Error && /\b404\b/.test(error.message)) return false;
-      throw error;
-    }
+  private isRunLive(instanceId: string): Promise<boolean> {
+    return isInstanceLive(this.client, instanceId);
+  }
+}
+
+/** Whether the instance is pending, running or suspended; an unknown instance is not. */
+export async function isInstanceLive(client: df.DurableClient, instanceId: string): Promise<boolean> {
+  try {
+    const status = await client.getStatus(instanceId, { showHistory: false, showInput: false });
+    return isLiveStatus(status.runtimeStatus);
+  } catch (error) {
+    if (error instanceof Error && /\b404\b/.test(error.message)) return false;
+    throw error;
   }
 }

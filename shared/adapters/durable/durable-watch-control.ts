@@ -4,7 +4,7 @@ import type { RunWaker, WatchStarter, Wakeup } from '../../use-cases/watch-works
 import {
   EVENTS, instanceIdFor, ORCHESTRATIONS, watcherInstanceId, type ComputeChanged, type WatchInput,
 } from '../../orchestrations/orchestration-names';
-import { isLiveStatus } from './durable-orchestration-control';
+import { isInstanceLive } from './durable-orchestration-control';
 
 export class DurableWatchControl implements RunWaker, WatchStarter {
   constructor(private readonly client: df.DurableClient) {}
@@ -33,13 +33,7 @@ export class DurableWatchControl implements RunWaker, WatchStarter {
     }
   }
 
-  private async isLive(instanceId: string): Promise<boolean> {
-    try {
-      const status = await this.client.getStatus(instanceId, { showHistory: false, showInput: false });
-      return isLiveStatus(status.runtimeStatus);
-    } catch (error) {
-      if (error instanceof Error && /\b404\b/.test(error.message)) return false;
-      throw error;
-    }
+  private isLive(instanceId: string): Promise<boolean> {
+    return isInstanceLive(this.client, instanceId);
   }
 }
