@@ -11,7 +11,7 @@ import { startArmEmulator, type ArmEmulatorOptions } from '../arm-emulator';
 import { startAzurite, type AzuriteHandle } from '../storage';
 import { ensureCertificates } from '../tls';
 import { DEFAULT_AUDIENCE, startTokenIssuer, type TokenIssuer } from '../token-issuer';
-import { hostEnvironment } from './stack-environment';
+import { emulatorDurations, hostEnvironment } from './stack-environment';
 
 export interface LocalStackOptions {
   /** The Functions app folder (package.json, host.json, dist/); the host is its dist/local/host/main.js. */
@@ -77,7 +77,7 @@ export class LocalStack {
         tokenIssuer: { issuer: tokenIssuer.issuer, jwksUri: tokenIssuer.jwksUri, audience: DEFAULT_AUDIENCE },
       },
       { PATH: process.env.PATH, ...options.appSettings },
-      options.settingDefaults,
+      { ...options.settingDefaults, ...emulatorDurations(options.emulator ?? {}) },
     );
     const stack = new LocalStack(azurite, emulator, tokenIssuer, options.functionsKey, options.appDir, env, options.hostLogFile);
     try {

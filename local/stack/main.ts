@@ -6,13 +6,13 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { documentedSettings } from '../../shared/config/settings-template';
 import { ensureJupyterPython } from '../arm-emulator';
-import { optionsFromEnv, resolveOptions } from '../arm-emulator/options';
+import { optionsFromEnv } from '../arm-emulator/options';
 import { ensureCertificates } from '../tls';
 import { DEFAULT_AZURITE_PORTS, toConnectionString } from '../storage';
 import { DEFAULT_AUDIENCE, DEFAULT_TOKEN_ISSUER_PORT, issuerUrl, KEYS_PATH } from '../token-issuer';
 import { startChildService, type ChildService } from './child-service';
 import { portAccepts, urlAnswers } from './probes';
-import { DEFAULT_FUNCTIONS_KEY, hostEnvironment, trustBundle } from './stack-environment';
+import { DEFAULT_FUNCTIONS_KEY, emulatorDurations, hostEnvironment, trustBundle } from './stack-environment';
 import { parseStackOptions, USAGE, type StackOptions, type StackPiece } from './stack-options';
 import { stackBanner } from './stack-banner';
 
@@ -96,7 +96,7 @@ async function startStack(options: StackOptions, dataDir: string, services: Chil
   const env = hostEnvironment(
     { storageConnectionString: toConnectionString(DEFAULT_AZURITE_PORTS), emulatorUrl, caFile, functionsKey, tokenIssuer },
     process.env,
-    { ...settingDefaults(), ...(emulatorUrl ? emulatorDurations() : {}) },
+    { ...settingDefaults(), ...(emulatorUrl ? emulatorDurations(optionsFromEnv(process.env)) : {}) },
   );
   env.LOCAL_HOST_BANNER = '0';
   const controlPlane = `http://127.0.0.1:${options.port}`;
@@ -141,15 +141,6 @@ async function refuseBusyPorts(ports: number[]): Promise<void> {
  */
 function settingDefaults(): Record<string, string> {
   return Object.fromEntries(documentedSettings().flatMap((setting) => (setting.default === null ? [] : [[setting.name, setting.default]])));
-}
-
-/**
- * Until the app has learned how long creates and starts take, it expects Azure's minutes; against
- * the emulator the durations are known, so the first spawn's progress and waits follow them.
- */
-function emulatorDurations(): Record<string, string> {
-  const emulator = resolveOptions(optionsFromEnv(process.env));
-  return { EXPECTED_CREATE_SECONDS: String(emulator.createSeconds), EXPECTED_START_SECONDS: String(emulator.startSeconds) };
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolveOptions, type ArmEmulatorOptions } from '../arm-emulator/options';
 /**
  * The app settings that point the Functions app at the local pieces (Azurite, the ARM emulator and
  * its managed-identity endpoint) — configuration only; the app's code is the same as on Azure.
@@ -28,6 +29,15 @@ export interface TokenIssuerEndpoints {
   issuer: string;
   jwksUri: string;
   audience: string;
+}
+
+/**
+ * Until the app has learned how long creates and starts take, it expects Azure's minutes; against
+ * the emulator the durations are known, so the first spawns are followed at their own pace.
+ */
+export function emulatorDurations(emulator: ArmEmulatorOptions): Record<string, string> {
+  const resolved = resolveOptions(emulator);
+  return { EXPECTED_CREATE_SECONDS: String(resolved.createSeconds), EXPECTED_START_SECONDS: String(resolved.startSeconds) };
 }
 
 /**

@@ -62,7 +62,10 @@ async def test_log_in_pick_watch_and_land_on_jupyterlab(hub, backend, username, 
     await page.click("form#spawn_form [type=submit]")
 
     await page.wait_for_url(re.compile(r"/hub/spawn-pending/"))
-    await page.wait_for_selector("#progress-log .progress-log-event >> text=/Creating your .* server/", state="attached")
+    # the control plane says "Creating your Medium server — usually …"; the fake keeps the older wording
+    await page.wait_for_selector(
+        "#progress-log .progress-log-event >> text=/Creating (your .* server|compute instance)/", state="attached"
+    )
     if not await page.is_visible("#progress-log"):
         await page.click("#progress-details summary, details summary")  # open the event log
     await page.screenshot(path=str(ARTIFACTS / f"shim-browser-progress-{backend.kind}.png"), full_page=True)
