@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import sqlite3
 
@@ -271,7 +272,10 @@ async def test_a_hub_that_passes_no_identity_says_so_to_the_person(hub, backend,
         # "not starting", and the sentence it gave the person is in its log.
         assert e.response.status_code == 400
         await hub.wait_gone(username)
-        assert f"Not starting {username}'s server : {IDENTITY_MISSING}" in hub.log_tail(200000)
+        # JupyterHub 6 logs "Not starting <user>'s server : <sentence>", 5 "Unhandled error
+        # starting <user>'s server: HTTP 403: AML spawn failed (<sentence>)".
+        said = rf"starting {re.escape(username)}'s server.*{re.escape(IDENTITY_MISSING)}"
+        assert re.search(said, hub.log_tail(200000)), "the hub did not log the person's sentence"
     else:
         assert events[-1]["failed"] and events[-1]["message"] == f"Spawn failed: {IDENTITY_MISSING}"
     await hub.wait_gone(username)
