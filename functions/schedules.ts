@@ -39,8 +39,8 @@ export const deleteScheduleHandler = httpHandler('admin', async ({ request, deps
   return { status: 204 };
 });
 
-app.http('schedulesList', { route: 'schedules', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: listSchedulesHandler });
-app.http('schedulesCreate', { route: 'schedules', methods: ['POST'], authLevel: 'anonymous', handler: createScheduleHandler });
-app.http('scheduleGet', { route: 'schedules/{id}', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: getScheduleHandler });
-app.http('scheduleReplace', { route: 'schedules/{id}', methods: ['PUT'], authLevel: 'anonymous', handler: replaceScheduleHandler });
-app.http('scheduleDelete', { route: 'schedules/{id}', methods: ['DELETE'], authLevel: 'anonymous', handler: deleteScheduleHandler });
+app.http('listSchedules', { route: 'schedules', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: listSchedulesHandler });
+app.http('createSchedule', { route: 'schedules', methods: ['POST'], authLevel: 'anonymous', handler: createScheduleHandler });
+app.http('getSchedule', { route: 'schedules/{id}', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: getScheduleHandler });
+app.http('replaceSchedule', { route: 'schedules/{id}', methods: ['PUT'], authLevel: 'anonymous', handler: replaceScheduleHandler });
+app.http('deleteSchedule', { route: 'schedules/{id}', methods: ['DELETE'], authLevel: 'anonymous', handler: deleteScheduleHandler });
