@@ -31,6 +31,9 @@ export const ADMIN_SCRIPT = String.raw`'use strict';
     // Without a stored credential the request goes as it is: behind the hub's admin service
     // (/services/aml-admin/), the service adds the hub's own; elsewhere the API answers 401.
     var headers = authHeaders() || {};
+    // JupyterHub checks its XSRF token on a service's fetches: its _xsrf cookie, sent back as a header.
+    var xsrf = document.cookie.split('; ').filter(function (c) { return c.indexOf('_xsrf=') === 0; })[0];
+    if (xsrf) headers = Object.assign({ 'x-xsrftoken': decodeURIComponent(xsrf.slice(6)) }, headers);
     var init = Object.assign({ method: 'GET' }, options || {});
     init.headers = Object.assign({ accept: 'application/json' }, headers, init.body ? { 'content-type': 'application/json' } : {});
     return fetch(new URL(path, location.href), init).then(function (response) {
