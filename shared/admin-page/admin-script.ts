@@ -234,8 +234,7 @@ export const ADMIN_SCRIPT = String.raw`'use strict';
     var body = { project: $('schedule-project').value, size: $('schedule-size').value };
     var group = $('schedule-group').value.trim();
     if (group) body.groupObjectId = group;
-    else body.users = $('schedule-users').value.split('
-').map(function (line) { return line.trim(); }).filter(Boolean).map(function (line) {
+    else body.users = $('schedule-users').value.split('\n').map(function (line) { return line.trim(); }).filter(Boolean).map(function (line) {
       var parts = line.split(/[\s,]+/);
       return parts[1] ? { user: parts[0], userObjectId: parts[1] } : { user: parts[0] };
     });

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import threading
@@ -25,8 +24,6 @@ from ..support.backends import ARTIFACTS, REPO, SHIM, StackBackend, eventually
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("AML_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 KEY = "admin-page-key"
 PEOPLE = {
     "alice": "a11ce000-0000-4000-8000-000000000001",
@@ -74,18 +71,6 @@ def stack():
             except (OSError, subprocess.TimeoutExpired):
                 os.killpg(process.pid, signal.SIGKILL)
         log.close()
-
-
-@pytest.fixture
-async def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"no chromium at {CHROMIUM} (apt-get install chromium)") if os.environ.get("CI") else pytest.skip(f"no chromium at {CHROMIUM}")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
 
 
 async def call(stack, method: str, path: str, **kwargs):
