@@ -26,6 +26,8 @@ export type ScheduleDefinition = { project: string; size: SizeLabel } & Schedule
 export interface ScheduleProgress {
   /** Start (ISO) of the last session whose servers were launched, null before any. */
   preparedFor: string | null;
+  /** End (ISO) of that session, as it was when launched: when its servers are stopped. */
+  preparedUntil: string | null;
   /** The server ids launched for that session: the ones its end stops. */
   launched: string[];
   /** Start (ISO) of the last session that was ended, null before any. */
@@ -59,17 +61,6 @@ export function currentOrNextSession(schedule: ScheduleTiming, now: Date): Sessi
   const durationMs = schedule.durationMinutes * 60_000;
   // The first start after (now - duration) is the one whose end is after now.
   const start = cronOf(schedule).nextRun(new Date(now.getTime() - durationMs));
-  return start ? { start, end: new Date(start.getTime() + durationMs) } : null;
-}
-
-/** The last session that has ended by `now`, or null. */
-export function lastEndedSession(schedule: ScheduleTiming, now: Date): Session | null {
-  if (!isRecurring(schedule)) {
-    const session = { start: new Date(schedule.start), end: new Date(schedule.end) };
-    return session.end <= now ? session : null;
-  }
-  const durationMs = schedule.durationMinutes * 60_000;
-  const [start] = cronOf(schedule).previousRuns(1, new Date(now.getTime() - durationMs + 1));
   return start ? { start, end: new Date(start.getTime() + durationMs) } : null;
 }
 

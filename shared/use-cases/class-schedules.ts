@@ -12,7 +12,6 @@ import {
   currentOrNextSession,
   isLaunchDue,
   isRecurring,
-  lastEndedSession,
   leadSeconds,
   recurringProblem,
   sweepIntervalSeconds,
@@ -33,7 +32,7 @@ const SPAWN_CONCURRENCY = 10;
 
 /** The schedule as the API serves it: the definition, its next session and what its last one did. */
 export function scheduleView(schedule: Schedule, now: Date) {
-  const { preparedFor, launched, endedFor, failures, ...definition } = schedule;
+  const { preparedFor, preparedUntil, launched, endedFor, failures, ...definition } = schedule;
   const next = currentOrNextSession(schedule, now);
   return {
     ...definition,
@@ -49,6 +48,7 @@ export async function createSchedule(deps: Dependencies, definition: ScheduleDef
     id: `sch-${randomBytes(10).toString('hex')}`,
     ...definition,
     preparedFor: null,
+    preparedUntil: null,
     launched: [],
     endedFor: null,
     failures: [],
@@ -72,6 +72,7 @@ export async function replaceSchedule(deps: Dependencies, id: string, definition
     id: current.id,
     ...definition,
     preparedFor: current.preparedFor,
+    preparedUntil: current.preparedUntil,
     launched: current.launched,
     endedFor: current.endedFor,
     failures: current.failures,
@@ -107,7 +108,7 @@ async function checkDefinition(deps: Dependencies, definition: ScheduleDefinitio
 
 export interface ScheduleSweepReport {
   launched: { schedule: string; session: string; servers: number; failures: number }[];
-  ended: { schedule: string; session: string; stopped: string[]; keptInUse: string[] }[];
+  ended: { schedule: string; session: string; stopped: string[]; keptInUse: string[]; keptForNextSession: boolean }[];
   failedSchedules: { schedule: string; message: string }[];
 }
 
@@ -130,10 +131,7 @@ async function launchSession(deps: Dependencies, control: OrchestrationControl, 
   const now = deps.clock.now();
   const session = currentOrNextSession(schedule, now);
   if (!session || schedule.preparedFor === session.start.toISOString()) return;
-  const writes = 'users' in schedule ? schedule.users.length : MAX_SCHEDULED_PEOPLE;
-  const interval = sweepIntervalSeconds(deps.settings.schedules.sweepSchedule, now);
-  const lead = leadSeconds(await expectedCreateSeconds(deps, schedule), writes, deps.settings.armWrites, interval);
-  if (!isLaunchDue(session, now, lead)) return;
+  if (!isLaunchDue(session, now, await leadOf(deps, schedule, now))) return;
 
   const people = await peopleOf(deps, schedule);
   const launched: string[] = [];
@@ -155,25 +153,37 @@ async function launchSession(deps: Dependencies, control: OrchestrationControl, 
   report.launched.push({ schedule: schedule.id, session: session.start.toISOString(), servers: launched.length, failures: failures.length });
 }
 
+/** Seconds before a session's start its servers are launched (see `leadSeconds`). */
+async function leadOf(deps: Dependencies, schedule: Schedule, now: Date): Promise<number> {
+  const writes = 'users' in schedule ? schedule.users.length : MAX_SCHEDULED_PEOPLE;
+  const interval = sweepIntervalSeconds(deps.settings.schedules.sweepSchedule, now);
+  return leadSeconds(await expectedCreateSeconds(deps, schedule), writes, deps.settings.armWrites, interval);
+}
+
 function markPrepared(deps: Dependencies, id: string, session: Session, launched: string[], failures: Schedule['failures']) {
   return deps.schedules.update(id, (current) => ({
     ...current,
     preparedFor: session.start.toISOString(),
+    preparedUntil: session.end.toISOString(),
     launched: [...launched].sort(),
     failures,
     updatedAt: nowIso(deps),
   }));
 }
 
+/**
+ * Ends the session last launched, once, when its end has passed. Its servers stay up when the
+ * schedule's next session is due to launch already (back-to-back classes of the same people).
+ */
 async function endSession(deps: Dependencies, control: OrchestrationControl, schedule: Schedule, report: ScheduleSweepReport): Promise<void> {
   const now = deps.clock.now();
-  const session = lastEndedSession(schedule, now);
-  const start = session?.start.toISOString();
-  // Only a session this sweep launched is ended, and only once.
-  if (!session || schedule.preparedFor !== start || schedule.endedFor === start) return;
+  const { preparedFor, preparedUntil } = schedule;
+  if (preparedFor === null || preparedUntil === null || schedule.endedFor === preparedFor || Date.parse(preparedUntil) > now.getTime()) return;
+  const next = currentOrNextSession(schedule, now);
+  const keptForNextSession = next !== null && next.start.toISOString() !== preparedFor && isLaunchDue(next, now, await leadOf(deps, schedule, now));
   const stopped: string[] = [];
   const keptInUse: string[] = [];
-  for (const id of schedule.launched) {
+  for (const id of keptForNextSession ? [] : schedule.launched) {
     const stored = await deps.servers.get(id);
     if (!stored) continue;
     const { server } = stored;
@@ -185,8 +195,8 @@ async function endSession(deps: Dependencies, control: OrchestrationControl, sch
     const result = await stopServer(deps, control, id, 'schedule');
     if (result.accepted) stopped.push(id);
   }
-  await deps.schedules.update(schedule.id, (current) => ({ ...current, endedFor: start ?? null, updatedAt: nowIso(deps) }));
-  report.ended.push({ schedule: schedule.id, session: start ?? '', stopped, keptInUse });
+  await deps.schedules.update(schedule.id, (current) => ({ ...current, endedFor: preparedFor, updatedAt: nowIso(deps) }));
+  report.ended.push({ schedule: schedule.id, session: preparedFor, stopped, keptInUse, keptForNextSession });
 }
 
 /**

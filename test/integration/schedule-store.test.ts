@@ -19,7 +19,7 @@ function schedule(id: string, people: number): Schedule {
     id, project: 'climate-lab', size: 'Small',
     users: Array.from({ length: people }, (_, n) => ({ user: `student-${'x'.repeat(100)}-${n}`, userObjectId: randomUUID(), tenantId: randomUUID() })),
     start: '2026-11-27T08:00:00.000Z', end: '2026-11-27T10:00:00.000Z',
-    preparedFor: null, launched: [], endedFor: null, failures: [], createdAt: '2026-11-26T09:00:00.000Z', updatedAt: '2026-11-26T09:00:00.000Z',
+    preparedFor: null, preparedUntil: null, launched: [], endedFor: null, failures: [], createdAt: '2026-11-26T09:00:00.000Z', updatedAt: '2026-11-26T09:00:00.000Z',
   };
 }
 

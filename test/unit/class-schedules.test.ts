@@ -4,7 +4,7 @@
  * them at its end (`stopReason: schedule`) unless they were used in the last minutes.
  */
 import { isAppError } from '../../shared/domain/errors';
-import { currentOrNextSession, lastEndedSession, leadSeconds, type ScheduleDefinition } from '../../shared/domain/schedules';
+import { currentOrNextSession, leadSeconds, type ScheduleDefinition } from '../../shared/domain/schedules';
 import { ScheduleBodySchema } from '../../shared/http/schedule-schemas';
 import { createSchedule, replaceSchedule, scheduleView, sweepSchedules } from '../../shared/use-cases/class-schedules';
 import { spawnServer } from '../../shared/use-cases/spawn-server';
@@ -102,8 +102,8 @@ describe('sessions', () => {
     // Monday 26 October 2026 is after the change to winter time (UTC+1); Monday 19 October before it (UTC+2).
     expect(currentOrNextSession(weekly, new Date('2026-10-20T00:00:00Z'))).toEqual({ start: new Date('2026-10-26T08:00:00Z'), end: new Date('2026-10-26T09:30:00Z') });
     expect(currentOrNextSession(weekly, new Date('2026-10-26T09:00:00Z'))?.start).toEqual(new Date('2026-10-26T08:00:00Z'));
-    expect(lastEndedSession(weekly, new Date('2026-10-26T09:00:00Z'))?.start).toEqual(new Date('2026-10-19T07:00:00Z'));
-    expect(lastEndedSession(weekly, new Date('2026-10-26T09:30:00Z'))?.start).toEqual(new Date('2026-10-26T08:00:00Z'));
+    expect(currentOrNextSession(weekly, new Date('2026-10-19T08:00:00Z'))).toEqual({ start: new Date('2026-10-19T07:00:00Z'), end: new Date('2026-10-19T08:30:00Z') });
+    expect(currentOrNextSession(weekly, new Date('2026-10-26T09:30:00Z'))?.start).toEqual(new Date('2026-11-02T08:00:00Z'));
   });
 
   it('leads by the slowest create, the pacing beyond the burst, and one sweep interval', () => {
@@ -144,7 +144,7 @@ describe('the schedule sweep', () => {
     await deps.servers.update(busy, (server) => ({ ...server, lastActivityAt: '2026-11-26T10:58:00.000Z' }));
     clock.set(new Date('2026-11-26T11:00:30Z'));
     const ended = await sweepSchedules(deps, control);
-    expect(ended.ended).toEqual([{ schedule: schedule.id, session: '2026-11-26T10:00:00.000Z', stopped: expect.any(Array), keptInUse: [busy] }]);
+    expect(ended.ended).toEqual([{ schedule: schedule.id, session: '2026-11-26T10:00:00.000Z', stopped: expect.any(Array), keptInUse: [busy], keptForNextSession: false }]);
     expect(ended.ended[0]!.stopped).toHaveLength(2);
     for (const id of ended.ended[0]!.stopped) expect((await deps.servers.get(id))?.server).toMatchObject({ state: 'Stopping', stopReason: 'schedule' });
     expect((await deps.servers.get(busy))?.server.state).toBe('Running');
@@ -153,6 +153,40 @@ describe('the schedule sweep', () => {
     expect(scheduleView((await deps.schedules.get(schedule.id))!, clock.now())).toMatchObject({
       nextSession: null, lastSession: { start: '2026-11-26T10:00:00.000Z', launched: 3, ended: true, failures: [] },
     });
+  });
+
+  it('keeps the servers up between back-to-back sessions, and ends a session whose end the sweep missed', async () => {
+    const { clock, deps, control } = setup();
+    // Hourly sessions of 55 minutes: the next one's launch (7 minutes ahead) is due when one ends.
+    const schedule = await createSchedule(deps, { ...CLASS, users: PEOPLE, cron: '0 * * * *', durationMinutes: 55, timeZone: 'UTC' });
+    clock.set(new Date('2026-11-26T09:56:00Z'));
+    expect((await sweepSchedules(deps, control)).launched).toMatchObject([{ session: '2026-11-26T10:00:00.000Z', servers: 3 }]);
+    const launched = (await deps.schedules.get(schedule.id))!.launched;
+    await runningAll(deps, launched);
+    clock.set(new Date('2026-11-26T10:55:30Z'));
+    const between = await sweepSchedules(deps, control);
+    expect(between.ended).toEqual([{ schedule: schedule.id, session: '2026-11-26T10:00:00.000Z', stopped: [], keptInUse: [], keptForNextSession: true }]);
+    expect(between.launched).toMatchObject([{ session: '2026-11-26T11:00:00.000Z', servers: 3 }]);
+    for (const id of launched) expect((await deps.servers.get(id))?.server.state).toBe('Running');
+
+    // A session under way keeps them too.
+    clock.set(new Date('2026-11-26T13:30:00Z'));
+    expect((await sweepSchedules(deps, control)).ended).toMatchObject([{ session: '2026-11-26T11:00:00.000Z', stopped: [], keptForNextSession: true }]);
+  });
+
+  it('ends a session whose end the sweep missed, sessions later', async () => {
+    const { clock, deps, control } = setup();
+    const schedule = await createSchedule(deps, { ...CLASS, users: PEOPLE, cron: '0 10 * * *', durationMinutes: 60, timeZone: 'UTC' });
+    clock.set(new Date('2026-11-26T09:56:00Z'));
+    await sweepSchedules(deps, control);
+    const launched = (await deps.schedules.get(schedule.id))!.launched;
+    await runningAll(deps, launched);
+    // The sweep is down for two days; it comes back before the next session's launch.
+    clock.set(new Date('2026-11-28T08:00:00Z'));
+    const late = await sweepSchedules(deps, control);
+    expect(late.ended).toMatchObject([{ session: '2026-11-26T10:00:00.000Z', keptForNextSession: false }]);
+    expect(late.ended[0]!.stopped.sort()).toEqual([...launched].sort());
+    expect(late.launched).toEqual([]);
   });
 
   it('launches earlier when the recent creates of the region and size were slower', async () => {
