@@ -6,6 +6,11 @@
 import { Cron } from 'croner';
 import type { SizeLabel } from './server';
 
+/** The longest session, in minutes: a class, not a server that never stops (MAX_RUNTIME_HOURS still applies). */
+export const MAX_SESSION_MINUTES = 24 * 60;
+/** The most people one schedule lists (a group's members are not bounded by it). */
+export const MAX_SCHEDULED_PEOPLE = 500;
+
 /** One person of a schedule, as the hub knows them: the hub's user name and the Entra ids. */
 export interface ScheduledPerson {
   user: string;

@@ -6,12 +6,9 @@
  */
 import { z } from 'zod';
 import { SIZE_LABELS } from '../domain/server';
-import type { ScheduleDefinition } from '../domain/schedules';
+import { MAX_SCHEDULED_PEOPLE, MAX_SESSION_MINUTES, type ScheduleDefinition } from '../domain/schedules';
 import { ProjectNameSchema, UserNameSchema } from './request-schemas';
 
-/** The longest session, in minutes: a class, not a server that never stops (MAX_RUNTIME_HOURS still applies). */
-export const MAX_SESSION_MINUTES = 24 * 60;
-export const MAX_SCHEDULED_PEOPLE = 500;
 
 const Guid = z.guid();
 const Instant = z.iso.datetime({ offset: true });

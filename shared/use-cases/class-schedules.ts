@@ -13,6 +13,7 @@ import {
   isLaunchDue,
   isRecurring,
   leadSeconds,
+  MAX_SCHEDULED_PEOPLE,
   recurringProblem,
   sweepIntervalSeconds,
   usedRecently,
@@ -22,7 +23,6 @@ import {
   type Session,
 } from '../domain/schedules';
 import { RECENT_LAUNCHES } from '../domain/wait-timing';
-import { MAX_SCHEDULED_PEOPLE } from '../http/schedule-schemas';
 import { nowIso, type Dependencies } from './dependencies';
 import { spawnServer } from './spawn-server';
 import { stopServer } from './stop-server';
@@ -155,6 +155,7 @@ async function launchSession(deps: Dependencies, control: OrchestrationControl, 
 
 /** Seconds before a session's start its servers are launched (see `leadSeconds`). */
 async function leadOf(deps: Dependencies, schedule: Schedule, now: Date): Promise<number> {
+  // A group's size is known only once it is resolved, at the launch: the largest list stands in.
   const writes = 'users' in schedule ? schedule.users.length : MAX_SCHEDULED_PEOPLE;
   const interval = sweepIntervalSeconds(deps.settings.schedules.sweepSchedule, now);
   return leadSeconds(await expectedCreateSeconds(deps, schedule), writes, deps.settings.armWrites, interval);
