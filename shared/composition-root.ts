@@ -19,6 +19,7 @@ import { createTableClient } from './adapters/table/server-tables';
 import { TableQuotaSlots } from './adapters/table/table-quota-slots';
 import { TableWritePacer } from './adapters/table/table-write-pacer';
 import { TableUsageLedger } from './adapters/table/table-usage-ledger';
+import { TableSchedules } from './adapters/table/table-schedules';
 import { RetailPriceBook } from './adapters/prices/retail-price-book';
 import { UsageRecordingServers } from './use-cases/usage-recording-servers';
 import { CallerAuthenticator } from './http/caller-authenticator';
@@ -68,7 +69,8 @@ export function buildDependencies(settings: Settings): Dependencies & { tableSer
     return lookup.kind === 'offered' ? lookup.project.location.toLowerCase() : 'unknown';
   };
   const servers = new UsageRecordingServers(tableServers, usage, regionOf);
-  return { settings, servers, tableServers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer, usage, prices };
+  const schedules = new TableSchedules(connection, settings.state.tableName);
+  return { settings, servers, tableServers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer, usage, prices, schedules };
 }
 
 type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;
@@ -96,6 +98,7 @@ export function dependencies(): Promise<Dependencies> {
       if (deps.quotaSlots instanceof TableQuotaSlots) await deps.quotaSlots.ensureTable();
       if (deps.writePacer instanceof TableWritePacer) await deps.writePacer.ensureTable();
       if (deps.usage instanceof TableUsageLedger) await deps.usage.ensureTable();
+      if (deps.schedules instanceof TableSchedules) await deps.schedules.ensureTable();
       return deps;
     })();
     // A failed start-up is not cached, so the next invocation reports the problem again.

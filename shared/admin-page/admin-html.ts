@@ -60,6 +60,33 @@ export const ADMIN_HTML = `<!doctype html>
       </tr></thead>
       <tbody></tbody>
     </table>
+    <h2 id="schedules-heading">Class schedules</h2>
+    <p>Before each session the servers of its people are started, so they are running at its start; at its end they are stopped (stop reason <q>schedule</q>), except a server used in the last minutes.</p>
+    <table id="schedules" aria-labelledby="schedules-heading">
+      <thead><tr>
+        <th scope="col">Project</th><th scope="col">Size</th><th scope="col">People</th><th scope="col">When</th>
+        <th scope="col">Next session</th><th scope="col">Last session</th><th scope="col">Actions</th>
+      </tr></thead>
+      <tbody></tbody>
+    </table>
+    <form id="new-schedule" aria-labelledby="new-schedule-heading">
+      <h3 id="new-schedule-heading">New schedule</h3>
+      <p><label for="schedule-project">Project</label> <select id="schedule-project" required></select>
+        <label for="schedule-size">Size</label> <select id="schedule-size"><option>Small</option><option>Medium</option><option>Large</option><option>GPU</option></select></p>
+      <p><label for="schedule-users">People, one a line: hub user name, then (optional) Entra object id</label><br>
+        <textarea id="schedule-users" rows="3" cols="60" placeholder="alice a11ce000-0000-4000-8000-000000000001"></textarea></p>
+      <p><label for="schedule-group">or an Entra group's object id</label> <input id="schedule-group" size="38" autocomplete="off"></p>
+      <fieldset><legend>When</legend>
+        <p><label><input type="radio" name="schedule-kind" value="once" checked> Once</label>
+          <label for="schedule-start">from</label> <input id="schedule-start" type="datetime-local">
+          <label for="schedule-end">to</label> <input id="schedule-end" type="datetime-local"></p>
+        <p><label><input type="radio" name="schedule-kind" value="recurring"> Recurring</label>
+          <label for="schedule-cron">cron</label> <input id="schedule-cron" size="14" placeholder="0 9 * * 1">
+          <label for="schedule-duration">minutes</label> <input id="schedule-duration" type="number" min="1" max="1440" size="5">
+          <label for="schedule-zone">time zone</label> <input id="schedule-zone" size="18" placeholder="Europe/Paris"></p>
+      </fieldset>
+      <p><button type="submit">Create schedule</button></p>
+    </form>
   </section>
 </main>
 </body>
@@ -81,5 +108,8 @@ tr.state-Failed td.state { color: #a00; font-weight: bold; }
 .status-warning { color: #8a5a00; font-weight: bold; }
 .status-exceeded { color: #a00; font-weight: bold; }
 button { cursor: pointer; }
+form#new-schedule { margin-top: 1rem; border: 1px solid #ccc; padding: .5rem 1rem; max-width: 60rem; }
+fieldset { border: 1px solid #ddd; }
+td.people { max-width: 20rem; }
 button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #005fcc; outline-offset: 1px; }
 `;

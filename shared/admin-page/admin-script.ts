@@ -28,12 +28,19 @@ export const ADMIN_SCRIPT = String.raw`'use strict';
   }
 
   function api(path, options) {
-    var headers = authHeaders();
-    if (!headers) return Promise.reject(signInNeeded('Sign in to continue.'));
+    // Without a stored credential the request goes as it is: behind the hub's admin service
+    // (/services/aml-admin/), the service adds the hub's own; elsewhere the API answers 401.
+    var headers = authHeaders() || {};
+    // JupyterHub checks its XSRF token on a service's fetches: its _xsrf cookie, sent back as a header.
+    var xsrf = document.cookie.split('; ').filter(function (c) { return c.indexOf('_xsrf=') === 0; })[0];
+    if (xsrf) headers = Object.assign({ 'x-xsrftoken': decodeURIComponent(xsrf.slice(6)) }, headers);
     var init = Object.assign({ method: 'GET' }, options || {});
     init.headers = Object.assign({ accept: 'application/json' }, headers, init.body ? { 'content-type': 'application/json' } : {});
     return fetch(new URL(path, location.href), init).then(function (response) {
-      if (response.status === 401 || response.status === 403) throw signInNeeded(response.status === 401 ? 'The credential was not accepted.' : 'This credential does not have the Admin role.');
+      if (response.status === 401 || response.status === 403) {
+        if (!authHeaders()) throw signInNeeded('Sign in to see the servers.');
+        throw signInNeeded(response.status === 401 ? 'The credential was not accepted.' : 'This credential does not have the Admin role.');
+      }
       if (response.status === 204) return null;
       return response.json().then(function (body) {
         if (!response.ok) throw new Error(body.detail || body.title || ('HTTP ' + response.status));
@@ -191,11 +198,87 @@ export const ADMIN_SCRIPT = String.raw`'use strict';
     delete select.dataset.wanted;
   }
 
+  function when(schedule) {
+    if (schedule.cron) return schedule.cron + ' (' + schedule.timeZone + '), ' + schedule.durationMinutes + ' min';
+    return moment(schedule.start) + ' – ' + moment(schedule.end);
+  }
+
+  function moment(iso) {
+    return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  }
+
+  function renderSchedules(body) {
+    var rows = document.querySelector('#schedules tbody');
+    rows.replaceChildren();
+    body.schedules.forEach(function (schedule) {
+      var row = document.createElement('tr');
+      row.dataset.id = schedule.id;
+      cell(row, schedule.project);
+      cell(row, schedule.size);
+      cell(row, schedule.users ? schedule.users.map(function (person) { return person.user; }).join(', ') : 'group ' + schedule.groupObjectId, 'people');
+      cell(row, when(schedule));
+      cell(row, schedule.nextSession ? moment(schedule.nextSession.start) : 'none left');
+      var last = schedule.lastSession;
+      cell(row, last ? moment(last.start) + ': ' + last.launched + ' started' + (last.failures.length ? ', ' + last.failures.length + ' refused' : '') + (last.ended ? ', ended' : '') : '—');
+      var actions = cell(row, '');
+      var what = 'the ' + schedule.project + ' schedule for ' + (schedule.users ? schedule.users.length + (schedule.users.length === 1 ? ' person' : ' people') : 'a group');
+      actions.appendChild(actionButton('Delete', what, function () {
+        if (!window.confirm('Delete ' + what + '? Servers already started are left as they are.')) return Promise.resolve();
+        return api('schedules/' + schedule.id, { method: 'DELETE' }).then(function () { say('Deleted ' + what + '.'); });
+      }));
+      rows.appendChild(row);
+    });
+  }
+
+  function scheduleBody() {
+    var body = { project: $('schedule-project').value, size: $('schedule-size').value };
+    var group = $('schedule-group').value.trim();
+    if (group) body.groupObjectId = group;
+    else body.users = $('schedule-users').value.split('\n').map(function (line) { return line.trim(); }).filter(Boolean).map(function (line) {
+      var parts = line.split(/[\s,]+/);
+      return parts[1] ? { user: parts[0], userObjectId: parts[1] } : { user: parts[0] };
+    });
+    if (document.querySelector('input[name=schedule-kind]:checked').value === 'once') {
+      // datetime-local is the browser's local time: sent as an instant with its offset (UTC).
+      body.start = $('schedule-start').value ? new Date($('schedule-start').value).toISOString() : '';
+      body.end = $('schedule-end').value ? new Date($('schedule-end').value).toISOString() : '';
+    } else {
+      body.cron = $('schedule-cron').value.trim();
+      body.durationMinutes = Number($('schedule-duration').value);
+      body.timeZone = $('schedule-zone').value.trim();
+    }
+    return body;
+  }
+
+  function createSchedule(event) {
+    event.preventDefault();
+    var button = $('new-schedule').querySelector('button[type=submit]');
+    button.disabled = true;
+    api('schedules', { method: 'POST', body: JSON.stringify(scheduleBody()) }).then(function (created) {
+      say('Scheduled ' + created.project + ', next session ' + (created.nextSession ? moment(created.nextSession.start) : 'none') + '.');
+      $('new-schedule').reset();
+      return refresh();
+    }, function (error) {
+      say('The schedule was not created: ' + error.message, true);
+    }).then(function () { button.disabled = false; });
+  }
+
+  function renderScheduleProjects(report) {
+    var select = $('schedule-project');
+    var chosen = select.value;
+    select.replaceChildren();
+    report.projects.forEach(function (project) { select.appendChild(new Option(project.name, project.name)); });
+    if (chosen) select.value = chosen;
+  }
+
   function refresh() {
     var current = filters();
     if (!current.project && $('filter-project').dataset.wanted) current.project = $('filter-project').dataset.wanted;
-    return Promise.all([api('budgets'), listServers(current), api('usage?groupBy=server')]).then(function (results) {
+    return Promise.all([api('budgets'), listServers(current), api('usage?groupBy=server'), api('schedules')]).then(function (results) {
       renderBudgets(results[0]);
+      renderScheduleProjects(results[0]);
+      renderSchedules(results[3]);
+      $('sign-out').hidden = !authHeaders();
       var costs = {};
       results[2].groups.forEach(function (group) { costs[group.key] = group.cost; });
       renderServers(results[1], costs, results[2].currency);
@@ -230,6 +313,7 @@ export const ADMIN_SCRIPT = String.raw`'use strict';
     $('filter-project').addEventListener('change', function () { keepFiltersInAddress(); refresh(); });
     $('filter-state').addEventListener('change', function () { keepFiltersInAddress(); refresh(); });
     $('auto-refresh').addEventListener('change', schedule);
+    $('new-schedule').addEventListener('submit', createSchedule);
     $('sign-out').addEventListener('click', function () { sessionStorage.removeItem(STORE); showSignIn('The credential was forgotten.'); });
     $('sign-in').addEventListener('submit', function (event) {
       event.preventDefault();
@@ -239,7 +323,8 @@ export const ADMIN_SCRIPT = String.raw`'use strict';
       $('credential').value = '';
       refresh();
     });
-    if (authHeaders()) refresh(); else showSignIn('Sign in to see the servers.');
+    // Try without a credential too: behind the hub's admin service none is needed.
+    refresh();
   });
 })();
 `;

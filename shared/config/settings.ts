@@ -146,6 +146,12 @@ export const SETTINGS_SCHEMA = z.object({
   IDLE_SWEEP_SCHEDULE: z.string().regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression').default('0 */5 * * * *').describe(
     'NCRONTAB schedule of the idle sweep (six fields, seconds first).',
   ),
+  SCHEDULE_SWEEP_SCHEDULE: z.string().regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression').default('0 * * * * *').describe(
+    'NCRONTAB schedule of the class-schedule sweep (six fields, seconds first), which launches sessions\' servers ahead of their start and stops them at their end.',
+  ),
+  SCHEDULE_IN_USE_MINUTES: positiveNumber(10).describe(
+    'Minutes: at the end of a scheduled session, a server with activity recorded within this time is left running (Azure ML\'s idle shutdown stops it later) instead of being stopped with stopReason schedule.',
+  ),
   PROVISION_POLL_SECONDS: positiveNumber(3).describe("Seconds between two looks of a project's watcher (one compute list for all its instances) while any of them is being created or started."),
   PROVISION_TIMEOUT_MINUTES: positiveNumber(25).describe('Minutes after which a create or start that has not reached Running is reported failed.'),
   EXPECTED_CREATE_SECONDS: positiveNumber(360).describe(
@@ -250,6 +256,8 @@ export interface Settings {
   orphanDeleteAfterHours: number;
   maxRuntimeHours: number;
   idleSweepSchedule: string;
+  /** Class schedules: the sweep's cadence, and how recent an activity keeps a server past its session's end. */
+  schedules: { sweepSchedule: string; inUseMinutes: number };
   provisionPollSeconds: number;
   provisionTimeoutMinutes: number;
   stopPollSeconds: number;
@@ -335,6 +343,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     orphanDeleteAfterHours: s.ORPHAN_DELETE_AFTER_HOURS,
     maxRuntimeHours: s.MAX_RUNTIME_HOURS,
     idleSweepSchedule: s.IDLE_SWEEP_SCHEDULE,
+    schedules: { sweepSchedule: s.SCHEDULE_SWEEP_SCHEDULE, inUseMinutes: s.SCHEDULE_IN_USE_MINUTES },
     provisionPollSeconds: s.PROVISION_POLL_SECONDS,
     provisionTimeoutMinutes: s.PROVISION_TIMEOUT_MINUTES,
     stopPollSeconds: s.STOP_POLL_SECONDS,

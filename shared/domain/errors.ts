@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   'project-forbidden': { status: 403, title: 'The project is not offered to this user', callerFault: true },
   'project-not-found': { status: 404, title: 'No such project', callerFault: true },
   'server-not-found': { status: 404, title: 'No such server', callerFault: true },
+  'schedule-not-found': { status: 404, title: 'No such schedule', callerFault: true },
   'route-not-found': { status: 404, title: 'No such route', callerFault: true },
   'method-not-allowed': { status: 405, title: 'Method not allowed on this route', callerFault: true },
   'server-busy': { status: 409, title: 'The server is busy with another operation', callerFault: true },

@@ -16,7 +16,7 @@ export type ServerState = (typeof SERVER_STATES)[number];
 export const SIZE_LABELS = ['Small', 'Medium', 'Large', 'GPU'] as const;
 export type SizeLabel = (typeof SIZE_LABELS)[number];
 
-export const STOP_REASONS = ['user', 'idle', 'max-runtime', 'admin', 'external', 'budget'] as const;
+export const STOP_REASONS = ['user', 'idle', 'max-runtime', 'admin', 'external', 'budget', 'schedule'] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 
 export interface ProgressEvent {

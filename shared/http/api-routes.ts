@@ -23,6 +23,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { template: 'options', methods: ['GET', 'HEAD'] },
   { template: 'usage', methods: ['GET', 'HEAD'] },
   { template: 'budgets', methods: ['GET', 'HEAD'] },
+  { template: 'schedules', methods: ['GET', 'HEAD', 'POST'] },
+  { template: 'schedules/{id}', methods: ['GET', 'HEAD', 'PUT', 'DELETE'] },
   { template: 'admin', methods: ['GET', 'HEAD'] },
   { template: 'admin/{file}', methods: ['GET', 'HEAD'] },
   { template: 'health', methods: ['GET', 'HEAD'] },

@@ -3,6 +3,7 @@ import type { Settings } from '../config/settings';
 import type { LaunchDurations } from '../domain/launch-durations';
 import type { ServerIdentity } from '../domain/naming';
 import type { AmlGateway, Clock, PriceBook, ServerRepository, UsageLedger } from '../domain/ports';
+import type { ScheduleStore } from '../domain/schedules';
 import type { QuotaSlots } from '../domain/quota-slots';
 import type { WritePacer } from '../domain/write-pacing';
 import type { ProjectCatalog } from './project-catalog';
@@ -22,6 +23,8 @@ export interface Dependencies {
   /** The usage ledger (Running intervals) and the hourly prices that cost them. */
   usage: UsageLedger;
   prices: PriceBook;
+  /** Class schedules (their own table). */
+  schedules: ScheduleStore;
   /** The id formula (naming.ts `serverIdFor`); a dependency so a test can force two identities onto one id. */
   serverId: (identity: ServerIdentity) => string;
 }

@@ -81,10 +81,12 @@ def last_server_notice(server: Mapping[str, Any] | None, now: datetime) -> LastS
         text = f"{start}: {azure.rstrip('.')}." if azure else f"{start}."
         text += " Starting it again deletes the failed instance and creates a new one."
         return LastServerNotice(text, failed=True, project=project, size=size)
-    if state != "Stopped" or reason not in ("idle", "max-runtime"):
+    if state != "Stopped" or reason not in ("idle", "max-runtime", "schedule"):
         return None
     stopped = parse_time(server.get("stoppedAt"))
     when = f" {at_time(stopped, now)}" if stopped else ""
+    if reason == "schedule":
+        return LastServerNotice(f"{what} was stopped{when} at the end of its scheduled session.")
     if reason == "idle":
         # The control plane reports the stop, not how long the instance had been idle
         # (its own Azure ML idle shutdown decided): say so without a number.

@@ -21,6 +21,7 @@ person's identity looks like.
 
 import importlib.util
 import os
+import sys
 
 import aml_jupyterhub
 from jupyterhub.auth import DummyAuthenticator
@@ -87,3 +88,16 @@ c.AMLSpawner.poll_interval = 10
 
 c.JupyterHub.cleanup_servers = False  # a hub restart must not stop everyone's instance
 c.JupyterHub.allow_named_servers = True
+
+# The control plane's admin page in the Services menu, for the admins (ADMIN) only: the
+# service signs them in with the hub and calls the control plane with the hub's key.
+c.JupyterHub.services = [{
+    "name": "aml-admin",
+    "url": "http://127.0.0.1:10110",
+    "command": [sys.executable, "-m", "aml_jupyterhub.admin_service"],
+    "environment": {
+        "AML_CONTROL_PLANE_URL": c.AMLSpawner.control_plane_url,
+        "AML_CONTROL_PLANE_KEY": c.AMLSpawner.api_key,
+    },
+    "oauth_no_confirm": True,
+}]

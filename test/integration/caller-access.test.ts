@@ -21,6 +21,8 @@ import { stop } from '../../functions/stop';
 import { usage } from '../../functions/usage';
 import { budgets } from '../../functions/budgets';
 import { adminAsset, adminPage } from '../../functions/admin-page';
+import { createScheduleHandler, deleteScheduleHandler, getScheduleHandler, listSchedulesHandler, replaceScheduleHandler } from '../../functions/schedules';
+import { createSchedule } from '../../shared/use-cases/class-schedules';
 import { loadOrCreateSigningKey, mintToken, startTokenIssuer, type TokenIssuer } from '../../local/token-issuer';
 import { invokeConforming, type Call } from '../support/http-invoke';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
@@ -53,6 +55,10 @@ interface Route {
   person?: boolean;
 }
 
+/** A class on the morning after the tests' clock (2026-11-26T09:00Z). */
+const SCHEDULE_BODY = { project: 'climate-lab', size: 'Small', users: [{ user: 'alice', userObjectId: ALICE_OID }], start: '2026-11-27T09:00:00+01:00', end: '2026-11-27T11:00:00+01:00' };
+let scheduleId = '';
+
 /** One row per operation in openapi.yaml, and one per request of it that another set of callers may make. */
 const ROUTES: Record<string, Route> = {
   spawn: { operationId: 'spawn', handler: spawn, call: () => ({ method: 'POST', path: '/api/servers', body: { user: 'bob', project: 'climate-lab', size: 'Small', userObjectId: BOB_OID } }), ok: 202, hub: true, owner: false },
@@ -71,6 +77,12 @@ const ROUTES: Record<string, Route> = {
   // Cost: an admin's view of everyone; a person's own token sees their own usage.
   usage: { operationId: 'usage', handler: usage, call: () => ({ method: 'GET', path: '/api/usage', query: { groupBy: 'user' } }), ok: 200, hub: false, owner: true, person: true },
   budgets: { operationId: 'budgets', handler: budgets, call: () => ({ method: 'GET', path: '/api/budgets' }), ok: 200, hub: false, owner: false },
+  // Class schedules: an admin's.
+  listSchedules: { operationId: 'listSchedules', handler: listSchedulesHandler, call: () => ({ method: 'GET', path: '/api/schedules' }), ok: 200, hub: false, owner: false },
+  createSchedule: { operationId: 'createSchedule', handler: createScheduleHandler, call: () => ({ method: 'POST', path: '/api/schedules', body: SCHEDULE_BODY }), ok: 201, hub: false, owner: false },
+  getSchedule: { operationId: 'getSchedule', handler: getScheduleHandler, call: () => ({ method: 'GET', path: `/api/schedules/${scheduleId}`, params: { id: scheduleId } }), ok: 200, hub: false, owner: false },
+  replaceSchedule: { operationId: 'replaceSchedule', handler: replaceScheduleHandler, call: () => ({ method: 'PUT', path: `/api/schedules/${scheduleId}`, params: { id: scheduleId }, body: SCHEDULE_BODY }), ok: 200, hub: false, owner: false },
+  deleteSchedule: { operationId: 'deleteSchedule', handler: deleteScheduleHandler, call: () => ({ method: 'DELETE', path: `/api/schedules/${scheduleId}`, params: { id: scheduleId } }), ok: 204, hub: false, owner: false },
   options: { operationId: 'options', handler: options, call: () => ({ method: 'GET', path: '/api/options', query: { user: 'alice' } }), ok: 200, hub: true, owner: false },
 };
 /** Anonymous routes: every caller gets the same answer. */
@@ -126,6 +138,7 @@ beforeEach(async () => {
   const server = buildServer({ user: 'alice', userObjectId: ALICE_OID, state: 'Running', amlState: 'Running', url: 'https://ci.example/lab' });
   await servers.create(server);
   aliceServer = server.id;
+  scheduleId = (await createSchedule(deps, { project: 'climate-lab', size: 'Small', users: [{ user: 'alice', userObjectId: ALICE_OID, tenantId: null }], start: '2026-11-27T08:00:00.000Z', end: '2026-11-27T10:00:00.000Z' })).id;
 });
 
 describe('the route table', () => {

@@ -10,6 +10,8 @@ import type { QuotaSlots } from '../../shared/domain/quota-slots';
 import type { WritePacer } from '../../shared/domain/write-pacing';
 import { InMemoryQuotaSlots, InMemoryWritePacer } from './in-memory-pacing';
 import { FixedPriceBook, InMemoryUsageLedger } from './in-memory-usage-ledger';
+import { InMemorySchedules } from './in-memory-schedules';
+import type { ScheduleStore } from '../../shared/domain/schedules';
 
 export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
 /** The shared key the tests' hub presents (HUB_API_KEY). */
@@ -48,6 +50,7 @@ export function testDependencies(parts: {
   writePacer?: WritePacer;
   usage?: UsageLedger;
   prices?: PriceBook;
+  schedules?: ScheduleStore;
 }): Dependencies {
   const settings = parts.settings ?? testSettings();
   const clock = parts.clock ?? new VirtualClock();
@@ -71,5 +74,6 @@ export function testDependencies(parts: {
     writePacer: parts.writePacer ?? new InMemoryWritePacer(settings.armWrites),
     usage: parts.usage ?? new InMemoryUsageLedger(),
     prices: parts.prices ?? new FixedPriceBook(),
+    schedules: parts.schedules ?? new InMemorySchedules(),
   };
 }

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import threading
@@ -25,8 +24,6 @@ from ..support.backends import ARTIFACTS, REPO, SHIM, StackBackend, eventually
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("AML_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 KEY = "admin-page-key"
 PEOPLE = {
     "alice": "a11ce000-0000-4000-8000-000000000001",
@@ -74,18 +71,6 @@ def stack():
             except (OSError, subprocess.TimeoutExpired):
                 os.killpg(process.pid, signal.SIGKILL)
         log.close()
-
-
-@pytest.fixture
-async def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"no chromium at {CHROMIUM} (apt-get install chromium)") if os.environ.get("CI") else pytest.skip(f"no chromium at {CHROMIUM}")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
 
 
 async def call(stack, method: str, path: str, **kwargs):
@@ -194,12 +179,31 @@ async def test_admin_page_lists_filters_and_stops(stack, browser):
     )
     await page.screenshot(path=str(ARTIFACTS / "admin-page-stopped.png"), full_page=True)
 
+    # Class schedules: a weekly class, with its next session; deleted with confirmation.
+    weekly = await call(stack, "POST", "/api/schedules", json={
+        "project": "ocean-lab", "size": "Small", "users": [{"user": "bob", "userObjectId": PEOPLE["bob"]}, {"user": "carol"}],
+        "cron": "0 9 * * 1", "durationMinutes": 90, "timeZone": "Europe/Paris",
+    })
+    assert weekly.status_code == 201, weekly.text
+    next_start = weekly.json()["nextSession"]["start"]
+    await page.click("#filters button[type=submit]")
+    await page.wait_for_selector("#schedules tbody tr")
+    [schedule_row] = await page.eval_on_selector_all("#schedules tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    assert schedule_row[:4] == ["ocean-lab", "Small", "bob, carol", "0 9 * * 1 (Europe/Paris), 90 min"], schedule_row
+    shown_next = await page.evaluate(f"new Date('{next_start}').toLocaleString(undefined, {{dateStyle: 'medium', timeStyle: 'short'}})")
+    assert schedule_row[4] == shown_next and schedule_row[5] == "—"
+    await page.screenshot(path=str(ARTIFACTS / "admin-page-schedules.png"), full_page=True)
+
     # A dismissed confirmation changes nothing.
     page.remove_listener("dialog", accept)
     page.once("dialog", lambda dialog: dialog.dismiss())
     await page.get_by_role("button", name="Delete carol's server in ocean-lab").click()
     await page.wait_for_timeout(500)
     assert (await state_of(stack, carol))["state"] == "Stopped"
+    page.once("dialog", lambda dialog: dialog.accept())
+    await page.get_by_role("button", name="Delete the ocean-lab schedule for 2 people").click()
+    await page.wait_for_function("document.querySelectorAll('#schedules tbody tr').length === 0")
+    assert (await call(stack, "GET", "/api/schedules")).json()["schedules"] == []
     await context.close()
 
 

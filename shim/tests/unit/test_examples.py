@@ -35,6 +35,9 @@ def test_local_example():
     assert spawner.control_plane_url == "http://127.0.0.1:7071"
     assert spawner.api_key == "local-key"
     assert config.JupyterHub.cleanup_servers is False
+    (admin,) = config.JupyterHub.services
+    assert admin["name"] == "aml-admin" and admin["command"][1:] == ["-m", "aml_jupyterhub.admin_service"]
+    assert admin["environment"] == {"AML_CONTROL_PLANE_URL": "http://127.0.0.1:7071", "AML_CONTROL_PLANE_KEY": "local-key"}
 
 
 SEED = json.loads((EXAMPLES.parents[1] / "local" / "arm-emulator" / "seed.json").read_text())

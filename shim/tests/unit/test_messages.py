@@ -48,6 +48,10 @@ def server(**fields):
             "the longest a server may run.",
         ),
         (
+            {"stopReason": "schedule", "stoppedAt": "2026-12-03T11:00:40Z"},
+            "Your Small server in climate-lab was stopped at 11:00 UTC at the end of its scheduled session.",
+        ),
+        (
             {"stopReason": "idle"},  # no time reported: no time said
             "Your Small server in climate-lab was stopped after a period without activity.",
         ),
