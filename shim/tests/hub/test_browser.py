@@ -12,7 +12,7 @@ import re
 import shutil
 import signal
 
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
@@ -309,7 +309,7 @@ async def test_walk_log_in_spawn_land_restart_stop_start_named_and_no_access(tmp
         await page.click("form#spawn_form [type=submit]")
         await shot(page, "07-progress-before-hub-restart")
         second = await restart_with_the_page_open(page, hub, backend, username, "", signal.SIGTERM, False, "08")
-        await land(page, second["id"], "/lab")
+        await land(page, second["id"], f"/lab/tree/Users/{quote(username, safe='')}")
         await shot(page, "09-landed-after-hub-restart-sigterm")
 
         # 6. stop, and start again (the same instance: a start, quicker than a create)
@@ -322,7 +322,7 @@ async def test_walk_log_in_spawn_land_restart_stop_start_named_and_no_access(tmp
         assert (await page.input_value("select[name=project]"), await page.input_value("select[name=size]")) == ("ocean-lab", "Large")
         await shot(page, "11-form-start-again-last-choice")
         await page.click("form#spawn_form [type=submit]")
-        await land(page, second["id"], "/lab")
+        await land(page, second["id"], f"/lab/tree/Users/{quote(username, safe='')}")
         await shot(page, "12-landed-after-start-again")
         assert (await backend.server(second["id"]))["state"] == "Running"
 
@@ -343,7 +343,7 @@ async def test_walk_log_in_spawn_land_restart_stop_start_named_and_no_access(tmp
         await shot(page, "13b-named-server-form")
         await page.click("form#spawn_form [type=submit]")
         named = await restart_with_the_page_open(page, hub, backend, username, "analysis", signal.SIGKILL, True, "14")
-        await land(page, named["id"], "/lab")
+        await land(page, named["id"], f"/lab/tree/Users/{quote(username, safe='')}")
         await shot(page, "15-named-server-landed-after-hub-kill")
         await page.goto(f"{hub.url}/hub/home")
         row = page.locator("tr[data-server-name=analysis] .aml-server-summary")
