@@ -200,6 +200,18 @@ describe('the emulator, as strict as ARM', () => {
     expect(removed.json.properties.tags).toEqual({ jupyterhub: 'enabled' });
   });
 
+  it('gives a seeded user a token (as az login would), and nobody else', async () => {
+    const reply = await fetch(`${emulator.url}/_emulator/token?principal=${PLATFORM_ADMIN}`);
+    const { access_token: token } = (await reply.json()) as { access_token: string };
+    const tagged = await fetch(`${emulator.url}${group}/providers/Microsoft.Resources/tags/default?api-version=2021-04-01`, {
+      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { tags: { 'aml-jupyterhub-sso': 'false' } } }),
+    });
+    expect(tagged.status).toBe(200);
+    expect(((await tagged.json()) as { properties: { tags: object } }).properties.tags).toEqual({ 'aml-jupyterhub-sso': 'false' });
+    expect((await fetch(`${emulator.url}/_emulator/token?principal=9a0c0000-0000-4000-8000-000000000010`)).status).toBe(400);
+  });
+
   it('serves the seeded virtual network and subnet, and 404s others', async () => {
     const network = await arm('GET', SUBNET.replace('/subnets/compute', ''), '2024-05-01', undefined, ALICE);
     expect(network.json).toMatchObject({ name: 'hub-vnet', location: 'westeurope', properties: { subnets: [{ id: SUBNET, name: 'compute' }, { name: 'endpoints' }] } });
