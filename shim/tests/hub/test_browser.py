@@ -80,6 +80,8 @@ async def test_log_in_pick_watch_and_land_on_jupyterlab(hub, backend, username, 
     assert (server["project"], server["size"]) == ("ocean-lab", "Medium")
     assert page.url.startswith(server["url"].split("?")[0].rstrip("/").rsplit("/", 1)[0])
     assert server["id"] in await page.inner_text("body")
+    # in the person's own folder of the workspace file share
+    assert page.url.endswith(f"/lab/tree/Users/{quote(username, safe='')}")
 
     # the form remembers the last choice
     await hub.stop_server(username)
@@ -88,6 +90,14 @@ async def test_log_in_pick_watch_and_land_on_jupyterlab(hub, backend, username, 
     await page.wait_for_selector("select[name=project]")
     assert await page.input_value("select[name=project]") == "ocean-lab"
     assert await page.input_value("select[name=size]") == "Medium"
+    # another size is another instance: the form says so, and where the files are
+    assert not await page.is_visible("#aml-size-change")
+    await page.select_option("select[name=size]", "Small")
+    await page.wait_for_selector("#aml-size-change", state="visible")
+    assert "new compute instance" in await page.inner_text("#aml-size-change")
+    await page.screenshot(path=str(ARTIFACTS / f"shim-browser-form-size-change-{backend.kind}.png"), full_page=True)
+    await page.select_option("select[name=size]", "Medium")
+    assert not await page.is_visible("#aml-size-change")
 
 
 async def log_in(page, hub, username):
