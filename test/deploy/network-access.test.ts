@@ -50,3 +50,37 @@ describe('deploy/network-access.json', () => {
     expect(nameFor('hub-vnet')).not.toBe(nameFor('spoke-vnet'));
   });
 });
+
+describe('azuredeploy.json with COMPUTE_SUBNET_ID', () => {
+  const template = loadTemplate('azuredeploy.json');
+  const subnet = `/subscriptions/${TEST_SUBSCRIPTION}/resourceGroups/shared-networking/providers/Microsoft.Network/virtualNetworks/hub-vnet/subnets/compute`;
+  const nested = onlyResource(template, 'Microsoft.Resources/deployments');
+  const definition = onlyResource(template, 'Microsoft.Authorization/roleDefinitions');
+
+  it('grants nothing on networks when no subnet is set', () => {
+    const deployment = fakeDeployment(template);
+    expect(evaluateValue(nested.condition, deployment)).toBe(false);
+    expect(evaluateValue(definition.condition, deployment)).toBe(false);
+  });
+
+  it("gives the identity the subnet joiner role on the subnet's virtual network, in the network's resource group", () => {
+    const deployment = fakeDeployment(template, { computeSubnetId: subnet });
+    expect(evaluateValue(nested.condition, deployment)).toBe(true);
+    expect(evaluateValue(nested.resourceGroup, deployment)).toBe('shared-networking');
+    const [assignment] = ((nested.properties as { template: { resources: ArmResource[] } }).template.resources);
+    expect(evaluateValue(assignment.scope, deployment)).toBe('Microsoft.Network/virtualNetworks/hub-vnet');
+    const properties = evaluateValue(assignment.properties, deployment) as { roleDefinitionId: string; principalId: string; principalType: string };
+    expect(properties).toMatchObject({ principalId: TEST_PRINCIPAL, principalType: 'ServicePrincipal' });
+    // the same role deploy/access-roles.json creates: same name, same permissions
+    const roles = loadTemplate('deploy/access-roles.json');
+    const rolesDeployment = fakeDeployment(roles, requiredParameterValues(roles));
+    expect(properties.roleDefinitionId).toBe(evaluateValue(roles.outputs.subnetJoinerRoleDefinitionId.value, rolesDeployment));
+    const joiner = resourcesOfType(roles, 'Microsoft.Authorization/roleDefinitions')
+      .map((candidate) => evaluateValue(candidate, rolesDeployment) as ArmResource & { properties: { roleName: string } })
+      .find((candidate) => candidate.properties.roleName.startsWith('AML JupyterHub subnet joiner'));
+    const ours = evaluateValue(definition, deployment) as ArmResource & { properties: object };
+    expect(ours.name).toBe(joiner?.name);
+    expect(ours.properties).toEqual(joiner?.properties);
+    expect((ours.properties as { permissions: { actions: string[] }[] }).permissions[0]?.actions).toEqual(Object.keys(SUBNET_JOINER_ACTIONS));
+  });
+});
