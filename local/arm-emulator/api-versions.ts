@@ -13,6 +13,7 @@ const OLDEST: Record<Provider, string> = {
   'Microsoft.Resources': '2019-10-01',
   'Microsoft.MachineLearningServices': '2022-05-01',
   'Microsoft.Authorization': '2015-07-01',
+  'Microsoft.Network': '2018-01-01',
 };
 
 export function checkApiVersion(provider: Provider, value: string | undefined): string {

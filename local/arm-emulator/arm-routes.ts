@@ -8,13 +8,14 @@ import { createOrUpdateCompute } from './routes/compute-create';
 import { deleteCompute, restartCompute, startCompute, stopCompute, updateIdleShutdownSetting } from './routes/compute-actions';
 import { getCompute, listComputes } from './routes/computes';
 import { getOperationResult, getOperationStatus } from './routes/operations';
-import { getResourceGroup, listResourceGroups } from './routes/resource-groups';
+import { getTagsAtScope, patchTagsAtScope, putTagsAtScope, getResourceGroup, listResourceGroups, updateResourceGroup } from './routes/resource-groups';
+import { getSubnet, getVirtualNetwork } from './routes/networks';
 import { listRoleAssignmentsForResourceGroup } from './routes/role-assignments';
 import { getSubscription } from './routes/subscriptions';
 import { listVmSizes } from './routes/vm-sizes';
 import { getWorkspace, listWorkspacesByResourceGroup, listWorkspacesBySubscription } from './routes/workspaces';
 
-export type Provider = 'Microsoft.Resources' | 'Microsoft.MachineLearningServices' | 'Microsoft.Authorization';
+export type Provider = 'Microsoft.Resources' | 'Microsoft.MachineLearningServices' | 'Microsoft.Authorization' | 'Microsoft.Network';
 
 interface RouteSpec {
   method: string;
@@ -31,11 +32,20 @@ const COMPUTE = `${WS}/{workspaceName}/computes/{computeName}`;
 const RES: Provider = 'Microsoft.Resources';
 const AML: Provider = 'Microsoft.MachineLearningServices';
 const AUTH: Provider = 'Microsoft.Authorization';
+const NET: Provider = 'Microsoft.Network';
+const VNET = `${SUB}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}`;
+const TAGS = `${SUB}/resourceGroups/{resourceGroupName}/providers/Microsoft.Resources/tags/default`;
 
 const SPECS: RouteSpec[] = [
   { method: 'GET', template: SUB, operation: 'subscriptions/get', provider: RES, handler: getSubscription },
   { method: 'GET', template: `${SUB}/resourcegroups`, operation: 'resourceGroups/list', provider: RES, handler: listResourceGroups },
   { method: 'GET', template: `${SUB}/resourcegroups/{resourceGroupName}`, operation: 'resourceGroups/get', provider: RES, handler: getResourceGroup },
+  { method: 'PATCH', template: `${SUB}/resourcegroups/{resourceGroupName}`, operation: 'resourceGroups/update', provider: RES, handler: updateResourceGroup },
+  { method: 'GET', template: TAGS, operation: 'tags/getAtScope', provider: RES, handler: getTagsAtScope },
+  { method: 'PUT', template: TAGS, operation: 'tags/createOrUpdateAtScope', provider: RES, handler: putTagsAtScope },
+  { method: 'PATCH', template: TAGS, operation: 'tags/updateAtScope', provider: RES, handler: patchTagsAtScope },
+  { method: 'GET', template: VNET, operation: 'virtualNetworks/get', provider: NET, handler: getVirtualNetwork },
+  { method: 'GET', template: `${VNET}/subnets/{subnetName}`, operation: 'subnets/get', provider: NET, handler: getSubnet },
   {
     method: 'GET',
     template: `${SUB}/resourceGroups/{resourceGroupName}/providers/Microsoft.Authorization/roleAssignments`,

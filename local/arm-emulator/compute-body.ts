@@ -10,6 +10,34 @@ export const IDLE_SHUTDOWN_API_VERSION = '2025-12-01';
 
 const AssignedUser = z.object({ objectId: z.string().min(1), tenantId: z.string().min(1) });
 
+/** Azure ML's ScriptReference: where a setup script is (scriptSource) and which one (scriptData). */
+const ScriptReference = z.object({
+  scriptSource: z.string().nullish(),
+  scriptData: z.string().nullish(),
+  scriptArguments: z.string().nullish(),
+  timeout: z.string().nullish(),
+});
+export type ScriptReferenceBody = z.infer<typeof ScriptReference>;
+
+/** Azure ML's CustomService (the schema's shape; unknown fields are Azure's to ignore). */
+const CustomService = z.looseObject({
+  name: z.string().min(1),
+  image: z.looseObject({ type: z.enum(['docker', 'azureml']).optional(), reference: z.string().optional(), version: z.string().optional() }).nullish(),
+  docker: z.looseObject({ privileged: z.boolean().nullish() }).nullish(),
+  environmentVariables: z.record(z.string(), z.looseObject({ type: z.literal('local').nullish(), value: z.string().nullish() })).nullish(),
+  endpoints: z
+    .array(z.looseObject({
+      name: z.string().nullish(),
+      target: z.number().int().nullish(),
+      published: z.number().int().nullish(),
+      protocol: z.enum(['tcp', 'udp', 'http']).nullish(),
+      hostIp: z.string().nullish(),
+    }))
+    .nullish(),
+  volumes: z.array(z.looseObject({ type: z.enum(['bind', 'volume', 'tmpfs', 'npipe']).nullish(), readOnly: z.boolean().nullish(), source: z.string().nullish(), target: z.string().nullish() })).nullish(),
+});
+export type CustomServiceBody = z.infer<typeof CustomService>;
+
 export const ComputeInstanceBodySchema = z.object({
   location: z.string().min(1).optional(),
   tags: z.record(z.string(), z.string()).nullish(),
@@ -22,6 +50,11 @@ export const ComputeInstanceBodySchema = z.object({
       computeInstanceAuthorizationType: z.literal('personal').nullish(),
       applicationSharingPolicy: z.enum(['Personal', 'Shared']).nullish(),
       personalComputeInstanceSettings: z.object({ assignedUser: AssignedUser.nullish() }).nullish(),
+      subnet: z.object({ id: z.string().min(1) }).nullish(),
+      enableNodePublicIp: z.boolean().nullish(),
+      enableSSO: z.boolean().nullish(),
+      setupScripts: z.object({ scripts: z.object({ creationScript: ScriptReference.nullish(), startupScript: ScriptReference.nullish() }).nullish() }).nullish(),
+      customServices: z.array(CustomService).nullish(),
     }),
   }),
 });

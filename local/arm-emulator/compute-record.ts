@@ -26,6 +26,12 @@ export interface ComputeRecord {
   authorizationType: string | null;
   applicationSharingPolicy: string | null;
   idleTimeBeforeShutdown: string | null;
+  /** The create's network and setup settings, as sent (absent in records from before they were kept). */
+  subnetId?: string | null;
+  enableNodePublicIp?: boolean | null;
+  enableSso?: boolean | null;
+  setupScripts?: { creationScript?: object | null; startupScript?: object | null } | null;
+  customServices?: { name: string; endpoints?: { name?: string | null; published?: number | null; protocol?: string | null }[] | null }[] | null;
   createdBy: { userId: string; userOrgId: string; userName: string };
   /** Epoch milliseconds. */
   createdOn: number;

@@ -70,7 +70,11 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, labB
         },
         ...(record.idleTimeBeforeShutdown === null ? {} : { idleTimeBeforeShutdown: record.idleTimeBeforeShutdown }),
         schedules: { computeStartStop: [] },
-        enableNodePublicIp: true,
+        enableNodePublicIp: record.enableNodePublicIp ?? true,
+        subnet: record.subnetId ? { id: record.subnetId } : null,
+        ...(record.enableSso === null || record.enableSso === undefined ? {} : { enableSSO: record.enableSso }),
+        setupScripts: record.setupScripts ? { scripts: record.setupScripts } : null,
+        ...(record.customServices ? { customServices: record.customServices } : {}),
       },
     },
   };
@@ -89,7 +93,18 @@ function applicationsOf(record: ComputeRecord, subscriptionId: string, labBaseUr
     { displayName: 'Jupyter', endpointUri: `${labBaseUrl}${labBasePath(record.name)}tree` },
     { displayName: 'Jupyter Lab', endpointUri: labUrl(labBaseUrl, record.name) },
     { displayName: 'VS Code', endpointUri: `vscode://ms-toolsai.vscode-ai-remote/attach?${vsCode.toString()}` },
+    ...customServiceApplications(record, labBaseUrl),
   ];
+}
+
+/** A custom service with an http endpoint is listed as an application by its name, on its own path of the lab listener. */
+function customServiceApplications(record: ComputeRecord, labBaseUrl: string): object[] {
+  return (record.customServices ?? [])
+    .filter((service) => (service.endpoints ?? []).some((endpoint) => (endpoint.protocol ?? 'http') === 'http'))
+    .map((service) => ({
+      displayName: service.name,
+      endpointUri: `${labBaseUrl}${labBasePath(record.name)}services/${encodeURIComponent(service.name)}/`,
+    }));
 }
 
 /** The immediate body of an accepted create, as Azure answers it. */

@@ -4,6 +4,7 @@
  * happens to an instance outside the ARM API (activity, a start or stop in the studio).
  */
 import type { FastifyInstance } from 'fastify';
+import { issueToken } from './access-token';
 import type { EmulatorContext } from './context';
 import { registerOutsideRoutes } from './outside-routes';
 import { ScenarioInputSchema } from './scenarios';
@@ -32,6 +33,23 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     const { name } = request.query as { name?: string };
     if (!name) return reply.code(400).send({ error: { code: 'BadRequest', message: "The query parameter 'name' (a compute name) is required." } });
     return { name, requests: ctx.requests.forCompute(name) };
+  });
+
+  // An access token for a seeded person, as `az login` would give them: lets a test or a
+  // developer act through ARM as that person (e.g. platform-admin setting a project's tags).
+  app.get('/_emulator/token', async (request, reply) => {
+    const { principal } = request.query as { principal?: string };
+    const person = ctx.seed.principals.find((candidate) => candidate.type === 'User' && candidate.objectId.toLowerCase() === (principal ?? '').toLowerCase());
+    if (!person) {
+      return reply.code(400).send({ error: { code: 'BadRequest', message: "The query parameter 'principal' must be the object id of a seeded user (seed.json principals)." } });
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const { tenantId } = ctx.seed.subscription;
+    const token = issueToken({
+      aud: 'https://management.azure.com/', iss: `https://sts.windows.net/${tenantId}/`, oid: person.objectId, tid: tenantId,
+      appid: person.displayName, iat: now, nbf: now, exp: now + 3600,
+    });
+    return { access_token: token, token_type: 'Bearer', expires_on: String(now + 3600), principal: person.displayName };
   });
 
   registerOutsideRoutes(app, ctx);

@@ -19,8 +19,22 @@ const SeedSchema = z.object({
       friendlyName: z.string(),
       workspaceId: z.string(),
       tags: Tags,
+      /** Paths of the files in the workspace's file share (the datastore setup scripts are read from). */
+      datastoreFiles: z.array(z.string()).default([]),
     }),
   ),
+  /** Microsoft.Network virtual networks and their subnets (what a compute instance may join). */
+  virtualNetworks: z
+    .array(
+      z.object({
+        name: z.string(),
+        resourceGroup: z.string(),
+        location: z.string(),
+        addressPrefixes: z.array(z.string()),
+        subnets: z.array(z.object({ name: z.string(), addressPrefix: z.string() })),
+      }),
+    )
+    .default([]),
   /** Users and groups by Entra object id; a group lists its members' object ids (users or groups). */
   principals: z.array(
     z.object({
@@ -47,6 +61,7 @@ export type SeedResourceGroup = Seed['resourceGroups'][number];
 export type SeedWorkspace = Seed['workspaces'][number];
 export type SeedVmSize = Seed['vmSizes'][string][number];
 export type SeedPrincipal = Seed['principals'][number];
+export type SeedVirtualNetwork = Seed['virtualNetworks'][number];
 export type SeedRoleAssignment = Seed['roleAssignments'][number];
 
 export const SEED: Seed = SeedSchema.parse(seedJson);
@@ -62,6 +77,10 @@ export function findResourceGroup(seed: Seed, name: string): SeedResourceGroup |
 
 export function findWorkspace(seed: Seed, resourceGroup: string, name: string): SeedWorkspace | undefined {
   return seed.workspaces.find((ws) => same(ws.resourceGroup, resourceGroup) && same(ws.name, name));
+}
+
+export function findVirtualNetwork(seed: Seed, resourceGroup: string, name: string): SeedVirtualNetwork | undefined {
+  return seed.virtualNetworks.find((network) => same(network.resourceGroup, resourceGroup) && same(network.name, name));
 }
 
 /** VM sizes offered in a location (`West Europe` and `westeurope` are the same location). */

@@ -18,10 +18,12 @@ const StateFileSchema = z.object({
   version: z.literal(1),
   computes: z.record(z.string(), z.custom<ComputeRecord>((value) => typeof value === 'object' && value !== null)),
   operations: z.record(z.string(), z.custom<OperationRecord>((value) => typeof value === 'object' && value !== null)),
+  /** Tags written through ARM (resource group PATCH, Tags API), by lower-case group name; they replace the seed's. */
+  resourceGroupTags: z.record(z.string(), z.record(z.string(), z.string())).default({}),
 });
 type StateFile = z.infer<typeof StateFileSchema>;
 
-const empty = (): StateFile => ({ version: 1, computes: {}, operations: {} });
+const empty = (): StateFile => ({ version: 1, computes: {}, operations: {}, resourceGroupTags: {} });
 
 /** An instance as it stands at a time (null once deleted): the lifecycle, plus whatever else moves it (idle shutdown). */
 export type Settler = (record: ComputeRecord, now: number) => ComputeRecord | null;
@@ -77,6 +79,15 @@ export class StateStore {
   putCompute(record: ComputeRecord): void {
     this.state.computes[computeKey(record.resourceGroup, record.workspace, record.name)] = record;
     this.history.record(record);
+  }
+
+  /** The group's tags as last written through ARM, or null when they were never written (the seed's hold). */
+  resourceGroupTags(name: string): Record<string, string> | null {
+    return this.state.resourceGroupTags[name.toLowerCase()] ?? null;
+  }
+
+  putResourceGroupTags(name: string, tags: Record<string, string>): void {
+    this.state.resourceGroupTags[name.toLowerCase()] = { ...tags };
   }
 
   operation(id: string): OperationRecord | null {

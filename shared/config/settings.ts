@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SIZE_LABELS, type SizeLabel } from '../domain/server';
 import { parseAmounts } from '../domain/usage';
+import { parseComputeSetting, type ComputeSettingDefaults, type ComputeSettingKey } from '../domain/compute-settings';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const VM_SIZE = /^[A-Za-z0-9_]+$/;
@@ -59,6 +60,17 @@ const amountList = z.string().transform((value, ctx) => {
   for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
   return amounts;
 });
+
+/** A per-project compute setting's default (domain/compute-settings.ts reads and checks it, as it does the tag). */
+const computeSetting = (key: ComputeSettingKey) =>
+  z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined || value.trim() === '') return;
+      const parsed = parseComputeSetting(key, value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+    });
 
 /** Azure ML's applicationSharingPolicy values. */
 export const APPLICATION_SHARING_POLICIES = ['Personal', 'Shared'] as const;
@@ -182,6 +194,24 @@ export const SETTINGS_SCHEMA = z.object({
   BUDGET_STOP_AT_LIMIT: z.enum(['true', 'false']).default('false').describe(
     "When 'true', the sweep also stops the running servers of a project that has used its month's budget (stopReason budget); otherwise they are left alone.",
   ),
+  COMPUTE_SUBNET_ID: computeSetting('subnetId').describe(
+    "Subnet every project's compute instances join (subnet.id), a resource id /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<network>/subnets/<subnet> in the workspace's region; the resource group's tag aml-jupyterhub-subnet wins. Unset: no subnet (Azure's default network).",
+  ),
+  COMPUTE_NODE_PUBLIC_IP: computeSetting('enableNodePublicIp').describe(
+    "'true' or 'false': whether instances get a public IP (enableNodePublicIp; 'false' for private workspaces, which then need a subnet or a managed network); the tag aml-jupyterhub-public-ip wins. Unset: Azure's default (a public IP).",
+  ),
+  COMPUTE_SETUP_SCRIPT: computeSetting('creationScript').describe(
+    "Creation script run once when an instance is created (setupScripts.scripts.creationScript): a path in the workspace's default datastore, e.g. Users/admin/setup.sh; the tag aml-jupyterhub-setup-script wins.",
+  ),
+  COMPUTE_STARTUP_SCRIPT: computeSetting('startupScript').describe(
+    "Startup script run at every start of an instance (setupScripts.scripts.startupScript): a path in the workspace's default datastore; the tag aml-jupyterhub-startup-script wins.",
+  ),
+  COMPUTE_ENABLE_SSO: computeSetting('enableSso').describe(
+    "'true' or 'false': Azure ML single sign-on on the instances (enableSSO); the tag aml-jupyterhub-sso wins. Unset: Azure's default.",
+  ),
+  COMPUTE_CUSTOM_SERVICES: computeSetting('customServices').describe(
+    'Custom services every instance runs (customServices): a JSON array of Azure ML CustomService objects, e.g. RStudio from a Docker image; the tag aml-jupyterhub-custom-services wins. They are offered as landing choices.',
+  ),
   AUTH_MODE: z.enum(AUTH_MODES).default('key').describe(
     "How callers authenticate: 'key' (HUB_API_KEY in the x-functions-key header; grants the Hub and Admin roles), 'entra' (an Entra ID access token with app role Hub or Admin, or a user's own token) or 'key-or-entra' (either).",
   ),
@@ -268,6 +298,8 @@ export interface Settings {
   listPageSizeMax: number;
   cost: CostSettings;
   auth: AuthSettings;
+  /** Defaults of the per-project compute settings (COMPUTE_*); a resource group's tag wins. */
+  computeDefaults: ComputeSettingDefaults;
 }
 
 export interface CostSettings {
@@ -360,6 +392,14 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       stopAtLimit: s.BUDGET_STOP_AT_LIMIT === 'true',
     },
     auth: authSettings(s),
+    computeDefaults: {
+      subnetId: s.COMPUTE_SUBNET_ID,
+      enableNodePublicIp: s.COMPUTE_NODE_PUBLIC_IP,
+      creationScript: s.COMPUTE_SETUP_SCRIPT,
+      startupScript: s.COMPUTE_STARTUP_SCRIPT,
+      enableSso: s.COMPUTE_ENABLE_SSO,
+      customServices: s.COMPUTE_CUSTOM_SERVICES,
+    },
   };
 }
 

@@ -8,6 +8,8 @@ export interface ErrorSpec {
   title: string;
   /** true when the caller can fix it (4xx), false when it is ours or Azure's. */
   callerFault: boolean;
+  /** An administrator must act (e.g. fix a project's tags): logged as a warning although it is a 4xx. */
+  adminAction?: boolean;
 }
 
 export const ERROR_CATALOGUE = {
@@ -25,6 +27,7 @@ export const ERROR_CATALOGUE = {
   'size-unavailable': { status: 409, title: 'The size is not available in the region', callerFault: true },
   'quota-exceeded': { status: 409, title: 'A quota does not allow this', callerFault: true },
   'budget-exceeded': { status: 409, title: "The project has used its month's budget", callerFault: true },
+  'compute-settings-invalid': { status: 409, title: "The project's compute settings are invalid", callerFault: true, adminAction: true },
   'id-collision': { status: 409, title: 'The server id belongs to another server', callerFault: false },
   'compute-name-conflict': { status: 409, title: 'The compute name is invalid or taken', callerFault: false },
   'conflicting-operation': { status: 409, title: 'Azure is busy with another operation on this compute', callerFault: true },

@@ -2,6 +2,7 @@
  * The interfaces the domain and use cases need from the outside world.
  * Adapters in shared/adapters implement them; nothing here does I/O.
  */
+import type { ComputeSettings } from './compute-settings';
 import type { RoleAssignmentInfo } from './project-access';
 import type { Server, ServerState, SizeLabel, VersionedServer } from './server';
 import type { HourlyPrice, UsageInterval } from './usage';
@@ -110,12 +111,20 @@ export interface CreateComputeRequest extends ComputeLocator {
   tags: Record<string, string>;
   /** Azure ML's idle shutdown for the instance, an ISO 8601 duration (e.g. PT30M). */
   idleTimeBeforeShutdown: string;
+  /** The project's compute settings (subnet, public IP, scripts, SSO, custom services), already checked; absent: none. */
+  compute?: ComputeSettings;
 }
 
 export interface ResourceGroupInfo {
   name: string;
   location: string;
   tags: Record<string, string>;
+}
+
+export interface SubnetInfo {
+  id: string;
+  /** The region of the subnet's virtual network. */
+  location: string;
 }
 
 export interface WorkspaceInfo {
@@ -147,6 +156,8 @@ export interface AmlGateway {
   /** The workspace with the project's name in the project's resource group, or null. */
   getWorkspace(project: string): Promise<WorkspaceInfo | null>;
   listVmSizes(location: string): Promise<VmSizeInfo[]>;
+  /** The subnet with this resource id and the region of its virtual network, or null when there is none. */
+  getSubnet(subnetId: string): Promise<SubnetInfo | null>;
   /**
    * The role assignments that apply to the principal on the project's resource group: its own and
    * its groups' (ARM filter `assignedTo('<objectId>')`), at, above or below the group.

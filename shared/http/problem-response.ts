@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
-import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../domain/errors';
+import { AppError, ERROR_CATALOGUE, type ErrorCode, type ErrorSpec, type FieldError } from '../domain/errors';
 import { publicFailure } from '../domain/public-failure';
 
 export interface Problem {
@@ -30,7 +30,9 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 
 export function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {
   if (error instanceof AppError && error.callerFault) {
-    context.debug('request.failed', { code: error.code, status: error.status, detail: error.message });
+    const spec: ErrorSpec = ERROR_CATALOGUE[error.code];
+    const log = spec.adminAction ? context.warn.bind(context) : context.debug.bind(context);
+    log('request.failed', { code: error.code, status: error.status, detail: error.message });
     return problemResponse(problemOf(error, error.message), headersOf(error));
   }
   const failure = publicFailure(error, randomUUID().slice(0, 8));

@@ -18,6 +18,7 @@ import { launchLine, launchStartedAt, progressPercent, shouldAddLine } from '../
 import { queuedMessage } from '../domain/write-pacing';
 import { nowIso, type Dependencies } from './dependencies';
 import { expectedLaunchSeconds, launchKindOf, recordLaunch } from './launch-timing';
+import { projectComputeSettings } from './project-compute-settings';
 
 /**
  * - `wait`: look again after the polling interval;
@@ -61,6 +62,9 @@ export async function advanceProvisioning(deps: Dependencies, id: string, observ
     if (lookup.kind !== 'offered') {
       return fail(deps, id, { code: 'project-not-found', message: `Project '${server.project}' is no longer offered.` });
     }
+    // The project's subnet, scripts and services as of now (its tags may have changed since the spawn).
+    const settings = await projectComputeSettings(deps, lookup.project);
+    if (!settings.ok) return fail(deps, id, { code: 'compute-settings-invalid', message: settings.message });
     const expected = await expectedLaunchSeconds(deps, server, 'create');
     const intent = { state: 'Creating', amlState: null, progress: 20, message: launchLine('create', server.size, expected) } as const;
     return launch(deps, stored, intent, () => deps.aml.createCompute({
@@ -71,6 +75,7 @@ export async function advanceProvisioning(deps: Dependencies, id: string, observ
       tenantId: server.tenantId,
       tags: { 'aml-jupyterhub-hub': deps.settings.hubId, 'aml-jupyterhub-user': server.user.slice(0, 256), 'aml-jupyterhub-server': server.serverName || '(default)' },
       idleTimeBeforeShutdown: idleTime,
+      compute: settings.settings,
     }));
   }
 

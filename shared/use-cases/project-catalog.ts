@@ -4,7 +4,7 @@
  * filters the options list and is asked again at spawn, so both always agree.
  */
 import { AppError } from '../domain/errors';
-import type { AmlGateway, Clock, ResourceGroupInfo, VmSizeInfo } from '../domain/ports';
+import type { AmlGateway, Clock, ResourceGroupInfo, SubnetInfo, VmSizeInfo } from '../domain/ports';
 import { grantsProjectAccess } from '../domain/project-access';
 import { candidateProjectGroups, type Project, type ProjectAccessRule } from '../domain/projects';
 import { resolveSize, resolveSizes, type ResolvedSize } from '../domain/sizes';
@@ -37,12 +37,14 @@ export class ProjectCatalog {
   private readonly projects: TtlCache<Project[]>;
   private readonly vmSizes: TtlCache<VmSizeInfo[]>;
   private readonly access: TtlCache<boolean>;
+  private readonly subnets: TtlCache<SubnetInfo | null>;
 
   constructor(private readonly options: ProjectCatalogOptions) {
     this.groups = new TtlCache(options.cacheSeconds, options.clock);
     this.projects = new TtlCache(options.cacheSeconds, options.clock);
     this.vmSizes = new TtlCache(options.cacheSeconds, options.clock);
     this.access = new TtlCache(options.rbac.cacheSeconds, options.clock);
+    this.subnets = new TtlCache(options.cacheSeconds, options.clock);
   }
 
   /** The projects this viewer may use. */
@@ -74,6 +76,11 @@ export class ProjectCatalog {
   /** The tags of the project's resource group (e.g. its budget), empty when it has none or is unknown. */
   async projectTags(name: string): Promise<Record<string, string>> {
     return (await this.resourceGroups()).find((group) => group.name.toLowerCase() === name.toLowerCase())?.tags ?? {};
+  }
+
+  /** The subnet a project's tag or setting names, with its network's region (null: none); cached like the project list. */
+  subnet(subnetId: string): Promise<SubnetInfo | null> {
+    return this.subnets.get(subnetId.toLowerCase(), () => this.options.aml.getSubnet(subnetId));
   }
 
   async sizesIn(location: string): Promise<ResolvedSize[]> {

@@ -16,6 +16,7 @@ import type { Server, SizeLabel } from '../domain/server';
 import { newServer, respawned } from '../domain/server-changes';
 import { nowIso, type Dependencies } from './dependencies';
 import { enforceBudget } from './usage-report';
+import { requireProjectComputeSettings } from './project-compute-settings';
 
 export interface SpawnRequest {
   user: string;
@@ -50,7 +51,12 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
   const id = deps.serverId({ ...identity, vmSize: size.vmSize });
   const withinQuota = () => enforceQuotas(deps, { id, user: request.user, project: project.name, size: request.size });
   // A spawn that would start a server is refused once the project has used its month's budget.
-  const withinLimits = async () => { await enforceBudget(deps, project.name); await withinQuota(); };
+  // ... and while its compute settings (resource-group tags, COMPUTE_* settings) are invalid: named, before any write.
+  const withinLimits = async () => {
+    await requireProjectComputeSettings(deps, project);
+    await enforceBudget(deps, project.name);
+    await withinQuota();
+  };
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const stored = await deps.servers.get(id);

@@ -14,6 +14,7 @@ import asyncio
 import os
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from jupyterhub.spawner import Spawner
 from sqlalchemy import inspect as sqlalchemy_inspect
@@ -315,6 +316,18 @@ class AMLSpawner(Spawner):
     @default("options_form")
     def _default_options_form(self):
         return _options_form
+
+    @default("default_url")
+    def _default_default_url(self) -> str:
+        # The person's own folder of the workspace file share, which every instance mounts
+        # (~/cloudfiles/code/Users/<name>): their files outlive any one instance or size.
+        return "/lab/tree/Users/{username}"
+
+    def landing_path(self) -> str:
+        """Where a person who opens the server without a path lands, below the instance's
+        base URL (`default_url` with `{username}` filled in; empty: JupyterLab's own start)."""
+        path = self.format_string(self.default_url or "").lstrip("/")
+        return quote(path, safe="/")
 
     if "apply_user_options" in Spawner.class_trait_names():  # JupyterHub >= 5.3
 

@@ -13,7 +13,7 @@ from tornado import web
 
 
 #: Problem codes that retrying cannot cure, whatever their status.
-PERMANENT_CODES = frozenset({"quota-exceeded", "budget-exceeded"})
+PERMANENT_CODES = frozenset({"quota-exceeded", "budget-exceeded", "compute-settings-invalid"})
 
 
 class ControlPlaneError(Exception):

@@ -104,6 +104,9 @@ def render_options_form(
             f'<div id="aml-last-server" class="alert alert-{kind}" role="status">'
             f"{escape(notice.text)}{hint}</div>"
         )
+    # Only against a real last choice, still preselected: there is a last instance to speak of.
+    had_last = previous.get(PROJECT) == chosen_project and previous.get(SIZE) == chosen_size
+    size_change = _size_change_note(chosen_project, chosen_size) if had_last and not failed else ""
     return (
         '<div class="aml-options">'
         f"{notice_html}"
@@ -116,10 +119,36 @@ def render_options_form(
         '<label for="aml-size" class="form-label">Size</label>'
         f'<select id="aml-size" name="{SIZE}" class="form-select" required{described}>{size_options}</select>'
         f"{size_help}"
+        f"{size_change}"
         "</div>"
         '<p class="form-text">Your server is an Azure Machine Learning compute instance. '
         "Creating one takes a few minutes; starting a stopped one is quicker.</p>"
         "</div>"
+    )
+
+
+#: Said when a person picks another size than last time in the same project: a size is an
+#: instance of its own, so their files are where every instance of the project sees them.
+SIZE_CHANGE_NOTE = (
+    "Another size starts a new compute instance; the one of your last size stays stopped, "
+    "with its disk. Your files in your own folder of the project's file share, Users/<your name> "
+    "(~/cloudfiles/code/Users/<your name> on the instance), are on every instance: JupyterLab opens there."
+)
+
+
+def _size_change_note(project: str | None, size: str | None) -> str:
+    """A note under the size picker, shown by a line of script while the chosen size
+    differs from the last one (`size`) in the same project (`project`)."""
+    if not project or not size:
+        return ""
+    return (
+        f'<div id="aml-size-change" class="form-text" role="status" hidden '
+        f'data-project="{escape(project)}" data-size="{escape(size)}">{escape(SIZE_CHANGE_NOTE)}</div>'
+        "<script>(function(){var n=document.getElementById('aml-size-change'),"
+        "p=document.getElementById('aml-project'),s=document.getElementById('aml-size');"
+        "if(!n||!p||!s)return;function f(){n.hidden=!(p.value===n.getAttribute('data-project')"
+        "&&s.value!==n.getAttribute('data-size'));}"
+        "p.addEventListener('change',f);s.addEventListener('change',f);f();})();</script>"
     )
 
 

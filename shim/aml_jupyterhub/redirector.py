@@ -146,6 +146,10 @@ class RedirectHandler(web.RequestHandler):
         url = target.redirect_target()
         if url:
             rest = self.request.path[len(prefix):] if len(self.request.path) > len(prefix) else ""
+            if not rest.lstrip("/") and not self.request.query:
+                # No path asked for: where the spawner lands people (their own folder).
+                landing_path = getattr(target, "landing_path", None)
+                rest = landing_path() if landing_path else ""
             self.redirect(instance_url(url, rest, self.request.query), permanent=False)
             return
         holding_status = getattr(target, "holding_status", None)

@@ -22,6 +22,17 @@ const NOT_IN_SUBSET: Record<string, (resource: ArmResource) => void> = {
     expect(Object.keys(resource.properties as JsonObject).sort()).toEqual(['Application_Type', 'DisableLocalAuth', 'IngestionMode', 'WorkspaceResourceId']);
     expect((resource.properties as JsonObject).WorkspaceResourceId).toMatch(/^\[resourceId\('Microsoft\.OperationalInsights\/workspaces', /);
   },
+  // Microsoft.Resources is not among the seven either: the nested deployment that grants the subnet
+  // joiner role on COMPUTE_SUBNET_ID's network (in its own resource group); its inner resource is checked.
+  'Microsoft.Resources/deployments@2022-09-01': (resource) => {
+    expect(Object.keys(resource).sort()).toEqual(['apiVersion', 'comments', 'condition', 'dependsOn', 'name', 'properties', 'resourceGroup', 'type']);
+    const properties = resource.properties as JsonObject;
+    expect(Object.keys(properties).sort()).toEqual(['mode', 'template']);
+    expect(properties.mode).toBe('Incremental');
+    const inner = properties.template as { $schema: string; resources: JsonObject[] };
+    expect(inner.$schema).toBe('https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#');
+    expect(inner.resources.map((r) => `${String(r.type)}@${String(r.apiVersion)}`)).toEqual(['Microsoft.Authorization/roleAssignments@2022-04-01']);
+  },
   'Microsoft.KeyVault/vaults@2023-07-01': (resource) => {
     expect(Object.keys(resource).sort()).toEqual(['apiVersion', 'comments', 'location', 'name', 'properties', 'tags', 'type']);
     expect(resource.properties).toEqual({

@@ -12,7 +12,7 @@ import { allExpressions, fakeDeployment, loadTemplate, referencedNames, required
 const TEMPLATE_FUNCTIONS = new Set(
   [
     'and', 'concat', 'empty', 'environment', 'equals', 'extensionResourceId', 'format', 'guid', 'if', 'length', 'not', 'or',
-    'parameters', 'reference', 'replace', 'resourceGroup', 'resourceId', 'string', 'subscription', 'subscriptionResourceId',
+    'parameters', 'reference', 'replace', 'resourceGroup', 'resourceId', 'split', 'string', 'subscription', 'subscriptionResourceId',
     'take', 'toLower', 'toUpper', 'uniqueString', 'variables',
   ].map((name) => name.toLowerCase()),
 );

@@ -22,6 +22,7 @@ const ALICE = 'a11ce000-0000-4000-8000-000000000001';
 const BOB = 'b0b00000-0000-4000-8000-000000000002';
 const CAROL = 'ca201000-0000-4000-8000-000000000003';
 const DAVE = 'da7e0000-0000-4000-8000-000000000004';
+const PLATFORM_ADMIN = 'ad000000-0000-4000-8000-000000000020';
 /** The tenant of the seeded subscription. */
 const SEED_TENANT = '00000000-0000-0000-0000-0000000a4b10';
 
@@ -223,7 +224,7 @@ describe('the emulator role assignment REST endpoint', () => {
   it('lists every assignment on the group without a filter, in ARM shape', async () => {
     const reply = await get(rolePath('climate-lab'));
     expect(reply.status).toBe(200);
-    expect(principals(reply.json)).toEqual([ALICE, BOB, DAVE]);
+    expect(principals(reply.json)).toEqual([ALICE, PLATFORM_ADMIN, BOB, DAVE]);
     expect(reply.json.value[0]).toMatchObject({
       type: 'Microsoft.Authorization/roleAssignments',
       id: expect.stringMatching(/\/resourceGroups\/climate-lab\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}$/),

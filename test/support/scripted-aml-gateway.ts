@@ -5,7 +5,7 @@
 import { AppError } from '../../shared/domain/errors';
 import type { RoleAssignmentInfo } from '../../shared/domain/project-access';
 import type {
-  AmlComputeState, AmlGateway, ComputeInstance, ComputeLastOperation, ComputeLocator, CreateComputeRequest, ResourceGroupInfo, VmSizeInfo, WorkspaceInfo,
+  AmlComputeState, AmlGateway, ComputeInstance, ComputeLastOperation, ComputeLocator, CreateComputeRequest, ResourceGroupInfo, SubnetInfo, VmSizeInfo, WorkspaceInfo,
 } from '../../shared/domain/ports';
 
 interface Instance {
@@ -48,6 +48,10 @@ export interface ScriptedAmlOptions {
   subscriptionTenantId?: string;
   /** Running instances list no Jupyter application (jupyterLabUrl null). */
   withoutJupyter?: boolean;
+  /** Tags of the projects' resource groups, by project. */
+  groupTags?: Record<string, Record<string, string>>;
+  /** Subnets that exist, by resource id (lower case), with their network's region. */
+  subnets?: Record<string, string>;
 }
 
 /** The tenant of the emulator seed's subscription. */
@@ -139,7 +143,7 @@ export class ScriptedAmlGateway implements AmlGateway {
   }
 
   async listResourceGroups(): Promise<ResourceGroupInfo[]> {
-    return this.projects().map((name) => ({ name, location: 'westeurope', tags: {} }));
+    return this.projects().map((name) => ({ name, location: 'westeurope', tags: this.options.groupTags?.[name] ?? {} }));
   }
 
   async getWorkspace(project: string): Promise<WorkspaceInfo | null> {
@@ -151,6 +155,12 @@ export class ScriptedAmlGateway implements AmlGateway {
       { name: 'Standard_DS1_v2', vCPUs: 1, memoryGB: 3.5, gpus: 0 },
       { name: 'Standard_DS3_v2', vCPUs: 4, memoryGB: 14, gpus: 0 },
     ];
+  }
+
+  async getSubnet(subnetId: string): Promise<SubnetInfo | null> {
+    this.calls.push(`subnet ${subnetId}`);
+    const location = this.options.subnets?.[subnetId.toLowerCase()];
+    return location === undefined ? null : { id: subnetId, location };
   }
 
   async roleAssignmentsFor(project: string, objectId: string): Promise<RoleAssignmentInfo[]> {

@@ -10,7 +10,9 @@ import {
   IDLE_SHUTDOWN_API_VERSION,
   parseBody,
   type ComputeInstanceBody,
+  type ScriptReferenceBody,
 } from '../compute-body';
+import { findSubnet } from './networks';
 import { toArmCompute, toArmComputeAccepted } from '../compute-view';
 import type { ArmHandler, ArmRequest, EmulatorContext } from '../context';
 import { created } from '../lifecycle';
@@ -63,6 +65,11 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
       authorizationType: inner.computeInstanceAuthorizationType ?? null,
       applicationSharingPolicy: inner.applicationSharingPolicy ?? null,
       idleTimeBeforeShutdown: honoursIdleShutdown(request) ? (inner.idleTimeBeforeShutdown ?? null) : null,
+      subnetId: inner.subnet?.id ?? null,
+      enableNodePublicIp: inner.enableNodePublicIp ?? null,
+      enableSso: inner.enableSSO ?? null,
+      setupScripts: inner.setupScripts?.scripts ?? null,
+      customServices: inner.customServices ?? null,
       createdBy: {
         userId: request.principal.id,
         userOrgId: request.principal.tenantId ?? ctx.seed.subscription.tenantId,
@@ -102,6 +109,7 @@ function checkBody(ctx: EmulatorContext, request: ArmRequest, ws: SeedWorkspace,
       'VMSizeNotSupported',
     );
   }
+  checkNetworkAndScripts(ctx, ws, body.properties.properties);
   const idle = body.properties.properties.idleTimeBeforeShutdown;
   if (idle !== undefined && honoursIdleShutdown(request)) checkIdleTime(idle, ctx.options.allowShortIdle);
   return size.name;
@@ -109,4 +117,53 @@ function checkBody(ctx: EmulatorContext, request: ArmRequest, ws: SeedWorkspace,
 
 function honoursIdleShutdown(request: ArmRequest): boolean {
   return request.apiVersion >= IDLE_SHUTDOWN_API_VERSION;
+}
+
+type InstanceProperties = ComputeInstanceBody['properties']['properties'];
+
+/**
+ * Azure ML's checks of where the instance goes and what it runs: the subnet must exist and lie
+ * in the workspace's region; a setup script from the workspace's storage must be a file there.
+ */
+function checkNetworkAndScripts(ctx: EmulatorContext, ws: SeedWorkspace, inner: InstanceProperties): void {
+  const subnetId = inner.subnet?.id;
+  if (subnetId) {
+    const found = findSubnet(ctx, subnetId);
+    if (!found) {
+      throw badRequest(
+        `Subnet '${subnetId}' was not found, or this workspace cannot use it. Specify an existing subnet of a virtual network in location '${ws.location}'.`,
+        'InvalidSubnet',
+      );
+    }
+    if (normalizeLocation(found.network.location) !== normalizeLocation(ws.location)) {
+      throw badRequest(
+        `The virtual network '${found.network.name}' of subnet '${subnetId}' is in location '${found.network.location}', but workspace '${ws.name}' is in '${ws.location}'. ` +
+          'A compute instance can only use a subnet in the same location as its workspace.',
+        'InvalidSubnet',
+      );
+    }
+  }
+  const scripts = inner.setupScripts?.scripts;
+  for (const [kind, script] of [['creation', scripts?.creationScript], ['startup', scripts?.startupScript]] as const) {
+    if (script) checkScript(ws, kind, script);
+  }
+  const names = (inner.customServices ?? []).map((service) => service.name.toLowerCase());
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated) throw badRequest(`customServices names the service '${repeated}' more than once.`);
+}
+
+function checkScript(ws: SeedWorkspace, kind: 'creation' | 'startup', script: ScriptReferenceBody): void {
+  const source = (script.scriptSource ?? '').toLowerCase();
+  const data = script.scriptData ?? '';
+  if (data === '') throw badRequest(`The ${kind} script has no scriptData: name the script's path (workspaceStorage) or its content (inline).`);
+  if (source === 'inline') return;
+  if (source !== 'workspacestorage') {
+    throw badRequest(`The ${kind} script's scriptSource '${script.scriptSource ?? ''}' is not supported: use 'workspaceStorage' or 'inline'.`);
+  }
+  const path = data.replace(/^\/+/, '');
+  if (!ws.datastoreFiles.some((file) => file === path)) {
+    throw badRequest(
+      `The ${kind} script '${data}' was not found in the file share of workspace '${ws.name}' (its workspaceworkingdirectory datastore). Upload the script there (e.g. under Users/) and name its path.`,
+    );
+  }
 }

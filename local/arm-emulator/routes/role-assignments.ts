@@ -48,7 +48,7 @@ function toArmRoleAssignment(ctx: EmulatorContext, assignment: SeedRoleAssignmen
 }
 
 /** Where an assignment's scope sits relative to the resource group. */
-function relation(scope: string, groupScope: string): 'at' | 'above' | 'below' | 'unrelated' {
+export function relation(scope: string, groupScope: string): 'at' | 'above' | 'below' | 'unrelated' {
   const normalized = scope.toLowerCase().replace(/\/+$/, '');
   if (normalized === groupScope) return 'at';
   if (normalized === '' || groupScope.startsWith(`${normalized}/`)) return 'above';
@@ -74,7 +74,7 @@ function parseFilter(ctx: EmulatorContext, raw: string | undefined): Filter {
 }
 
 /** The principal and every group that holds it, directly or through other groups. */
-function withGroups(ctx: EmulatorContext, objectId: string): Set<string> {
+export function withGroups(ctx: EmulatorContext, objectId: string): Set<string> {
   const found = new Set([objectId]);
   for (let grew = true; grew; ) {
     grew = false;

@@ -9,7 +9,7 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { AzureMachineLearningWorkspaces, type ComputeStartOptionalParams } from '@azure/arm-machinelearning';
 import { ResourceManagementClient } from '@azure/arm-resources';
-import { createHttpHeaders, createPipelineRequest, RestError, type PipelineRequest, type PipelineResponse, type PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, createPipelineRequest, isRestError, RestError, type PipelineRequest, type PipelineResponse, type PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type {
   AmlGateway,
@@ -17,19 +17,25 @@ import type {
   ComputeLocator,
   CreateComputeRequest,
   ResourceGroupInfo,
+  SubnetInfo,
   VmSizeInfo,
   WorkspaceInfo,
 } from '../../domain/ports';
-import { AppError } from '../../domain/errors';
+import { AppError, isAppError } from '../../domain/errors';
+import { parseSubnetId } from '../../domain/compute-settings';
 import type { RoleAssignmentInfo } from '../../domain/project-access';
 import type { ApplicationSharingPolicy } from '../../config/settings';
 import { fromArmError, isNotFound } from './arm-error-mapper';
 import { fromArmCompute, isComputeInstance } from './from-arm-compute';
 import { idleShutdownHeader, idleShutdownPolicy } from './idle-shutdown-policy';
-import { toArmComputeInstance } from './to-arm-compute';
+import { toArmComputeInstance, unmodelledComputeProperties } from './to-arm-compute';
+import { computePropertiesHeader, computePropertiesPolicy } from './compute-properties-policy';
 
 /** Subscriptions_Get (Microsoft.Resources): its answer carries the subscription's tenantId. */
 export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
+
+/** VirtualNetworks_Get (Microsoft.Network), for the subnet a project's instances join. */
+export const NETWORK_API_VERSION = '2024-05-01';
 
 /** The first stable Azure ML api-version whose ComputeInstanceProperties has idleTimeBeforeShutdown. */
 export const AML_API_VERSION = '2025-12-01';
@@ -62,7 +68,10 @@ export class ArmAmlGateway implements AmlGateway {
     this.ml = new AzureMachineLearningWorkspaces(options.credential, options.subscriptionId, {
       ...common,
       apiVersion: AML_API_VERSION,
-      additionalPolicies: [{ policy: idleShutdownPolicy(), position: 'perCall' }],
+      additionalPolicies: [
+        { policy: idleShutdownPolicy(), position: 'perCall' },
+        { policy: computePropertiesPolicy(), position: 'perCall' },
+      ],
     });
     this.resources = new ResourceManagementClient(options.credential, options.subscriptionId, common);
     this.authorization = new AuthorizationManagementClient(options.credential, options.subscriptionId, common);
@@ -79,7 +88,9 @@ export class ArmAmlGateway implements AmlGateway {
 
   async createCompute(request: CreateComputeRequest): Promise<void> {
     const body = toArmComputeInstance(request, this.applicationSharingPolicy);
-    const requestOptions = { customHeaders: idleShutdownHeader(request.idleTimeBeforeShutdown) };
+    const requestOptions = {
+      customHeaders: { ...idleShutdownHeader(request.idleTimeBeforeShutdown), ...computePropertiesHeader(unmodelledComputeProperties(request)) },
+    };
     await accepted((options) =>
       this.ml.computeOperations.beginCreateOrUpdate(request.project, request.project, request.name, body, { ...options, requestOptions }));
   }
@@ -158,6 +169,39 @@ export class ArmAmlGateway implements AmlGateway {
     } catch (error) {
       throw fromArmError(error);
     }
+  }
+
+  /**
+   * The subnet and its virtual network's region: one read of the network (VirtualNetworks_Get),
+   * whose body lists its subnets; a network or subnet that does not exist is null. The SDK for
+   * Microsoft.Network is not a dependency, so the read goes through the resources client's pipeline.
+   */
+  async getSubnet(subnetId: string): Promise<SubnetInfo | null> {
+    const parts = parseSubnetId(subnetId);
+    if (!parts) return null;
+    const path = [
+      'subscriptions', parts.subscriptionId, 'resourceGroups', parts.resourceGroup, 'providers', 'Microsoft.Network',
+      'virtualNetworks', parts.virtualNetwork,
+    ].map(encodeURIComponent).join('/');
+    let response: PipelineResponse;
+    try {
+      response = await this.send(this.resources, `${path}?api-version=${NETWORK_API_VERSION}`, 'GET');
+    } catch (error) {
+      // Missing, or hidden from this identity (no read on the network): either way it cannot be joined.
+      const status = isAppError(error) && isRestError(error.cause) ? error.cause.statusCode : undefined;
+      if (status === 404 || status === 403) return null;
+      throw error;
+    }
+    let network: { location?: unknown; properties?: { subnets?: { name?: unknown; id?: unknown }[] } };
+    try {
+      network = JSON.parse(response.bodyAsText ?? '{}') as typeof network;
+    } catch {
+      throw new AppError('azure-error', `Azure answered the read of virtual network ${parts.virtualNetwork} with a body that is not JSON.`);
+    }
+    const subnets = Array.isArray(network.properties?.subnets) ? network.properties.subnets : [];
+    const subnet = subnets.find((candidate) => typeof candidate.name === 'string' && candidate.name.toLowerCase() === parts.subnet.toLowerCase());
+    if (!subnet || typeof network.location !== 'string') return null;
+    return { id: typeof subnet.id === 'string' ? subnet.id : subnetId, location: network.location };
   }
 
   /** ARM's `assignedTo()` filter: the principal's own assignments and those of its groups. */

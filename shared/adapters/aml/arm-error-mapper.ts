@@ -23,6 +23,8 @@ const SIZE_MESSAGE =
 const NAME_MESSAGE =
   /\bcompute\s+(instance\s+)?name\b.*\b(not available|invalid|already|in use|unique)\b|\bname\b.*\balready\s+(exists|in use)\b|\balready exists\b/i;
 
+const SETTINGS_MESSAGE = /\bsubnet\b|\b(setup|creation|startup) script\b|\bscriptData\b|\bcustomServices?\b/i;
+
 /** The AppError code for an ARM error, most specific first. */
 export function classifyArmError(facts: ArmErrorFacts): ErrorCode {
   const code = (facts.code ?? '').toLowerCase();
@@ -30,6 +32,8 @@ export function classifyArmError(facts: ArmErrorFacts): ErrorCode {
   if (QUOTA_CODES.has(code) || QUOTA_MESSAGE.test(facts.message)) return 'quota-exceeded';
   if (SIZE_CODES.has(code) || SIZE_MESSAGE.test(facts.message)) return 'size-unavailable';
   if (NAME_CODES.has(code) || NAME_MESSAGE.test(facts.message)) return 'compute-name-conflict';
+  // The project's subnet or setup script refused by Azure ML: an administrator's fix, not a retry.
+  if (facts.status === 400 && SETTINGS_MESSAGE.test(facts.message)) return 'compute-settings-invalid';
   if (facts.status === 409) return 'conflicting-operation';
   return 'azure-error';
 }

@@ -3,9 +3,10 @@
  * behalf of a person. `Personal`: only the assigned person can open its applications, so it needs
  * one; `Shared`: every user of the workspace can, and an assigned person is optional.
  */
-import type { ComputeResource } from '@azure/arm-machinelearning';
+import type { ComputeInstanceProperties, ComputeResource } from '@azure/arm-machinelearning';
 import type { ApplicationSharingPolicy } from '../../config/settings';
 import { AppError } from '../../domain/errors';
+import { NO_COMPUTE_SETTINGS, type ComputeSettings } from '../../domain/compute-settings';
 import type { CreateComputeRequest } from '../../domain/ports';
 
 export function toArmComputeInstance(request: CreateComputeRequest, sharingPolicy: ApplicationSharingPolicy): ComputeResource {
@@ -32,7 +33,36 @@ export function toArmComputeInstance(request: CreateComputeRequest, sharingPolic
         ...(assignedUser
           ? { computeInstanceAuthorizationType: 'personal', personalComputeInstanceSettings: { assignedUser } }
           : {}),
+        ...modelledComputeSettings(request.compute ?? NO_COMPUTE_SETTINGS),
       },
     },
+  };
+}
+
+/** A file in the workspace's default datastore, as Azure ML's ScriptReference names it. */
+export const WORKSPACE_SCRIPT_SOURCE = 'workspaceStorage';
+
+/** The project's settings the SDK models (subnet, enableNodePublicIp, setupScripts); unset ones are not sent. */
+function modelledComputeSettings(settings: ComputeSettings): Partial<ComputeInstanceProperties> {
+  const scripts = {
+    ...(settings.creationScript === null ? {} : { creationScript: { scriptSource: WORKSPACE_SCRIPT_SOURCE, scriptData: settings.creationScript } }),
+    ...(settings.startupScript === null ? {} : { startupScript: { scriptSource: WORKSPACE_SCRIPT_SOURCE, scriptData: settings.startupScript } }),
+  };
+  return {
+    ...(settings.subnetId === null ? {} : { subnet: { id: settings.subnetId } }),
+    ...(settings.enableNodePublicIp === null ? {} : { enableNodePublicIp: settings.enableNodePublicIp }),
+    ...(Object.keys(scripts).length === 0 ? {} : { setupScripts: { scripts } }),
+  };
+}
+
+/**
+ * The project's settings the SDK 2.1.1 does not model (enableSSO, customServices), for the
+ * compute-properties policy to add to the body (compute-properties-policy.ts).
+ */
+export function unmodelledComputeProperties(request: CreateComputeRequest): Record<string, unknown> {
+  const settings = request.compute ?? NO_COMPUTE_SETTINGS;
+  return {
+    ...(settings.enableSso === null ? {} : { enableSSO: settings.enableSso }),
+    ...(settings.customServices === null ? {} : { customServices: settings.customServices }),
   };
 }

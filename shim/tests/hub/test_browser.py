@@ -12,7 +12,7 @@ import re
 import shutil
 import signal
 
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
@@ -80,6 +80,8 @@ async def test_log_in_pick_watch_and_land_on_jupyterlab(hub, backend, username, 
     assert (server["project"], server["size"]) == ("ocean-lab", "Medium")
     assert page.url.startswith(server["url"].split("?")[0].rstrip("/").rsplit("/", 1)[0])
     assert server["id"] in await page.inner_text("body")
+    # in the person's own folder of the workspace file share
+    assert page.url.endswith(f"/lab/tree/Users/{quote(username, safe='')}")
 
     # the form remembers the last choice
     await hub.stop_server(username)
@@ -88,6 +90,14 @@ async def test_log_in_pick_watch_and_land_on_jupyterlab(hub, backend, username, 
     await page.wait_for_selector("select[name=project]")
     assert await page.input_value("select[name=project]") == "ocean-lab"
     assert await page.input_value("select[name=size]") == "Medium"
+    # another size is another instance: the form says so, and where the files are
+    assert not await page.is_visible("#aml-size-change")
+    await page.select_option("select[name=size]", "Small")
+    await page.wait_for_selector("#aml-size-change", state="visible")
+    assert "new compute instance" in await page.inner_text("#aml-size-change")
+    await page.screenshot(path=str(ARTIFACTS / f"shim-browser-form-size-change-{backend.kind}.png"), full_page=True)
+    await page.select_option("select[name=size]", "Medium")
+    assert not await page.is_visible("#aml-size-change")
 
 
 async def log_in(page, hub, username):
@@ -309,7 +319,7 @@ async def test_walk_log_in_spawn_land_restart_stop_start_named_and_no_access(tmp
         await page.click("form#spawn_form [type=submit]")
         await shot(page, "07-progress-before-hub-restart")
         second = await restart_with_the_page_open(page, hub, backend, username, "", signal.SIGTERM, False, "08")
-        await land(page, second["id"], "/lab")
+        await land(page, second["id"], f"/lab/tree/Users/{quote(username, safe='')}")
         await shot(page, "09-landed-after-hub-restart-sigterm")
 
         # 6. stop, and start again (the same instance: a start, quicker than a create)
@@ -322,7 +332,7 @@ async def test_walk_log_in_spawn_land_restart_stop_start_named_and_no_access(tmp
         assert (await page.input_value("select[name=project]"), await page.input_value("select[name=size]")) == ("ocean-lab", "Large")
         await shot(page, "11-form-start-again-last-choice")
         await page.click("form#spawn_form [type=submit]")
-        await land(page, second["id"], "/lab")
+        await land(page, second["id"], f"/lab/tree/Users/{quote(username, safe='')}")
         await shot(page, "12-landed-after-start-again")
         assert (await backend.server(second["id"]))["state"] == "Running"
 
@@ -343,7 +353,7 @@ async def test_walk_log_in_spawn_land_restart_stop_start_named_and_no_access(tmp
         await shot(page, "13b-named-server-form")
         await page.click("form#spawn_form [type=submit]")
         named = await restart_with_the_page_open(page, hub, backend, username, "analysis", signal.SIGKILL, True, "14")
-        await land(page, named["id"], "/lab")
+        await land(page, named["id"], f"/lab/tree/Users/{quote(username, safe='')}")
         await shot(page, "15-named-server-landed-after-hub-kill")
         await page.goto(f"{hub.url}/hub/home")
         row = page.locator("tr[data-server-name=analysis] .aml-server-summary")

@@ -12,6 +12,7 @@ import json
 import re
 import signal
 import sqlite3
+from urllib.parse import quote
 
 import httpx
 import jupyterhub
@@ -34,9 +35,11 @@ async def aml_server(backend, user: str, server_name: str = "") -> dict:
 
 
 def assert_redirects_to_lab(response, server: dict, path: str = "") -> None:
-    """To the instance's JupyterLab, or with `path` (and query) the same path on the instance."""
+    """To the instance's JupyterLab in the person's folder (Users/<name>), or with `path`
+    (and query) the same path on the instance."""
     assert response.status_code == 302, response.text
-    expected = server["url"] if not path else server["url"].rstrip("/").removesuffix("/lab") + "/" + path
+    base = server["url"].rstrip("/").removesuffix("/lab")
+    expected = f"{base}/lab/tree/Users/{quote(server['user'], safe='')}" if not path else base + "/" + path
     assert response.headers["location"] == expected
     assert server["id"] in server["url"]
 

@@ -88,7 +88,8 @@ async def test_start_returns_the_redirect_endpoint_which_sends_users_to_jupyterl
     assert url == f"http://127.0.0.1:{spawner.redirector.port}/user/alice/"
     response = await redirect_of(url)
     assert response.status_code == 302
-    assert response.headers["location"] == f"{fake_cp.url}/instances/{sid}/lab"
+    # no path asked for: JupyterLab in the person's own folder of the workspace file share
+    assert response.headers["location"] == f"{fake_cp.url}/instances/{sid}/lab/tree/Users/alice"
     # what the hub checks before it calls the server ready
     assert (await redirect_of(url + "api")).status_code == 302
     assert await spawner.poll() is None
@@ -270,6 +271,19 @@ async def test_restart_after_stop_waits_out_a_stopping_instance(make_spawner, fa
     assert any(p["message"].startswith("Starting compute instance") for p in server["progress"])
 
 
+async def test_the_landing_folder_follows_default_url(make_spawner, fake_cp):
+    spawner = make_spawner()
+    spawner.default_url = "/lab/tree/Users/{username}/work space"
+    url = await spawner.start()
+    sid = spawner.server_id
+    assert (await redirect_of(url)).headers["location"] == f"{fake_cp.url}/instances/{sid}/lab/tree/Users/alice/work%20space"
+    # a path asked for wins over the landing folder
+    assert (await redirect_of(url + "lab/tree/x.ipynb")).headers["location"] == f"{fake_cp.url}/instances/{sid}/lab/tree/x.ipynb"
+    spawner.default_url = ""
+    assert (await redirect_of(url)).headers["location"] == f"{fake_cp.url}/instances/{sid}/lab"
+    await spawner.stop()
+
+
 async def test_state_survives_a_hub_restart(make_spawner, fake_cp):
     spawner = make_spawner()
     url = await spawner.start()
@@ -280,7 +294,7 @@ async def test_state_survives_a_hub_restart(make_spawner, fake_cp):
     restored.load_state(state)
     assert await restored.poll() is None
     assert await restored.get_url() == url
-    assert (await redirect_of(url)).headers["location"] == state["lab_url"]
+    assert (await redirect_of(url)).headers["location"] == state["lab_url"] + "/tree/Users/alice"
     await restored.stop()
     assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopped"
 
@@ -385,8 +399,8 @@ async def test_named_servers_have_their_own_instances_and_routes(make_spawner, f
     default_url, named_url = await asyncio.gather(default.start(), named.start())
     assert default.server_id != named.server_id
     assert named_url.endswith("/user/alice/gpu/")
-    assert (await redirect_of(default_url)).headers["location"].endswith(f"/instances/{default.server_id}/lab")
-    assert (await redirect_of(named_url)).headers["location"].endswith(f"/instances/{named.server_id}/lab")
+    assert (await redirect_of(default_url)).headers["location"].endswith(f"/instances/{default.server_id}/lab/tree/Users/alice")
+    assert (await redirect_of(named_url)).headers["location"].endswith(f"/instances/{named.server_id}/lab/tree/Users/alice")
 
 
 async def test_options_form_lists_projects_with_the_last_choice(make_spawner, fake_cp):

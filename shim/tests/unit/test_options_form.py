@@ -163,3 +163,19 @@ def test_a_project_near_or_over_its_budget_is_said_in_the_control_planes_words()
     assert '<div class="alert alert-warning" role="status">climate-lab: 80% of this month&#x27;s budget is spent.</div>' in html
     assert '<div class="alert alert-danger" role="status">ocean-lab: This month&#x27;s budget is spent.</div>' in html
     assert "quiet-lab:" not in html
+
+
+def test_says_where_the_files_are_when_the_size_changes():
+    html = render_options_form(OFFERED, {"project": "ocean-lab", "size": "GPU"})
+    note = re.search(r'<div id="aml-size-change"[^>]*>(.*?)</div>', html)
+    assert note, html
+    # hidden until the person picks another size in the same project (a line of script)
+    assert " hidden " in note.group(0)
+    assert 'data-project="ocean-lab"' in note.group(0) and 'data-size="GPU"' in note.group(0)
+    assert "new compute instance" in note.group(1)
+    assert "Users/&lt;your name&gt;" in note.group(1) and "~/cloudfiles/code/Users/" in note.group(1)
+
+
+def test_no_size_change_note_without_a_last_choice():
+    assert "aml-size-change" not in render_options_form(OFFERED)
+    assert "aml-size-change" not in render_options_form(OFFERED, {"project": "gone-lab", "size": "GPU"})

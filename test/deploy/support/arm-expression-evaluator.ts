@@ -98,6 +98,8 @@ function call(name: string, lazyArgs: Array<() => Value>, d: Deployment): Value 
       return Array.isArray(args[0]) ? args[0].length : typeof args[0] === 'object' && args[0] !== null ? Object.keys(args[0]).length : str(0).length;
     case 'replace':
       return str(0).split(str(1)).join(str(2));
+    case 'split':
+      return str(0).split(str(1));
     case 'uniquestring':
       // ARM's is a 13-character base-32 hash; any deterministic 13 characters of [a-z0-9] will do here.
       return base32(hash(args.map(String).join('-'))).slice(0, 13);

@@ -19,6 +19,7 @@ export const TEMPLATES: TemplateFile[] = [
   { file: 'azuredeploy.json', scope: 'resourceGroup' },
   { file: 'deploy/access-roles.json', scope: 'subscription' },
   { file: 'deploy/project-access.json', scope: 'resourceGroup' },
+  { file: 'deploy/network-access.json', scope: 'resourceGroup' },
 ];
 
 export const SCHEMA_BY_SCOPE: Record<DeploymentScope, string> = {
