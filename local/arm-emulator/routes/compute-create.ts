@@ -7,10 +7,11 @@ import {
   checkComputeName,
   checkIdleTime,
   ComputeInstanceBodySchema,
-  IDLE_SHUTDOWN_API_VERSION,
   parseBody,
   type ComputeInstanceBody,
 } from '../compute-body';
+import { hasComputeInstanceProperty } from '../api-versions';
+import { accessSettingsOf } from '../compute-access';
 import { toArmCompute, toArmComputeAccepted } from '../compute-view';
 import type { ArmHandler, ArmRequest, EmulatorContext } from '../context';
 import { created } from '../lifecycle';
@@ -49,7 +50,8 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
   }
 
   const inner = body.properties.properties;
-  const failure = ctx.scenarios.takeOutcome({ operation: 'computes/createOrUpdate', name, resourceGroup: ws.resourceGroup, vmSize });
+  const access = accessSettingsOf(request.apiVersion, inner);
+  const outcome = ctx.scenarios.takeOutcome({ operation: 'computes/createOrUpdate', name, resourceGroup: ws.resourceGroup, vmSize });
   const record = created(
     {
       name,
@@ -63,6 +65,7 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
       authorizationType: inner.computeInstanceAuthorizationType ?? null,
       applicationSharingPolicy: inner.applicationSharingPolicy ?? null,
       idleTimeBeforeShutdown: honoursIdleShutdown(request) ? (inner.idleTimeBeforeShutdown ?? null) : null,
+      ...access,
       createdBy: {
         userId: request.principal.id,
         userOrgId: request.principal.tenantId ?? ctx.seed.subscription.tenantId,
@@ -71,14 +74,14 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
     },
     now,
     ctx.durations,
-    failure,
+    outcome,
   );
   ctx.store.putCompute(record);
   const headers = beginOperation(ctx, request, record, {
     name: 'Create',
     completesAt: record.until ?? now,
-    result: failure ? 'Failed' : 'Succeeded',
-    error: failure?.error ?? null,
+    result: outcome?.error ? 'Failed' : 'Succeeded',
+    error: outcome?.error ?? null,
   });
   return { status: 201, headers, body: toArmComputeAccepted(record, ctx.seed.subscription.id) };
 };
@@ -108,5 +111,5 @@ function checkBody(ctx: EmulatorContext, request: ArmRequest, ws: SeedWorkspace,
 }
 
 function honoursIdleShutdown(request: ArmRequest): boolean {
-  return request.apiVersion >= IDLE_SHUTDOWN_API_VERSION;
+  return hasComputeInstanceProperty(request.apiVersion, 'idleTimeBeforeShutdown');
 }
