@@ -25,7 +25,8 @@ const ARM_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'] as const;
 const WRITE_METHODS = new Set(['PUT', 'POST', 'DELETE', 'PATCH']);
 
 export function buildServer(ctx: EmulatorContext, tls: { key: string; cert: string }): FastifyInstance {
-  const app = Fastify({ https: { key: tls.key, cert: tls.cert }, logger: false, bodyLimit: 1024 * 1024 });
+  // ARM reads `//subscriptions/…` as `/subscriptions/…` (SDKs build `{host}/{resourceId}` from ids that start with '/').
+  const app = Fastify({ https: { key: tls.key, cert: tls.cert }, logger: false, bodyLimit: 1024 * 1024, routerOptions: { ignoreDuplicateSlashes: true } });
 
   // ARM bodies are JSON; an empty body (POST …/start) is no body, not an error.
   app.removeAllContentTypeParsers();
@@ -68,7 +69,8 @@ export function buildServer(ctx: EmulatorContext, tls: { key: string; cert: stri
 }
 
 async function handleArm(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const url = new URL(request.url, 'https://emulator.invalid');
+  const url = new URL(request.url.replace(/^\/{2,}/, '/'), 'https://emulator.invalid');
+  url.pathname = url.pathname.replace(/\/{2,}/g, '/');
   const route = matchArmRoute(request.method, url.pathname);
   const params = route?.params ?? {};
   const facts: RequestFacts = {
