@@ -169,6 +169,11 @@ export function lastOperationStatus(record: ComputeRecord): string {
   return 'Succeeded';
 }
 
+/** Whether the instance's applications (its JupyterLab) answer: Running, or running a job. */
+export function servesApplications(record: ComputeRecord): boolean {
+  return record.state === 'Running' || record.state === 'JobRunning';
+}
+
 /** Whether the VM exists (its endpoints are published), whatever it is doing. */
 export function isProvisioned(record: ComputeRecord): boolean {
   return record.state !== 'Creating' && record.state !== 'SettingUp' && record.state !== 'CreateFailed';

@@ -279,13 +279,14 @@ describe('ARM emulator, as strict as Azure', () => {
       expect(status).toMatchObject({ status: 'Failed', error: { code: 'ComputeInstanceUnusable', details: [] } });
     });
 
-    it('runs a job on an instance (JobRunning): its applications are listed, a start is refused, a stop works', async () => {
+    it('runs a job on an instance (JobRunning): its applications are listed and answer, a start is refused, a stop works', async () => {
       await arm.scenario({ match: { name: 'ci-job' }, outcome: 'JobRunning' });
       await arm.create('ci-job');
       advance(60);
       const compute = (await arm.get('ci-job')).json.properties.properties;
       expect(compute.state).toBe('JobRunning');
       expect(compute.applications.map((app: { displayName: string }) => app.displayName)).toContain('Jupyter Lab');
+      expect((await fetch(`${emulator.labUrl}/instances/ci-job/lab`)).status).toBe(200);
       const start = await arm.send('POST', `${computePath('ci-job')}/start?${API}`);
       expect((await arm.outcome(start)).status.error.code).toBe('StartComputeInstanceOnlyAllowedInStoppedState');
       expect((await arm.send('POST', `${computePath('ci-job')}/stop?${API}`)).status).toBe(202);
