@@ -113,6 +113,9 @@ describe('ARM emulator, as strict as Azure', () => {
       const compute = (await arm.get('ci-run')).json.properties.properties;
       expect(compute.state).toBe('Running');
       expect(compute.lastOperation).toMatchObject({ operationName: 'Create', operationStatus: 'Succeeded' });
+      // The studio refuses the same start at once.
+      const studio = await arm.send('POST', '/_emulator/computes/ci-run/start', { trigger: 'User' });
+      expect([studio.status, studio.json.error.code]).toEqual([409, 'StartComputeInstanceOnlyAllowedInStoppedState']);
     });
 
     it('fails a start of a Starting instance the same way, and the start under way still completes', async () => {
