@@ -1,4 +1,16 @@
-/** ARM's error replies: `{error: {code, message}}` with the status Azure uses. */
+/**
+ * ARM's error replies: `{error: {code, message, details?}}` with the status Azure uses. `details`
+ * (ARM's ErrorDetail: code, message, target) is there where Azure fills it: body validation lists
+ * one per problem; an instance's `errors`/`provisioningErrors` and their failed operation carry it
+ * (empty when nothing is underneath). A refused start's operation error has none, as on Azure.
+ */
+
+export interface ErrorDetail {
+  code: string;
+  message: string;
+  target?: string;
+  details?: ErrorDetail[];
+}
 
 export class ArmError extends Error {
   constructor(
@@ -6,13 +18,14 @@ export class ArmError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly details?: ErrorDetail[],
   ) {
     super(message);
     this.name = 'ArmError';
   }
 
-  body(): { error: { code: string; message: string } } {
-    return { error: { code: this.code, message: this.message } };
+  body(): { error: ErrorDetail } {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
   }
 }
 

@@ -113,10 +113,11 @@ export interface ArmRouteMatch {
   params: Record<string, string>;
 }
 
-/** The operation a request is for, or null when the emulator does not serve it. */
+/** The operation a request is for, or null when the emulator does not serve it. A HEAD is its GET's (ARM's check existence). */
 export function matchArmRoute(method: string, path: string): ArmRouteMatch | null {
+  const asMethod = method === 'HEAD' ? 'GET' : method;
   for (const route of ROUTES) {
-    if (route.method !== method) continue;
+    if (route.method !== asMethod) continue;
     const found = route.pattern.exec(path);
     if (!found) continue;
     const params = Object.fromEntries(route.names.map((name, index) => [name, decodeURIComponent(found[index + 1] ?? '')]));

@@ -1,12 +1,9 @@
 /** Validation of the compute bodies Azure ML accepts (create, idle-shutdown update), with zod. */
 import { z } from 'zod';
-import { badRequest } from './arm-error';
+import { ArmError, badRequest } from './arm-error';
 
 /** Azure ML's compute-instance name rule (swagger): 3-24 characters, not ending in '-<digits>'. */
 export const COMPUTE_NAME = /^[a-zA-Z](?![a-zA-Z0-9-]*-\d+$)[a-zA-Z0-9-]{2,23}$/;
-
-/** idleTimeBeforeShutdown is accepted from this api-version on (older versions ignore it). */
-export const IDLE_SHUTDOWN_API_VERSION = '2025-12-01';
 
 const AssignedUser = z.object({ objectId: z.string().min(1), tenantId: z.string().min(1) });
 
@@ -52,7 +49,6 @@ export const ComputeInstanceBodySchema = z.object({
       personalComputeInstanceSettings: z.object({ assignedUser: AssignedUser.nullish() }).nullish(),
       subnet: z.object({ id: z.string().min(1) }).nullish(),
       enableNodePublicIp: z.boolean().nullish(),
-      enableSSO: z.boolean().nullish(),
       setupScripts: z.object({ scripts: z.object({ creationScript: ScriptReference.nullish(), startupScript: ScriptReference.nullish() }).nullish() }).nullish(),
       customServices: z.array(CustomService).nullish(),
     }),
@@ -66,8 +62,14 @@ export const IdleShutdownBodySchema = z.object({ idleTimeBeforeShutdown: z.strin
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  throw badRequest(`The request content is not valid: ${problems.join('; ')}.`, 'InvalidRequestContent');
+  const problems = parsed.error.issues.map((issue) => ({ target: issue.path.join('.') || 'body', message: issue.message }));
+  throw new ArmError(
+    400,
+    'InvalidRequestContent',
+    `The request content is not valid: ${problems.map((problem) => `${problem.target}: ${problem.message}`).join('; ')}.`,
+    {},
+    problems.map((problem) => ({ code: 'InvalidRequestContent', ...problem })),
+  );
 }
 
 /** Azure ML's smallest idle shutdown; the emulator allows less with EMULATOR_ALLOW_SHORT_IDLE (for tests). */

@@ -1,9 +1,9 @@
 /** What the emulator stores about a compute instance and about a long-running operation. */
 
-/** States an instance rests in. */
-export type SettledState = 'Running' | 'Stopped' | 'CreateFailed' | 'SetupFailed';
-/** States an instance passes through; each ends at `until` in `next`. */
-export type TransitionState = 'Creating' | 'Starting' | 'Stopping' | 'Restarting' | 'Deleting';
+/** States an instance rests in (Unusable and JobRunning only through scenarios). */
+export type SettledState = 'Running' | 'Stopped' | 'CreateFailed' | 'SetupFailed' | 'Unusable' | 'JobRunning';
+/** States an instance passes through; each ends at `until` in `next` (SettingUp only through scenarios). */
+export type TransitionState = 'Creating' | 'SettingUp' | 'Starting' | 'Stopping' | 'Restarting' | 'Deleting';
 export type InstanceState = SettledState | TransitionState;
 export type OperationName = 'Create' | 'Start' | 'Stop' | 'Restart' | 'Delete';
 /** Who started an operation: an API call (User), the studio (User), a schedule, or Azure ML's idle shutdown. */
@@ -12,6 +12,8 @@ export type OperationTrigger = 'User' | 'Schedule' | 'IdleShutdown';
 export interface ArmErrorDetail {
   code: string;
   message: string;
+  /** Azure ML's nested errors (`details`), present where it fills them. */
+  details?: ArmErrorDetail[];
 }
 
 export interface ComputeRecord {
@@ -29,7 +31,6 @@ export interface ComputeRecord {
   /** The create's network and setup settings, as sent (absent in records from before they were kept). */
   subnetId?: string | null;
   enableNodePublicIp?: boolean | null;
-  enableSso?: boolean | null;
   setupScripts?: { creationScript?: object | null; startupScript?: object | null } | null;
   customServices?: { name: string; endpoints?: { name?: string | null; published?: number | null; protocol?: string | null }[] | null }[] | null;
   createdBy: { userId: string; userOrgId: string; userName: string };
@@ -40,11 +41,16 @@ export interface ComputeRecord {
   state: InstanceState;
   since: number;
   until: number | null;
-  next: SettledState | 'Gone' | null;
-  /** Azure's error when the create ends (or ended) in CreateFailed or SetupFailed. */
+  next: SettledState | 'SettingUp' | 'Gone' | null;
+  /** With `next` SettingUp (a scenario): how long the instance sets up before it runs. */
+  settingUpMs?: number;
+  /** Azure's error when the create ends (or ended) in CreateFailed, SetupFailed or Unusable. */
   failure: ArmErrorDetail | null;
   /** `trigger` absent: an API call, i.e. User. */
   lastOperation: { name: OperationName; at: number; trigger?: OperationTrigger };
+  /** enableSSO and sshSettings as the create sent them (api-versions whose schema has them); absent: Azure's defaults. */
+  enableSso?: boolean;
+  sshSettings?: { sshPublicAccess: 'Enabled' | 'Disabled'; hasAdminPublicKey: boolean };
   /** Epoch ms of the last activity on the instance (a request to its lab); absent or null: none since it started. */
   lastActivityAt?: number | null;
 }

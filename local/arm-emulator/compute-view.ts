@@ -1,5 +1,6 @@
 /** A compute record as Azure ML's REST API shows it (ComputeResource with a ComputeInstance inside). */
 import { createHash } from 'node:crypto';
+import { accessView } from './compute-access';
 import type { ComputeRecord } from './compute-record';
 import { isProvisioned, lastOperationStatus, provisioningState } from './lifecycle';
 
@@ -26,7 +27,8 @@ const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
 export function toArmCompute(record: ComputeRecord, subscriptionId: string, labBaseUrl: string): object {
   const provisioned = isProvisioned(record);
-  const errors = record.failure && (record.state === 'CreateFailed' || record.state === 'SetupFailed') ? [{ error: record.failure }] : null;
+  const failed = record.state === 'CreateFailed' || record.state === 'SetupFailed' || record.state === 'Unusable';
+  const errors = record.failure && failed ? [{ error: { details: [], ...record.failure } }] : null;
   return {
     id: computeId(subscriptionId, record),
     name: record.name,
@@ -46,7 +48,7 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, labB
       computeLocation: record.location,
       description: record.description,
       provisioningState: provisioningState(record),
-      provisioningErrors: record.state === 'CreateFailed' ? errors : null,
+      provisioningErrors: record.state === 'CreateFailed' || record.state === 'Unusable' ? errors : null,
       createdOn: iso(record.createdOn),
       modifiedOn: iso(record.modifiedOn),
       isAttachedCompute: false,
@@ -57,7 +59,7 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, labB
         applicationSharingPolicy: record.applicationSharingPolicy ?? 'Personal',
         computeInstanceAuthorizationType: record.authorizationType ?? 'personal',
         personalComputeInstanceSettings: record.assignedUser ? { assignedUser: record.assignedUser } : null,
-        sshSettings: { sshPublicAccess: 'Disabled', adminUserName: 'azureuser', sshPort: 50000 },
+        ...accessView(record),
         connectivityEndpoints: provisioned ? { publicIpAddress: '127.0.0.1', privateIpAddress: privateIp(record.name) } : null,
         applications: provisioned ? applicationsOf(record, subscriptionId, labBaseUrl) : [],
         createdBy: record.createdBy,
@@ -72,7 +74,6 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, labB
         schedules: { computeStartStop: [] },
         enableNodePublicIp: record.enableNodePublicIp ?? true,
         subnet: record.subnetId ? { id: record.subnetId } : null,
-        ...(record.enableSso === null || record.enableSso === undefined ? {} : { enableSSO: record.enableSso }),
         setupScripts: record.setupScripts ? { scripts: record.setupScripts } : null,
         ...(record.customServices ? { customServices: record.customServices } : {}),
       },

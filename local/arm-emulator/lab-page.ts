@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EmulatorContext } from './context';
+import { servesApplications } from './lifecycle';
 import { recordActivity } from './outside-routes';
 
 const escape = (text: string) =>
@@ -30,7 +31,7 @@ export function registerLabPages(app: FastifyInstance, ctx: EmulatorContext): vo
       : `User: <b id="user">${escape(record.createdBy.userName)}</b> (creator; no assigned user)`;
     const tags = Object.entries(record.tags).map(([key, value]) => `${escape(key)}=${escape(value)}`);
     const who = tags.length > 0 ? `${user}<br>Tags: ${tags.join(', ')}` : user;
-    if (record.state !== 'Running') {
+    if (!servesApplications(record)) {
       return page(reply.header('retry-after', '10'), 503, 'JupyterLab is not available', [
         `Compute instance <b>${escape(record.name)}</b> is <b>${escape(record.state)}</b>; JupyterLab answers once it is Running.`,
         who,

@@ -11,12 +11,15 @@ export interface BucketLimits {
 export interface ThrottleLimits {
   reads: BucketLimits;
   writes: BucketLimits;
+  /** DELETEs have their own bucket at ARM; default ARM's (200 / 10 per s). */
+  deletes?: BucketLimits;
 }
 
-/** ARM's per-principal token buckets (reads 250 / 25 per s, writes 200 / 10 per s). */
-export const ARM_THROTTLE_LIMITS: ThrottleLimits = {
+/** ARM's per-principal token buckets (reads 250 / 25 per s, writes 200 / 10 per s, deletes 200 / 10 per s). */
+export const ARM_THROTTLE_LIMITS: Required<ThrottleLimits> = {
   reads: { burst: 250, perSecond: 25 },
   writes: { burst: 200, perSecond: 10 },
+  deletes: { burst: 200, perSecond: 10 },
 };
 
 export interface ArmEmulatorOptions {

@@ -4,7 +4,8 @@
  * the studio (lastOperation trigger User or Schedule).
  *   POST /_emulator/computes/{name}/activity          → 204 (409 unless Running, 404 if none)
  *   POST /_emulator/computes/{name}/start|stop        body {trigger?: "User" | "Schedule"} → 202
- *                                                      with the instance's new state (409 when busy)
+ *                                                      with the instance's new state (409 when busy,
+ *                                                      or not Stopped for a start / Running for a stop)
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -52,6 +53,7 @@ export function registerOutsideRoutes(app: FastifyInstance, ctx: EmulatorContext
       const now = ctx.now();
       const result = applyAction(record, action, now, ctx.durations);
       if (result.kind === 'conflict') return problem(reply, 409, 'Conflict', result.message);
+      if (result.kind === 'refused') return problem(reply, 409, result.error.code, result.error.message);
       const next = result.kind === 'begin' ? { ...result.record, lastOperation: { ...result.record.lastOperation, trigger: parsed.data.trigger } } : record;
       if (result.kind === 'begin') {
         ctx.store.putCompute(next);

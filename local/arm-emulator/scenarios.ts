@@ -2,7 +2,9 @@
  * Scenarios make the emulator misbehave on purpose, for tests. Each one matches requests by
  * operation, compute name, resource group and VM size (every given field must match, names
  * case-insensitively) and does one of three things:
- * - `outcome`: a new instance is created but ends in CreateFailed or SetupFailed with Azure's error;
+ * - `outcome`: a new instance is created but ends in CreateFailed, SetupFailed or Unusable with
+ *              Azure's error, ends in JobRunning (a job runs on it), or is SettingUp for `seconds`
+ *              (default 10) between Creating and Running;
  * - `reject`:  the request is answered with an ARM error and changes nothing (quota, capacity, ...);
  * - `fault`:   the request is answered 429/500/503 before anything else, as a transient fault;
  * - `delay`:   the request is held that long before it is handled (a slow ARM front door), so a
@@ -10,6 +12,7 @@
  * `times` limits how many matching requests it applies to (default: all, until removed or reset).
  */
 import { z } from 'zod';
+import type { CreateOutcome } from './lifecycle';
 
 const Match = z
   .strictObject({
@@ -24,9 +27,11 @@ const common = { match: Match, times: z.number().int().positive().optional() };
 
 const OutcomeScenario = z.strictObject({
   ...common,
-  outcome: z.enum(['CreateFailed', 'SetupFailed']),
+  outcome: z.enum(['CreateFailed', 'SetupFailed', 'Unusable', 'JobRunning', 'SettingUp']),
   code: z.string().min(1).optional(),
   message: z.string().min(1).optional(),
+  /** SettingUp only: how long the instance sets up. */
+  seconds: z.number().min(0).max(3600).optional(),
 });
 
 const RejectScenario = z.strictObject({
@@ -70,7 +75,15 @@ const DEFAULT_FAILURES = {
     code: 'SetupScriptFailed',
     message: 'The compute instance was created but its setup script exited with code 1. See the setup logs on the instance.',
   },
+  Unusable: {
+    code: 'ComputeInstanceUnusable',
+    message:
+      'The specified Azure ML Compute Instance encountered an unusable node. Please try to restart the compute instance to recover. ' +
+      'If it failed at creation time, please delete and try to recreate the compute instance.',
+  },
 };
+
+const DEFAULT_SETTING_UP_SECONDS = 10;
 
 export class ScenarioBook {
   private scenarios: Scenario[] = [];
@@ -97,12 +110,15 @@ export class ScenarioBook {
     this.scenarios = [];
   }
 
-  /** The failure a new instance should end in, if an outcome scenario matches its create. */
-  takeOutcome(facts: RequestFacts): { state: 'CreateFailed' | 'SetupFailed'; error: { code: string; message: string } } | null {
+  /** What a new instance should become instead of Running, if an outcome scenario matches its create. */
+  takeOutcome(facts: RequestFacts): CreateOutcome | null {
     const found = this.take(facts, (scenario) => 'outcome' in scenario, 'computes/createOrUpdate');
     if (!found || !('outcome' in found)) return null;
+    if (found.outcome === 'JobRunning') return { state: 'JobRunning', error: null };
+    if (found.outcome === 'SettingUp') return { state: 'SettingUp', error: null, settingUpMs: (found.seconds ?? DEFAULT_SETTING_UP_SECONDS) * 1000 };
     const fallback = DEFAULT_FAILURES[found.outcome];
-    return { state: found.outcome, error: { code: found.code ?? fallback.code, message: found.message ?? fallback.message } };
+    // Azure ML's errors carry `details` (empty when there is nothing underneath).
+    return { state: found.outcome, error: { code: found.code ?? fallback.code, message: found.message ?? fallback.message, details: [] } };
   }
 
   takeReject(facts: RequestFacts): { status: number; code: string; message: string } | null {

@@ -20,11 +20,13 @@ import { registerRetailPrices } from './retail-prices';
 import type { RequestFacts } from './scenarios';
 import { kindOf, remainingHeader, throttledError } from './throttling';
 
-const ARM_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'] as const;
+// HEAD is served as ARM's check existence: 204 when the GET finds the resource, its error status otherwise.
+const ARM_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'] as const;
 const WRITE_METHODS = new Set(['PUT', 'POST', 'DELETE', 'PATCH']);
 
 export function buildServer(ctx: EmulatorContext, tls: { key: string; cert: string }): FastifyInstance {
-  const app = Fastify({ https: { key: tls.key, cert: tls.cert }, logger: false, bodyLimit: 1024 * 1024 });
+  // ARM reads `//subscriptions/…` as `/subscriptions/…` (SDKs build `{host}/{resourceId}` from ids that start with '/').
+  const app = Fastify({ https: { key: tls.key, cert: tls.cert }, logger: false, bodyLimit: 1024 * 1024, routerOptions: { ignoreDuplicateSlashes: true } });
 
   // ARM bodies are JSON; an empty body (POST …/start) is no body, not an error.
   app.removeAllContentTypeParsers();
@@ -44,20 +46,31 @@ export function buildServer(ctx: EmulatorContext, tls: { key: string; cert: stri
     const body = { error: { code: status < 500 && code ? code : 'InternalServerError', message: message ?? String(error) } };
     return sendReply(reply, { status, body });
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendReply(reply, errorReply(new ArmError(404, 'NotFound', `The ARM emulator does not serve '${request.method} ${request.url}'.`))),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // An ARM-shaped path the emulator lacks is not a missing resource: say so with a code of its own.
+    const error = /^\/(subscriptions|providers|tenants)(\/|$)/i.test(path)
+      ? unsupportedOperation(request.method, path)
+      : new ArmError(404, 'NotFound', `The ARM emulator does not serve '${request.method} ${request.url}'.`);
+    return sendReply(reply, errorReply(error), {}, request.method);
+  });
 
   registerControlRoutes(app, ctx);
   registerIntrospectionRoutes(app, ctx);
   registerMsiEndpoint(app, ctx);
   registerRetailPrices(app, ctx);
-  app.route({ method: [...ARM_METHODS], url: '/subscriptions/*', handler: (request, reply) => handleArm(ctx, request, reply) });
+  app.route({
+    method: [...ARM_METHODS],
+    url: '/subscriptions/*',
+    exposeHeadRoute: false,
+    handler: (request, reply) => handleArm(ctx, request, reply),
+  });
   return app;
 }
 
 async function handleArm(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const url = new URL(request.url, 'https://emulator.invalid');
+  const url = new URL(request.url.replace(/^\/{2,}/, '/'), 'https://emulator.invalid');
+  url.pathname = url.pathname.replace(/\/{2,}/g, '/');
   const route = matchArmRoute(request.method, url.pathname);
   const params = route?.params ?? {};
   const facts: RequestFacts = {
@@ -98,10 +111,7 @@ async function handleArm(ctx: EmulatorContext, request: FastifyRequest, reply: F
   if (delaySeconds !== null) await new Promise((resolve) => setTimeout(resolve, delaySeconds * 1000));
 
   // 4. Route.
-  if (!route) {
-    const error = new ArmError(404, 'NotFound', `The ARM emulator does not serve '${request.method} ${url.pathname}'.`);
-    return sendReply(reply, errorReply(error), rateHeaders);
-  }
+  if (!route) return sendReply(reply, errorReply(unsupportedOperation(request.method, url.pathname)), rateHeaders, request.method);
   const query = firstValues(url.searchParams);
   const armRequest: ArmRequest = {
     method: request.method,
@@ -124,6 +134,9 @@ async function handleArm(ctx: EmulatorContext, request: FastifyRequest, reply: F
     result = errorReply(error);
   }
 
+  // ARM's check existence (HEAD): 204 without a body when the GET would find the resource, else the GET's error.
+  if (request.method === 'HEAD' && result.status === 200) result = { status: 204, headers: result.headers };
+
   // 5. Persist writes and remember what was sent to the compute.
   if (WRITE_METHODS.has(request.method)) {
     ctx.store.commit(ctx.now());
@@ -139,14 +152,23 @@ async function handleArm(ctx: EmulatorContext, request: FastifyRequest, reply: F
       });
     }
   }
-  return sendReply(reply, result, rateHeaders);
+  return sendReply(reply, result, rateHeaders, request.method);
+}
+
+/** 501 with a code no client reads as "resource missing" (a 404 would make a delete look done). */
+function unsupportedOperation(method: string, path: string): ArmError {
+  return new ArmError(
+    501,
+    'EmulatorUnsupportedOperation',
+    `The ARM emulator does not serve the operation '${method} ${path}'. Azure may; the emulator serves only the operations listed in local/arm-emulator/README.md.`,
+  );
 }
 
 function errorReply(error: ArmError): ArmReply {
   return { status: error.status, body: error.body(), headers: error.headers };
 }
 
-function sendReply(reply: FastifyReply, result: ArmReply, extraHeaders: Record<string, string> = {}): FastifyReply {
+function sendReply(reply: FastifyReply, result: ArmReply, extraHeaders: Record<string, string> = {}, method = 'GET'): FastifyReply {
   const requestId = randomUUID();
   reply.code(result.status).headers({
     'x-ms-request-id': requestId,
@@ -154,7 +176,9 @@ function sendReply(reply: FastifyReply, result: ArmReply, extraHeaders: Record<s
     ...extraHeaders,
     ...result.headers,
   });
-  return result.body === undefined ? reply.send() : reply.type('application/json; charset=utf-8').send(JSON.stringify(result.body));
+  if (result.body === undefined) return reply.send();
+  reply.type('application/json; charset=utf-8');
+  return method === 'HEAD' ? reply.send() : reply.send(JSON.stringify(result.body));
 }
 
 /** Query parameters, first value wins (ARM ignores repeats). */

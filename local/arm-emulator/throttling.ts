@@ -1,11 +1,12 @@
-/** ARM's request throttling: one read bucket and one write bucket per subscription and principal. */
+/** ARM's request throttling: a read, a write and a delete bucket per subscription and principal. */
 import { ArmError } from './arm-error';
-import type { ThrottleLimits } from './options';
+import { ARM_THROTTLE_LIMITS, type ThrottleLimits } from './options';
 import { TokenBucket, type TakeResult } from './token-bucket';
 
-export type RequestKind = 'reads' | 'writes';
+export type RequestKind = 'reads' | 'writes' | 'deletes';
 
-export const kindOf = (method: string): RequestKind => (method === 'GET' || method === 'HEAD' ? 'reads' : 'writes');
+export const kindOf = (method: string): RequestKind =>
+  method === 'GET' || method === 'HEAD' ? 'reads' : method === 'DELETE' ? 'deletes' : 'writes';
 
 export class Throttler {
   private readonly buckets = new Map<string, TokenBucket>();
@@ -16,7 +17,7 @@ export class Throttler {
     const key = `${subscriptionId.toLowerCase()}|${principalId}|${kind}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(this.limits[kind], now);
+      bucket = new TokenBucket(this.limits[kind] ?? ARM_THROTTLE_LIMITS[kind], now);
       this.buckets.set(key, bucket);
     }
     return bucket.take(now);
@@ -27,13 +28,13 @@ export class Throttler {
   }
 }
 
-/** x-ms-ratelimit-remaining-subscription-reads / -writes, as ARM sends on every reply. */
+/** x-ms-ratelimit-remaining-subscription-reads / -writes / -deletes, as ARM sends on every reply. */
 export function remainingHeader(kind: RequestKind, remaining: number): Record<string, string> {
   return { [`x-ms-ratelimit-remaining-subscription-${kind}`]: String(remaining) };
 }
 
 export function throttledError(subscriptionId: string, principalId: string, kind: RequestKind, verdict: TakeResult): ArmError {
-  const noun = kind === 'reads' ? 'read' : 'write';
+  const noun = kind === 'reads' ? 'read' : kind === 'deletes' ? 'delete' : 'write';
   return new ArmError(
     429,
     'SubscriptionRequestsThrottled',

@@ -54,6 +54,9 @@ export interface ScriptedAmlOptions {
   subnets?: Record<string, string>;
 }
 
+/** States in which Azure answers 409 to a start (another operation is under way). */
+const BUSY_STATES: readonly AmlComputeState[] = ['Creating', 'SettingUp', 'UserSettingUp', 'Stopping', 'Deleting'];
+
 /** The tenant of the emulator seed's subscription. */
 export const SEED_TENANT_ID = '00000000-0000-0000-0000-0000000a4b10';
 
@@ -109,14 +112,24 @@ export class ScriptedAmlGateway implements AmlGateway {
 
   async startCompute(at: ComputeLocator): Promise<void> {
     this.calls.push(`start ${at.name}`);
+    const instance = this.require(at.name);
+    const state = this.stateOf(instance);
+    // As Azure: a start while another operation runs is 409; a start of an instance that is not
+    // Stopped is accepted and its operation then fails (StartComputeInstanceOnlyAllowedInStoppedState),
+    // which no caller waits for: nothing changes.
+    if (BUSY_STATES.includes(state)) throw new AppError('conflicting-operation', `Compute ${at.name} is ${state}`);
+    if (state !== 'Stopped') return;
     this.move(at.name, 'Starting', 'Running', this.options.startSeconds ?? 30);
-    this.require(at.name).lastOperation = this.operation('Start');
+    instance.lastOperation = this.operation('Start');
   }
 
   async stopCompute(at: ComputeLocator): Promise<void> {
     this.calls.push(`stop ${at.name}`);
     const instance = this.require(at.name);
-    if (this.stateOf(instance) !== 'Running') throw new AppError('conflicting-operation', `Compute ${at.name} is ${this.stateOf(instance)}`);
+    const state = this.stateOf(instance);
+    // As Azure: a stop of a Stopped (or stopping) instance is accepted and its operation then fails: nothing changes.
+    if (state === 'Stopped' || state === 'Stopping') return;
+    if (state !== 'Running' && state !== 'JobRunning') throw new AppError('conflicting-operation', `Compute ${at.name} is ${state}`);
     this.move(at.name, 'Stopping', 'Stopped', this.options.stopSeconds ?? 20);
     instance.lastOperation = this.operation('Stop');
   }

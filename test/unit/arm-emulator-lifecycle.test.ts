@@ -44,13 +44,18 @@ describe('compute instance lifecycle', () => {
     expect(failed && lastOperationStatus(failed)).toBe('CreateFailed');
   });
 
-  const table: [ComputeRecord['state'], ActionName, 'begin' | 'noop' | 'conflict', string | null][] = [
+  const table: [ComputeRecord['state'], ActionName, 'begin' | 'noop' | 'refused' | 'conflict', string | null][] = [
     ['Stopped', 'Start', 'begin', 'Starting'],
-    ['Running', 'Start', 'noop', null],
+    ['Running', 'Start', 'refused', null],
+    ['Starting', 'Start', 'refused', null],
+    ['JobRunning', 'Start', 'refused', null],
     ['Creating', 'Start', 'conflict', null],
     ['Stopping', 'Start', 'conflict', null],
     ['Running', 'Stop', 'begin', 'Stopping'],
-    ['Stopped', 'Stop', 'noop', null],
+    ['Stopped', 'Stop', 'refused', null],
+    ['Stopping', 'Stop', 'refused', null],
+    ['JobRunning', 'Stop', 'begin', 'Stopping'],
+    ['Unusable', 'Delete', 'begin', 'Deleting'],
     ['Creating', 'Stop', 'conflict', null],
     ['Starting', 'Stop', 'conflict', null],
     ['Running', 'Restart', 'begin', 'Restarting'],
@@ -65,6 +70,25 @@ describe('compute instance lifecycle', () => {
     expect(result.kind).toBe(kind);
     if (result.kind === 'begin') expect(result.record).toMatchObject({ state: via, since: 1_000, lastOperation: { name: action, at: 1_000 } });
     if (result.kind === 'conflict') expect(result.message).toContain(`'${state}'`);
+    if (result.kind === 'refused') {
+      const code = action === 'Start' ? 'StartComputeInstanceOnlyAllowedInStoppedState' : 'StopComputeInstanceOnlyAllowedInRunningState';
+      expect(result.error).toEqual({ code, message: expect.stringContaining("Compute Instance is only allowed when the instance ci-abc is in '") });
+    }
+  });
+
+  it('goes Creating → SettingUp → Running when a scenario sets the instance up, even when both legs passed unseen', () => {
+    const record = fresh({ state: 'SettingUp', error: null, settingUpMs: 15_000 });
+    expect(settle(record, 60_000)).toMatchObject({ state: 'SettingUp', since: 60_000, until: 75_000, next: 'Running' });
+    expect(settle(record, 74_999)?.state).toBe('SettingUp');
+    expect(settle(record, 75_000)).toMatchObject({ state: 'Running', since: 75_000, until: null });
+    expect(settle(record, 500_000)).toMatchObject({ state: 'Running', since: 75_000 });
+  });
+
+  it('ends in Unusable with a provisioning failure, or in JobRunning, when a scenario says so', () => {
+    const unusable = settle(fresh({ state: 'Unusable', error: { code: 'ComputeInstanceUnusable', message: 'unusable node', details: [] } }), 60_000);
+    expect(unusable && [unusable.state, provisioningState(unusable), lastOperationStatus(unusable)]).toEqual(['Unusable', 'Failed', 'CreateFailed']);
+    const busy = settle(fresh({ state: 'JobRunning', error: null }), 60_000);
+    expect(busy && [busy.state, provisioningState(busy), lastOperationStatus(busy)]).toEqual(['JobRunning', 'Succeeded', 'Succeeded']);
   });
 
   it('takes each transition its own time, and a deleted instance is gone', () => {

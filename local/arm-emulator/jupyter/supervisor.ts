@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import type { ComputeRecord } from '../compute-record';
+import { servesApplications } from '../lifecycle';
 import type { StateStore } from '../state-store';
 import { LabProcess, type JupyterStatus } from './lab-process';
 
@@ -46,7 +47,7 @@ export class JupyterSupervisor {
   /** The lab of a Running instance, started if needed, once it answers; null when the instance is not Running. */
   async labFor(name: string): Promise<LabProcess | null> {
     const record = this.options.store.computeNamed(name, null, this.options.now());
-    if (!record || record.state !== 'Running' || this.closed) return null;
+    if (!record || !servesApplications(record) || this.closed) return null;
     const lab = this.ensure(record);
     await lab.start();
     return lab;
@@ -95,7 +96,7 @@ export class JupyterSupervisor {
     try {
       const now = this.options.now();
       const running = new Map(
-        this.options.store.allComputes(now).filter((record) => record.state === 'Running').map((record) => [record.name.toLowerCase(), record]),
+        this.options.store.allComputes(now).filter(servesApplications).map((record) => [record.name.toLowerCase(), record]),
       );
       for (const [key, lab] of [...this.labs.entries()]) {
         if (running.has(key) && !lab.ended) continue;

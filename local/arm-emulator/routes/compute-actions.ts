@@ -1,6 +1,7 @@
 /** start / stop / restart (POST → 202), delete (DELETE → 202) and the idle-shutdown update of an instance. */
 import { badRequest, conflict, resourceNotFound } from '../arm-error';
-import { checkIdleTime, IDLE_SHUTDOWN_API_VERSION, IdleShutdownBodySchema, parseBody } from '../compute-body';
+import { hasComputeInstanceProperty } from '../api-versions';
+import { checkIdleTime, IdleShutdownBodySchema, parseBody } from '../compute-body';
 import type { ComputeRecord } from '../compute-record';
 import type { ArmHandler, ArmReply, ArmRequest, EmulatorContext } from '../context';
 import { applyAction, type ActionName } from '../lifecycle';
@@ -26,11 +27,12 @@ function act(action: ActionName): ArmHandler {
       ctx.store.putCompute(result.record);
     }
     const target = result.kind === 'begin' ? result.record : record;
+    // A refused action is accepted all the same; its operation fails at once (Azure's behaviour).
     const headers = beginOperation(ctx, request, target, {
       name: action,
       completesAt: result.kind === 'begin' ? (result.record.until ?? now) : now,
-      result: 'Succeeded',
-      error: null,
+      result: result.kind === 'refused' ? 'Failed' : 'Succeeded',
+      error: result.kind === 'refused' ? result.error : null,
     });
     return { status: 202, headers };
   };
@@ -52,7 +54,7 @@ export const deleteCompute: ArmHandler = (ctx, request) => {
 };
 
 export const updateIdleShutdownSetting: ArmHandler = (ctx, request) => {
-  if (request.apiVersion < IDLE_SHUTDOWN_API_VERSION) {
+  if (!hasComputeInstanceProperty(request.apiVersion, 'idleTimeBeforeShutdown')) {
     throw badRequest(`updateIdleShutdownSetting is not available in api-version '${request.apiVersion}'.`, 'InvalidApiVersionParameter');
   }
   const record = requireCompute(ctx, request);

@@ -7,12 +7,13 @@ import {
   checkComputeName,
   checkIdleTime,
   ComputeInstanceBodySchema,
-  IDLE_SHUTDOWN_API_VERSION,
   parseBody,
   type ComputeInstanceBody,
   type ScriptReferenceBody,
 } from '../compute-body';
 import { findSubnet } from './networks';
+import { hasComputeInstanceProperty } from '../api-versions';
+import { accessSettingsOf } from '../compute-access';
 import { toArmCompute, toArmComputeAccepted } from '../compute-view';
 import type { ArmHandler, ArmRequest, EmulatorContext } from '../context';
 import { created } from '../lifecycle';
@@ -51,7 +52,8 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
   }
 
   const inner = body.properties.properties;
-  const failure = ctx.scenarios.takeOutcome({ operation: 'computes/createOrUpdate', name, resourceGroup: ws.resourceGroup, vmSize });
+  const access = accessSettingsOf(request.apiVersion, inner);
+  const outcome = ctx.scenarios.takeOutcome({ operation: 'computes/createOrUpdate', name, resourceGroup: ws.resourceGroup, vmSize });
   const record = created(
     {
       name,
@@ -67,9 +69,9 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
       idleTimeBeforeShutdown: honoursIdleShutdown(request) ? (inner.idleTimeBeforeShutdown ?? null) : null,
       subnetId: inner.subnet?.id ?? null,
       enableNodePublicIp: inner.enableNodePublicIp ?? null,
-      enableSso: inner.enableSSO ?? null,
       setupScripts: inner.setupScripts?.scripts ?? null,
       customServices: inner.customServices ?? null,
+      ...access,
       createdBy: {
         userId: request.principal.id,
         userOrgId: request.principal.tenantId ?? ctx.seed.subscription.tenantId,
@@ -78,14 +80,14 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
     },
     now,
     ctx.durations,
-    failure,
+    outcome,
   );
   ctx.store.putCompute(record);
   const headers = beginOperation(ctx, request, record, {
     name: 'Create',
     completesAt: record.until ?? now,
-    result: failure ? 'Failed' : 'Succeeded',
-    error: failure?.error ?? null,
+    result: outcome?.error ? 'Failed' : 'Succeeded',
+    error: outcome?.error ?? null,
   });
   return { status: 201, headers, body: toArmComputeAccepted(record, ctx.seed.subscription.id) };
 };
@@ -116,7 +118,7 @@ function checkBody(ctx: EmulatorContext, request: ArmRequest, ws: SeedWorkspace,
 }
 
 function honoursIdleShutdown(request: ArmRequest): boolean {
-  return request.apiVersion >= IDLE_SHUTDOWN_API_VERSION;
+  return hasComputeInstanceProperty(request.apiVersion, 'idleTimeBeforeShutdown');
 }
 
 type InstanceProperties = ComputeInstanceBody['properties']['properties'];

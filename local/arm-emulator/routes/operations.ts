@@ -93,5 +93,5 @@ export const getOperationResult: ArmHandler = (ctx, request) => {
   }
   if (operation.result === 'Succeeded') return { status: 200 };
   const error = operation.error ?? { code: operation.result, message: `The operation ended ${operation.result}.` };
-  throw new ArmError(operation.result === 'Canceled' ? 409 : 400, error.code, error.message);
+  throw new ArmError(operation.result === 'Canceled' ? 409 : 400, error.code, error.message, {}, error.details);
 };
