@@ -2,6 +2,7 @@
  * The interfaces the domain and use cases need from the outside world.
  * Adapters in shared/adapters implement them; nothing here does I/O.
  */
+import type { InstanceApplication } from './landing';
 import type { RoleAssignmentInfo } from './project-access';
 import type { Server, ServerState, SizeLabel, VersionedServer } from './server';
 import type { HourlyPrice, UsageInterval } from './usage';
@@ -72,6 +73,8 @@ export interface ComputeInstance {
   vmSize: string | null;
   /** JupyterLab endpoint once Azure ML publishes it. */
   jupyterLabUrl: string | null;
+  /** Every application the instance lists with a web address (where a person may land). */
+  applications: InstanceApplication[];
   /** Azure's errors on the resource (e.g. why creation failed), with Azure's messages. */
   errors: { code: string; message: string }[];
   lastOperation: ComputeLastOperation | null;
