@@ -39,6 +39,8 @@ export interface ComputeRecord {
   failure: ArmErrorDetail | null;
   /** `trigger` absent: an API call, i.e. User. */
   lastOperation: { name: OperationName; at: number; trigger?: OperationTrigger };
+  /** The create body's custom services (absent on records made before they were kept: none). */
+  customServices?: { name: string }[];
   /** Epoch ms of the last activity on the instance (a request to its lab); absent or null: none since it started. */
   lastActivityAt?: number | null;
 }

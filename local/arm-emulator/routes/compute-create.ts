@@ -12,6 +12,7 @@ import {
   type ComputeInstanceBody,
 } from '../compute-body';
 import { toArmCompute, toArmComputeAccepted } from '../compute-view';
+import { readCustomServices } from '../custom-services';
 import type { ArmHandler, ArmRequest, EmulatorContext } from '../context';
 import { created } from '../lifecycle';
 import { requireWorkspace } from '../lookups';
@@ -63,6 +64,7 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
       authorizationType: inner.computeInstanceAuthorizationType ?? null,
       applicationSharingPolicy: inner.applicationSharingPolicy ?? null,
       idleTimeBeforeShutdown: honoursIdleShutdown(request) ? (inner.idleTimeBeforeShutdown ?? null) : null,
+      customServices: readCustomServices(inner),
       createdBy: {
         userId: request.principal.id,
         userOrgId: request.principal.tenantId ?? ctx.seed.subscription.tenantId,
