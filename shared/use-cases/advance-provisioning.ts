@@ -259,7 +259,10 @@ async function markRunning(deps: Dependencies, id: string, compute: ComputeInsta
   const stored = await deps.servers.update(id, (server) => {
     if (!isProvisioning(server.state)) return null;
     const at = nowIso(deps);
-    const next = transitioned(server, 'Running', at, { amlState: compute.state, url: compute.jupyterLabUrl, appUrls: landingUrls(compute.applications, compute.jupyterLabUrl), startedAt: at, error: null, launchRequestedAt: null });
+    const next = transitioned(server, 'Running', at, {
+      amlState: compute.state, url: compute.jupyterLabUrl, appUrls: landingUrls(compute.applications, compute.jupyterLabUrl),
+      startedAt: at, error: null, launchRequestedAt: null,
+    });
     launched = next && { server, at };
     return next && withProgress(next, { at, progress: 100, message: `Your ${server.size} server is running` });
   });
