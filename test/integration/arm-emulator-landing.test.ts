@@ -4,6 +4,8 @@
  * pages on the lab listener.
  */
 import { startArmEmulator, SEED_SUBSCRIPTION_ID, type ArmEmulator } from '../../local/arm-emulator';
+import { ArmAmlGateway } from '../../shared/adapters/aml/arm-aml-gateway';
+import { landingUrls } from '../../shared/domain/landing';
 
 const SUB = `/subscriptions/${SEED_SUBSCRIPTION_ID}`;
 const computePath = (name: string) =>
@@ -68,6 +70,24 @@ describe('ARM emulator: where a person may land', () => {
     expect((await page('/instances/ci-land/lab')).text).toContain('<title>JupyterLab</title>');
     expect((await page('/instances/ci-land/services/shiny/')).status).toBe(404);
     expect((await page('/instances/ci-nobody/vscode/')).status).toBe(404);
+  });
+
+  it('gives the control plane, through the Azure SDK, a landing url for VS Code and each custom service', async () => {
+    await create('ci-sdk', { customServices: [RSTUDIO] });
+    clock.now += 60_000;
+    const gateway = new ArmAmlGateway({
+      credential: { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) },
+      subscriptionId: emulator.subscriptionId,
+      endpoint: emulator.url,
+    });
+    const compute = await gateway.getCompute({ project: 'climate-lab', name: 'ci-sdk' });
+    if (!compute) throw new Error('ci-sdk not found');
+    expect(landingUrls(compute.applications, compute.jupyterLabUrl)).toEqual({
+      jupyterlab: `${emulator.labUrl}/instances/ci-sdk/lab`,
+      jupyter: `${emulator.labUrl}/instances/ci-sdk/tree`,
+      vscode: `${emulator.labUrl}/instances/ci-sdk/vscode/`,
+      rstudio: `${emulator.labUrl}/instances/ci-sdk/services/rstudio/`,
+    });
   });
 
   it('lists no custom service for an instance created without one', async () => {
