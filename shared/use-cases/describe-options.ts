@@ -1,10 +1,11 @@
 /** What a user may pick in the spawn form: projects offered and sizes their region serves. */
-import { customServiceNamesOf, landingChoices, type LandingApp } from '../domain/landing';
+import type { LandingApp } from '../domain/landing';
 import type { Project } from '../domain/projects';
 import type { ResolvedSize } from '../domain/sizes';
 import type { BudgetState } from '../domain/usage';
 import type { Dependencies } from './dependencies';
 import type { ProjectViewer } from './project-catalog';
+import { projectLandingChoices } from './landing-choices';
 import { withCosts } from './option-costs';
 
 /** A size as the form offers it: its VM size's cores, memory and GPUs, and the admin's words (SIZE_<LABEL>_DESCRIPTION). */
@@ -23,7 +24,7 @@ export interface Options {
 }
 
 export async function describeOptions(deps: Dependencies, viewer: Exclude<ProjectViewer, 'anyone'>): Promise<Options> {
-  const projects = (await deps.catalog.listProjects(viewer)).map(withApps);
+  const projects = await Promise.all((await deps.catalog.listProjects(viewer)).map((project) => withApps(deps, project)));
   const locations = [...new Set(projects.map((project) => project.location.toLowerCase()))];
   const perLocation = await Promise.all(locations.map((location) => deps.catalog.sizesIn(location)));
   // A size is listed when every region of the user's projects serves it, so any pick can spawn.
@@ -40,8 +41,8 @@ export async function describeOptions(deps: Dependencies, viewer: Exclude<Projec
 }
 
 /** The project as the form sees it: its compute settings (custom services' images and variables) stay inside. */
-function withApps(project: Project): Project & { apps: LandingApp[] } {
-  return { name: project.name, location: project.location, apps: landingChoices(customServiceNamesOf(project)) };
+async function withApps(deps: Dependencies, project: Project): Promise<Project & { apps: LandingApp[] }> {
+  return { name: project.name, location: project.location, apps: await projectLandingChoices(deps, project) };
 }
 
 function withDescription(size: ResolvedSize, description: string | null): SizeOption {

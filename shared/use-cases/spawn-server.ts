@@ -13,10 +13,11 @@ import { claimQuota } from './claim-quota';
 import type { OrchestrationControl } from '../domain/ports';
 import type { ServerIdentity } from '../domain/naming';
 import type { Server, SizeLabel } from '../domain/server';
-import { customServiceNamesOf, DEFAULT_APP, landingChoices } from '../domain/landing';
+import { DEFAULT_APP, type LandingApp } from '../domain/landing';
 import type { Project } from '../domain/projects';
 import { newServer, respawned } from '../domain/server-changes';
 import { nowIso, type Dependencies } from './dependencies';
+import { projectLandingChoices } from './landing-choices';
 import { enforceBudget } from './usage-report';
 
 export interface SpawnRequest {
@@ -47,7 +48,7 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
   if (lookup.kind === 'not-offered') throw new AppError('project-forbidden', lookup.reason);
   const { project } = lookup;
   const app = request.app ?? DEFAULT_APP;
-  refuseUnofferedApp(app, project);
+  refuseUnofferedApp(app, project, await projectLandingChoices(deps, project));
   const size = await deps.catalog.sizeIn(request.size, project.location);
   if (!size) {
     throw new AppError('size-unavailable', `No VM size for '${request.size}' is offered in region ${project.location}.`);
@@ -99,8 +100,7 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
 }
 
 /** The app must be one the project offers: the standard ones or the project's custom services. */
-function refuseUnofferedApp(app: string, project: Project): void {
-  const choices = landingChoices(customServiceNamesOf(project));
+function refuseUnofferedApp(app: string, project: Project, choices: readonly LandingApp[]): void {
   if (choices.some((choice) => choice.id === app)) return;
   throw new AppError(
     'app-not-offered',
