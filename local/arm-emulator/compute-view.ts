@@ -81,10 +81,20 @@ export function toArmCompute(record: ComputeRecord, subscriptionId: string, labB
   };
 }
 
+/** VS Code's browser edition for an instance, on the lab listener (a stand-in page). */
+export function vsCodeWebUrl(labBaseUrl: string, name: string): string {
+  return `${labBaseUrl}${labBasePath(name)}vscode/`;
+}
+
+/** A custom service's endpoint for an instance, on the lab listener (a stand-in page). */
+export function customServiceUrl(labBaseUrl: string, name: string, service: string): string {
+  return `${labBaseUrl}${labBasePath(name)}services/${encodeURIComponent(service)}/`;
+}
+
 /**
- * The applications as Azure lists them on a provisioned instance today: classic Jupyter, JupyterLab
- * and VS Code (desktop, a vscode: link). The Jupyter pages are ones the emulator serves on its
- * plain-http lab listener.
+ * The applications as Azure lists them on a provisioned instance: classic Jupyter, JupyterLab,
+ * VS Code (desktop, a vscode: link), VS Code (Web), then each custom service of the create body under
+ * its name. The web pages are ones the emulator serves on its plain-http lab listener.
  */
 function applicationsOf(record: ComputeRecord, subscriptionId: string, labBaseUrl: string): object[] {
   const vsCode = new URLSearchParams({
@@ -94,6 +104,7 @@ function applicationsOf(record: ComputeRecord, subscriptionId: string, labBaseUr
     { displayName: 'Jupyter', endpointUri: `${labBaseUrl}${labBasePath(record.name)}tree` },
     { displayName: 'Jupyter Lab', endpointUri: labUrl(labBaseUrl, record.name) },
     { displayName: 'VS Code', endpointUri: `vscode://ms-toolsai.vscode-ai-remote/attach?${vsCode.toString()}` },
+    { displayName: 'VS Code (Web)', endpointUri: vsCodeWebUrl(labBaseUrl, record.name) },
     ...customServiceApplications(record, labBaseUrl),
   ];
 }
@@ -104,7 +115,7 @@ function customServiceApplications(record: ComputeRecord, labBaseUrl: string): o
     .filter((service) => (service.endpoints ?? []).some((endpoint) => (endpoint.protocol ?? 'http') === 'http'))
     .map((service) => ({
       displayName: service.name,
-      endpointUri: `${labBaseUrl}${labBasePath(record.name)}services/${encodeURIComponent(service.name)}/`,
+      endpointUri: customServiceUrl(labBaseUrl, record.name, service.name),
     }));
 }
 

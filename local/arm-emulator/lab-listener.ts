@@ -11,7 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { EmulatorContext } from './context';
 import { proxyRequest, proxyUpgrade, refuseUpgrade } from './jupyter/lab-proxy';
 import type { JupyterSupervisor } from './jupyter/supervisor';
-import { registerLabPages } from './lab-page';
+import { isStandInOnlyPath, registerLabPages } from './lab-page';
 
 /** The instance a lab path belongs to: /instances/<name>[/…]. */
 export function instanceOfPath(url: string | undefined): string | null {
@@ -44,7 +44,7 @@ export function buildLabListener(ctx: EmulatorContext, jupyter: JupyterSuperviso
   };
 
   async function routeRequest(request: http.IncomingMessage, response: http.ServerResponse, fastifyHandler: http.RequestListener): Promise<void> {
-    const name = jupyter === null ? null : instanceOfPath(request.url);
+    const name = jupyter === null || isStandInOnlyPath(request.url) ? null : instanceOfPath(request.url);
     if (name === null) return fastifyHandler(request, response);
     try {
       const lab = await labOf(name);

@@ -14,6 +14,7 @@ export interface ErrorSpec {
 
 export const ERROR_CATALOGUE = {
   'invalid-request': { status: 400, title: 'The request is not valid', callerFault: true },
+  'app-not-offered': { status: 400, title: 'The project does not offer that application', callerFault: true },
   'user-object-id-required': { status: 400, title: "The person's Entra object id is required", callerFault: true },
   'unauthorized': { status: 401, title: 'A credential is required', callerFault: true },
   'forbidden': { status: 403, title: 'The caller may not do this', callerFault: true },

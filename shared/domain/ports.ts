@@ -3,6 +3,7 @@
  * Adapters in shared/adapters implement them; nothing here does I/O.
  */
 import type { ComputeSettings } from './compute-settings';
+import type { InstanceApplication } from './landing';
 import type { RoleAssignmentInfo } from './project-access';
 import type { Server, ServerState, SizeLabel, VersionedServer } from './server';
 import type { HourlyPrice, UsageInterval } from './usage';
@@ -73,6 +74,8 @@ export interface ComputeInstance {
   vmSize: string | null;
   /** JupyterLab endpoint once Azure ML publishes it. */
   jupyterLabUrl: string | null;
+  /** Every application the instance lists with a web address (where a person may land). */
+  applications: InstanceApplication[];
   /** Azure's errors on the resource (e.g. why creation failed), with Azure's messages. */
   errors: { code: string; message: string }[];
   lastOperation: ComputeLastOperation | null;

@@ -1,16 +1,20 @@
 /** Pure builders of new server values: every state change goes through here and the lifecycle rules. */
+import { DEFAULT_APP } from './landing';
 import { canTransition, phaseOf } from './lifecycle';
 import type { ProgressEvent, Server, ServerState } from './server';
 
 /** What a spawn decides about a new server; everything else starts empty. */
-export type NewServerInput = Pick<Server, 'id' | 'hubId' | 'user' | 'serverName' | 'project' | 'size' | 'vmSize' | 'userObjectId' | 'tenantId'>;
+export type NewServerInput = Pick<Server, 'id' | 'hubId' | 'user' | 'serverName' | 'project' | 'size' | 'vmSize' | 'userObjectId' | 'tenantId'> &
+  Partial<Pick<Server, 'app'>>;
 
 export function newServer(input: NewServerInput, at: string): Server {
   return {
     ...input,
+    app: input.app ?? DEFAULT_APP,
     state: 'Requested',
     amlState: null,
     url: null,
+    appUrls: {},
     progress: [spawnRequestedEvent(input.size, at)],
     error: null,
     stopReason: null,
@@ -30,6 +34,7 @@ export function respawned(server: Server, at: string): Server {
     ...server,
     state: 'Requested',
     url: null,
+    appUrls: {},
     progress: [spawnRequestedEvent(server.size, at)],
     error: null,
     stopReason: null,

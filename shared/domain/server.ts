@@ -50,7 +50,16 @@ export interface Server {
   state: ServerState;
   /** Azure ML's raw compute-instance state, null before Azure reported one. */
   amlState: string | null;
+  /** The JupyterLab url while Running (deep links go below it). */
   url: string | null;
+  /** Where the person lands (`user_options.app`): an app id of `landing.ts`, `jupyterlab` by default. */
+  app: string;
+  /**
+   * The landing url of each app the instance listed when it last became Running, by app id
+   * (`landing.ts` landingUrls). Internal: the API serves the chosen one as `appUrl`, and only
+   * while `url` is set (the instance runs).
+   */
+  appUrls: Record<string, string>;
   progress: ProgressEvent[];
   error: ServerError | null;
   stopReason: StopReason | null;

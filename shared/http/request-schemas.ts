@@ -1,5 +1,6 @@
 /** The API's input schemas (DESIGN.md "Input rules"): strict, unknown fields rejected. */
 import { z } from 'zod';
+import { APP_ID_PATTERN, DEFAULT_APP } from '../domain/landing';
 import { SERVER_ID_PATTERN } from '../domain/naming';
 import { PROJECT_NAME_PATTERN } from '../domain/projects';
 import { SERVER_STATES, SIZE_LABELS, STOP_REASONS } from '../domain/server';
@@ -31,6 +32,7 @@ export const SpawnRequestSchema = z.strictObject({
   project: ProjectNameSchema,
   size: z.enum(SIZE_LABELS),
   serverName: ServerNameSchema.default(''),
+  app: z.string().regex(APP_ID_PATTERN, 'must be an application id such as jupyterlab, jupyter, vscode').default(DEFAULT_APP),
   userObjectId: GuidSchema.optional(),
   tenantId: GuidSchema.optional(),
 });

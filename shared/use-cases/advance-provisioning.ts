@@ -7,6 +7,7 @@
  * that write fail and nothing is sent; one that lands after it sees that a launch may be in flight
  * and looks again instead of concluding (advance-wind-down.ts).
  */
+import { landingUrls } from '../domain/landing';
 import { amlPhase } from '../domain/aml-states';
 import { isAppError } from '../domain/errors';
 import { hasIdleTime, idleTimeBeforeShutdown } from '../domain/idle-shutdown';
@@ -263,7 +264,10 @@ async function markRunning(deps: Dependencies, id: string, compute: ComputeInsta
   const stored = await deps.servers.update(id, (server) => {
     if (!isProvisioning(server.state)) return null;
     const at = nowIso(deps);
-    const next = transitioned(server, 'Running', at, { amlState: compute.state, url: compute.jupyterLabUrl, startedAt: at, error: null, launchRequestedAt: null });
+    const next = transitioned(server, 'Running', at, {
+      amlState: compute.state, url: compute.jupyterLabUrl, appUrls: landingUrls(compute.applications, compute.jupyterLabUrl),
+      startedAt: at, error: null, launchRequestedAt: null,
+    });
     launched = next && { server, at };
     return next && withProgress(next, { at, progress: 100, message: `Your ${server.size} server is running` });
   });

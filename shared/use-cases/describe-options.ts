@@ -1,17 +1,22 @@
 /** What a user may pick in the spawn form: projects offered and sizes their region serves. */
+import type { LandingApp } from '../domain/landing';
 import type { Project } from '../domain/projects';
 import type { ResolvedSize } from '../domain/sizes';
 import type { BudgetState } from '../domain/usage';
 import type { Dependencies } from './dependencies';
 import type { ProjectViewer } from './project-catalog';
+import { projectLandingChoices } from './landing-choices';
 import { withCosts } from './option-costs';
 
 /** A size as the form offers it: its VM size's cores, memory and GPUs, and the admin's words (SIZE_<LABEL>_DESCRIPTION). */
 export type SizeOption = ResolvedSize & { description?: string };
 
 export interface Options {
-  /** Each with its budget state this month (when there are projects). */
-  projects: (Project & { budget?: BudgetState })[];
+  /**
+   * Each with its budget state this month (when there are projects) and `apps`, where a person may
+   * land on its servers: the standard applications and the project's custom services.
+   */
+  projects: (Project & { apps: LandingApp[]; budget?: BudgetState })[];
   /** Each with its hourly price where one is known. */
   sizes: (SizeOption & { pricePerHour?: number; currency?: string })[];
   /** Why the list is empty, in words the hub can show the user; absent when there are projects. */
@@ -19,7 +24,7 @@ export interface Options {
 }
 
 export async function describeOptions(deps: Dependencies, viewer: Exclude<ProjectViewer, 'anyone'>): Promise<Options> {
-  const projects = await deps.catalog.listProjects(viewer);
+  const projects = await Promise.all((await deps.catalog.listProjects(viewer)).map((project) => withApps(deps, project)));
   const locations = [...new Set(projects.map((project) => project.location.toLowerCase()))];
   const perLocation = await Promise.all(locations.map((location) => deps.catalog.sizesIn(location)));
   // A size is listed when every region of the user's projects serves it, so any pick can spawn.
@@ -33,6 +38,11 @@ export async function describeOptions(deps: Dependencies, viewer: Exclude<Projec
     ? "No project gives you access yet: a project is offered when you (or a group you belong to) hold a role such as AzureML Data Scientist on its resource group. Ask a project's owner for access."
     : 'No project is offered yet. Ask your JupyterHub administrator.';
   return { projects, sizes, message };
+}
+
+/** The project as the form sees it: its compute settings (custom services' images and variables) stay inside. */
+async function withApps(deps: Dependencies, project: Project): Promise<Project & { apps: LandingApp[] }> {
+  return { name: project.name, location: project.location, apps: await projectLandingChoices(deps, project) };
 }
 
 function withDescription(size: ResolvedSize, description: string | null): SizeOption {

@@ -14,6 +14,7 @@
  *  7. the usage ledger repaired from the servers' state, and (BUDGET_STOP_AT_LIMIT) servers of
  *     projects past their month's budget stopped.
  */
+import { landingUrls } from '../domain/landing';
 import { amlPhase } from '../domain/aml-states';
 import { isAppError } from '../domain/errors';
 import { describeIdleTime } from '../domain/idle-shutdown';
@@ -199,6 +200,7 @@ async function settleRunningInstanceAtRest(deps: Dependencies, project: string, 
     const next = transitioned(current, 'Running', at, {
       amlState: compute.state,
       url: compute.jupyterLabUrl,
+      appUrls: landingUrls(compute.applications, compute.jupyterLabUrl),
       startedAt,
       stopReason: null,
       error: null,

@@ -13,8 +13,11 @@ import { claimQuota } from './claim-quota';
 import type { OrchestrationControl } from '../domain/ports';
 import type { ServerIdentity } from '../domain/naming';
 import type { Server, SizeLabel } from '../domain/server';
+import { DEFAULT_APP, type LandingApp } from '../domain/landing';
+import type { Project } from '../domain/projects';
 import { newServer, respawned } from '../domain/server-changes';
 import { nowIso, type Dependencies } from './dependencies';
+import { projectLandingChoices } from './landing-choices';
 import { enforceBudget } from './usage-report';
 import { requireProjectComputeSettings } from './project-compute-settings';
 
@@ -23,6 +26,8 @@ export interface SpawnRequest {
   project: string;
   size: SizeLabel;
   serverName: string;
+  /** Where the person lands once it runs: one of the project's landing choices (`landing.ts`); JupyterLab when absent. */
+  app?: string;
   userObjectId: string | null;
   tenantId: string | null;
 }
@@ -43,6 +48,8 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
   if (lookup.kind === 'unknown') throw new AppError('project-not-found', `There is no project named '${request.project}'.`);
   if (lookup.kind === 'not-offered') throw new AppError('project-forbidden', lookup.reason);
   const { project } = lookup;
+  const app = request.app ?? DEFAULT_APP;
+  refuseUnofferedApp(app, project, await projectLandingChoices(deps, project));
   const size = await deps.catalog.sizeIn(request.size, project.location);
   if (!size) {
     throw new AppError('size-unavailable', `No VM size for '${request.size}' is offered in region ${project.location}.`);
@@ -63,7 +70,7 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
     if (!stored) {
       await withinLimits();
       const created = await deps.servers.create(
-        newServer({ id, ...request, ...assignee, hubId: identity.hubId, project: project.name, vmSize: size.vmSize }, nowIso(deps)),
+        newServer({ id, ...request, app, ...assignee, hubId: identity.hubId, project: project.name, vmSize: size.vmSize }, nowIso(deps)),
       );
       if (!created) continue; // another spawn inserted it first: read again
       await control.ensureProvisioning(id);
@@ -71,11 +78,12 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
     }
     const { server, etag } = stored;
     refuseAnotherIdentity(server, identity);
-    if (server.state === 'Running') return { server, accepted: false };
+    if (server.state === 'Running') return { server: await landingIn(deps, server, app), accepted: false };
     if (isProvisioning(server.state)) {
+      const landing = await landingIn(deps, server, app);
       // Recovers a run whose starter died between its write and the start; never starts a second one.
       await control.ensureProvisioning(id);
-      return { server, accepted: true };
+      return { server: landing, accepted: true };
     }
     if (isWindingDown(server.state)) {
       throw new AppError('server-busy', `Server ${id} is ${server.state.toLowerCase()}; spawn it again when that is done.`, {
@@ -85,7 +93,7 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
     if (isAtRest(server.state)) {
       await withinLimits();
       try {
-        const replaced = await deps.servers.replace(respawned(withAssignee(server, assignee), nowIso(deps)), etag);
+        const replaced = await deps.servers.replace(respawned({ ...withAssignee(server, assignee), app }, nowIso(deps)), etag);
         await control.ensureProvisioning(id);
         return { server: replaced.server, accepted: true };
       } catch (error) {
@@ -95,6 +103,26 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
     }
   }
   throw new AppError('concurrent-update', `Server ${id} kept changing while the spawn was recorded; try again.`);
+}
+
+/** The app must be one the project offers: the standard ones or the project's custom services. */
+function refuseUnofferedApp(app: string, project: Project, choices: readonly LandingApp[]): void {
+  if (choices.some((choice) => choice.id === app)) return;
+  throw new AppError(
+    'app-not-offered',
+    `Project '${project.name}' does not offer the application '${app}'; choose one of: ${choices.map((choice) => choice.id).join(', ')}.`,
+    { errors: [{ field: 'app', message: `must be one of ${choices.map((choice) => choice.id).join(', ')}` }] },
+  );
+}
+
+/**
+ * A spawn of a server already on its way (or running) with another landing choice: the choice is
+ * where the person goes, not part of the instance, so it is recorded on the same server.
+ */
+async function landingIn(deps: Dependencies, server: Server, app: string): Promise<Server> {
+  if (server.app === app) return server;
+  const stored = await deps.servers.update(server.id, (current) => (current.app === app ? null : { ...current, app }));
+  return stored?.server ?? { ...server, app };
 }
 
 /** Who the instance is assigned to, or nobody (Shared); refused here, before any state change. */

@@ -309,6 +309,11 @@ class AMLSpawner(Spawner):
         "", help="Id of the last server started, kept after it stopped (the form says why it did)."
     )
     lab_url = Unicode("", help="JupyterLab URL of the running instance.")
+    app_url = Unicode(
+        "",
+        help="URL of the application the person chose to land in (user_options `app`), "
+        "when the running instance lists it; empty: land in JupyterLab.",
+    )
     known_server_ids = List(
         Unicode(), help="Every instance this spawner has created (for delete_forever)."
     )
@@ -351,6 +356,7 @@ class AMLSpawner(Spawner):
         super().load_state(state)
         self.server_id = state.get("server_id") or ""
         self.lab_url = state.get("lab_url") or ""
+        self.app_url = state.get("app_url") or ""
         ids = list(state.get("server_ids") or [])
         if self.server_id and self.server_id not in ids:
             ids.append(self.server_id)
@@ -364,6 +370,8 @@ class AMLSpawner(Spawner):
             state["server_id"] = self.server_id
         if self.lab_url:
             state["lab_url"] = self.lab_url
+        if self.app_url:
+            state["app_url"] = self.app_url
         if self.known_server_ids:
             state["server_ids"] = list(self.known_server_ids)
         if self.last_server_id:
@@ -375,7 +383,7 @@ class AMLSpawner(Spawner):
         which `delete_forever()` needs after the server has stopped."""
         super().clear_state()
         self.server_id = ""
-        self.lab_url = ""
+        self.lab_url = self.app_url = ""
         if self._resume_task is not None and not self._resume_task.done():
             self._resume_task.cancel()
         self._resume_task = None
@@ -538,7 +546,7 @@ class AMLSpawner(Spawner):
         if not lifecycle.is_running(server):
             self.log.warning("aml-spawn-failed %s error=%s", lifecycle.describe(server), server.get("error"))
             raise SpawnError(lifecycle.failure_message(server), code=lifecycle.failure_code(server))
-        self.lab_url = server["url"]
+        self.lab_url, self.app_url = server["url"], server.get("appUrl") or ""
         self._register_route()
         self.log.info("aml-spawn-ready %s", lifecycle.describe(server))
         return self._redirect_url()
@@ -645,7 +653,7 @@ class AMLSpawner(Spawner):
         except ControlPlaneUnavailableError as e:
             raise SpawnError(f"Stopping {server_id} failed: {e}", status_code=502) from e
         finally:
-            self.lab_url = ""
+            self.lab_url = self.app_url = ""
         self._observe(server)
         if now or lifecycle.is_stop_settled(server):
             return
@@ -775,6 +783,8 @@ class AMLSpawner(Spawner):
         }
         if self.name:
             body["serverName"] = self.name
+        if choice.app:
+            body["app"] = choice.app
         if identity.object_id:
             body["userObjectId"] = identity.object_id
         if identity.tenant_id:
@@ -795,9 +805,9 @@ class AMLSpawner(Spawner):
         if server.get("id") and server.get("id") != self.server_id:
             return
         if lifecycle.is_running(server):
-            self.lab_url = server["url"]
+            self.lab_url, self.app_url = server["url"], server.get("appUrl") or ""
         elif server.get("state") not in lifecycle.PROVISIONING:
-            self.lab_url = ""
+            self.lab_url = self.app_url = ""
         self._watch.update(server)
 
     def _persist_state(self) -> None:
@@ -926,6 +936,11 @@ class AMLSpawner(Spawner):
     def redirect_target(self) -> str | None:
         """For the redirect endpoint: where this server's users go, if it is running."""
         return self.lab_url or None
+
+    def landing_target(self) -> str | None:
+        """For the redirect endpoint: where the server's own address lands (the app the
+        person chose), if it is running; deep links still go below `redirect_target`."""
+        return (self.app_url or None) if self.lab_url else None
 
     def _redirect_url(self) -> str:
         base = self.server.base_url if self.server is not None else self._route_prefix()

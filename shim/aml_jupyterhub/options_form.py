@@ -10,7 +10,7 @@ from html import escape
 from typing import Any, Mapping
 
 from .messages import LastServerNotice
-from .user_options import NO_PROJECT_MESSAGE, PROJECT, SIZE
+from .user_options import APP, NO_PROJECT_MESSAGE, PROJECT, SIZE
 
 
 def render_options_form(
@@ -121,6 +121,7 @@ def render_options_form(
         f"{size_help}"
         f"{size_change}"
         "</div>"
+        f"{_landing_choice(projects, previous.get(APP))}"
         '<p class="form-text">Your server is an Azure Machine Learning compute instance. '
         "Creating one takes a few minutes; starting a stopped one is quicker.</p>"
         "</div>"
@@ -150,6 +151,60 @@ def _size_change_note(project: str | None, size: str | None) -> str:
         "&&s.value!==n.getAttribute('data-size'));}"
         "p.addEventListener('change',f);s.addEventListener('change',f);f();})();</script>"
     )
+
+
+def _landing_choice(projects: list[Mapping[str, Any]], previous: Any) -> str:
+    """"Open in: JupyterLab · Jupyter · VS Code" (and the projects' custom services) as
+    radio buttons, the last choice checked. An app only some projects offer names them
+    and is disabled (by a line of script) while another project is picked; the control
+    plane refuses it for those anyway. Nothing when the control plane lists no apps."""
+    apps: dict[str, str] = {}
+    offered_by: dict[str, list[str]] = {}
+    for project in projects:
+        for app in project.get("apps") or []:
+            if not isinstance(app, Mapping) or not app.get("id"):
+                continue
+            app_id = str(app["id"])
+            apps.setdefault(app_id, str(app.get("name") or app_id))
+            offered_by.setdefault(app_id, []).append(str(project["name"]))
+    if not apps:
+        return ""
+    everywhere = {app_id for app_id, names in offered_by.items() if len(names) == len(projects)}
+    chosen = previous if isinstance(previous, str) and previous in apps else next(iter(apps))
+    buttons = []
+    for index, (app_id, name) in enumerate(apps.items()):
+        only = "" if app_id in everywhere else f" ({', '.join(offered_by[app_id])} only)"
+        projects_attr = (
+            "" if app_id in everywhere
+            else f' data-projects="{escape(" ".join(offered_by[app_id]))}"'
+        )
+        checked = " checked" if app_id == chosen else ""
+        buttons.append(
+            '<div class="form-check form-check-inline">'
+            f'<input class="form-check-input" type="radio" name="{APP}" id="aml-app-{index}" '
+            f'value="{escape(app_id)}"{checked}{projects_attr}>'
+            f'<label class="form-check-label" for="aml-app-{index}">{escape(name + only)}</label>'
+            "</div>"
+        )
+    return (
+        '<fieldset class="mb-3" id="aml-app">'
+        '<legend class="form-label fs-6 mb-1">Open in</legend>'
+        f"{''.join(buttons)}"
+        '<div class="form-text">Where your server opens; your files are the same in each.</div>'
+        "</fieldset>"
+        + _LANDING_SCRIPT
+    )
+
+
+#: Keeps the landing choices to those the picked project offers.
+_LANDING_SCRIPT = (
+    "<script>(function(){var p=document.getElementById('aml-project'),"
+    "f=document.getElementById('aml-app');if(!p||!f)return;function sync(){"
+    "var r=f.querySelectorAll('input[type=radio]'),lost=false;r.forEach(function(b){"
+    "var only=b.getAttribute('data-projects');b.disabled=!!only&&only.split(' ').indexOf(p.value)<0;"
+    "if(b.disabled&&b.checked){b.checked=false;lost=true;}});"
+    "if(lost&&r.length){r[0].checked=true;}}p.addEventListener('change',sync);sync();})();</script>"
+)
 
 
 #: Marks the failed choice in the pickers, so it stays visible but is not preselected.

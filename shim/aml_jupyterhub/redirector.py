@@ -8,6 +8,8 @@ once per hub process on one port. It finds the spawner that owns the request's p
 prefix and answers `302 Found` to the instance's JupyterLab URL, keeping the path
 below the prefix and the query (`/user/alice/lab/tree/x.ipynb` lands on the instance's
 `/lab/tree/x.ipynb`, nbgitpuller's `/user/alice/git-pull?repo=…` on its `/git-pull?repo=…`).
+The bare server address lands in the application the person chose (`user_options.app`:
+VS Code, a custom service) when the instance lists it; deep links stay Jupyter's.
 
 While the instance is being created or started (after a hub restart the hub counts such
 a server as started: see `AMLSpawner.get_url`), it answers `200` with a small "still
@@ -34,6 +36,10 @@ log = logging.getLogger(__name__)
 class RedirectTarget(Protocol):
     def redirect_target(self) -> str | None:
         """The instance's JupyterLab URL, or None while it is not running."""
+
+    def landing_target(self) -> str | None:
+        """Where the server's own address lands when the person chose an application
+        other than JupyterLab (VS Code, a custom service), or None: JupyterLab."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,22 @@ def instance_url(lab_url: str, rest: str, query: str) -> str:
     base = "/".join(segments) + "/"
     merged = "&".join(q for q in (lab_query, query) if q)
     return urlunsplit((scheme, netloc, base + rest, merged, ""))
+
+
+def landing_url(target: RedirectTarget, lab_url: str, rest: str, query: str) -> str:
+    """The server's own address lands in the application the person chose; a deep link
+    (a path or query below it, e.g. `/lab/tree/x.ipynb` or nbgitpuller's `/git-pull?…`)
+    names a Jupyter path, so it goes below JupyterLab's base whatever was chosen. JupyterLab
+    itself opens in the spawner's landing folder."""
+    if not rest.strip("/") and not query:
+        landing = getattr(target, "landing_target", None)
+        chosen = landing() if landing is not None else None
+        if chosen and chosen.rstrip("/") != lab_url.rstrip("/"):
+            return chosen
+        # JupyterLab: where the spawner lands people (their own folder of the file share).
+        landing_path = getattr(target, "landing_path", None)
+        rest = landing_path() if landing_path else ""
+    return instance_url(lab_url, rest, query)
 
 
 def normalize_prefix(prefix: str) -> str:
@@ -146,11 +168,7 @@ class RedirectHandler(web.RequestHandler):
         url = target.redirect_target()
         if url:
             rest = self.request.path[len(prefix):] if len(self.request.path) > len(prefix) else ""
-            if not rest.lstrip("/") and not self.request.query:
-                # No path asked for: where the spawner lands people (their own folder).
-                landing_path = getattr(target, "landing_path", None)
-                rest = landing_path() if landing_path else ""
-            self.redirect(instance_url(url, rest, self.request.query), permanent=False)
+            self.redirect(landing_url(target, url, rest, self.request.query), permanent=False)
             return
         holding_status = getattr(target, "holding_status", None)
         holding = holding_status() if holding_status else None

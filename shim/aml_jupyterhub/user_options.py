@@ -1,5 +1,6 @@
-"""The user's choice of project and size: reading it from the form or the REST body,
-and completing it from what the control plane offers. Pure functions, no I/O."""
+"""The user's choice of project, size and where to land (`app`): reading it from the
+form or the REST body, and completing it from what the control plane offers. Pure
+functions, no I/O."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from .errors import UserOptionsError
 
 PROJECT = "project"
 SIZE = "size"
-KNOWN_KEYS = (PROJECT, SIZE)
+#: Where the person lands once the server runs: an app id of the project's `apps` in
+#: `GET /api/options` (jupyterlab, jupyter, vscode, or a custom service). Left out, the
+#: control plane lands them in JupyterLab.
+APP = "app"
+KNOWN_KEYS = (PROJECT, SIZE, APP)
 
 NO_PROJECT_MESSAGE = (
     "You do not have access to any project yet. Ask your JupyterHub administrator to "
@@ -22,15 +27,19 @@ NO_PROJECT_MESSAGE = (
 class SpawnChoice:
     project: str | None = None
     size: str | None = None
+    app: str | None = None
 
     def as_user_options(self) -> dict[str, str]:
-        return {k: v for k, v in ((PROJECT, self.project), (SIZE, self.size)) if v}
+        return {
+            k: v for k, v in ((PROJECT, self.project), (SIZE, self.size), (APP, self.app)) if v
+        }
 
 
 def options_from_form(formdata: Mapping[str, Sequence[str]]) -> dict[str, str]:
     """`Spawner.options_from_form`: the submitted form as `user_options`.
 
-    Same keys a REST spawn sends (`{"project": …, "size": …}`); empty fields are left out.
+    Same keys a REST spawn sends (`{"project": …, "size": …, "app": …}`); empty fields
+    are left out.
     """
     options: dict[str, str] = {}
     for key in KNOWN_KEYS:
@@ -68,7 +77,7 @@ def parse_user_options(options: Mapping[str, Any] | None) -> SpawnChoice:
             values[key] = value.strip() or None
         else:
             raise UserOptionsError(f"The server option {key!r} must be a string, not {type(value).__name__}.")
-    return SpawnChoice(project=values[PROJECT], size=values[SIZE])
+    return SpawnChoice(project=values[PROJECT], size=values[SIZE], app=values[APP])
 
 
 def unknown_keys(options: Mapping[str, Any] | None) -> list[str]:
@@ -94,4 +103,4 @@ def complete_choice(
     size = choice.size or default_size or (sizes[0] if sizes else None)
     if not size:
         raise UserOptionsError("Choose a size for your server.")
-    return SpawnChoice(project=project, size=size)
+    return SpawnChoice(project=project, size=size, app=choice.app)

@@ -45,6 +45,8 @@ beforeEach(async () => {
 const ALICE_OID = 'a11ce000-0000-4000-8000-000000000001';
 const spawnBody = { user: 'alice', project: 'climate-lab', size: 'Medium', userObjectId: ALICE_OID };
 const spawnCall = (body: unknown) => invokeConforming('spawn', spawn, { method: 'POST', path: '/api/servers', body });
+/** Where a person may land on any project. */
+const STANDARD_APPS = [{ id: 'jupyterlab', name: 'JupyterLab' }, { id: 'jupyter', name: 'Jupyter' }, { id: 'vscode', name: 'VS Code' }];
 const everything = async () => (await repository.list({ limit: 1000 })).servers;
 
 describe('POST /api/servers (spawn)', () => {
@@ -274,7 +276,10 @@ describe('GET /api/options', () => {
     const response = await invokeConforming('options', options, { method: 'GET', path: '/api/options', query: { user: 'alice' } });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
-      projects: [{ name: 'climate-lab', location: 'westeurope', budget: { budget: null, spent: 0, currency: 'USD', month: '2026-11', status: 'ok' } }],
+      projects: [{
+        name: 'climate-lab', location: 'westeurope', apps: STANDARD_APPS,
+        budget: { budget: null, spent: 0, currency: 'USD', month: '2026-11', status: 'ok' },
+      }],
       sizes: [
         { label: 'Small', vmSize: 'Standard_DS1_v2', gpu: false, vcpus: 1, memoryGB: 3.5, gpus: 0 },
         { label: 'Medium', vmSize: 'Standard_DS3_v2', gpu: false, vcpus: 4, memoryGB: 14, gpus: 0 },

@@ -234,6 +234,7 @@ export class ScriptedAmlGateway implements AmlGateway {
       provisioningState: state === 'CreateFailed' ? 'Failed' : 'Succeeded',
       vmSize: instance.vmSize,
       jupyterLabUrl: state === 'Running' && !this.options.withoutJupyter ? `https://${instance.name}.westeurope.instances.azureml.ms/lab` : null,
+      applications: state === 'Running' && !this.options.withoutJupyter ? applicationsOf(instance.name) : [],
       errors: state.endsWith('Failed') ? instance.errors : [],
       lastOperation: instance.lastOperation,
       idleTimeBeforeShutdown: instance.idleTimeBeforeShutdown,
@@ -241,4 +242,15 @@ export class ScriptedAmlGateway implements AmlGateway {
       createdAt: instance.createdAt,
     };
   }
+}
+
+/** The applications a Running instance lists on Azure, with VS Code's browser edition. */
+function applicationsOf(name: string): ComputeInstance['applications'] {
+  const host = `https://${name}.westeurope.instances.azureml.ms`;
+  return [
+    { displayName: 'Jupyter', endpointUri: `${host}/tree` },
+    { displayName: 'Jupyter Lab', endpointUri: `${host}/lab` },
+    { displayName: 'VS Code', endpointUri: `vscode://ms-toolsai.vscode-ai-remote/attach?computeName=${name}` },
+    { displayName: 'VS Code (Web)', endpointUri: `${host}/vscode/` },
+  ];
 }

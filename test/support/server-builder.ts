@@ -24,6 +24,8 @@ export function buildServer(overrides: Partial<Server> = {}): Server {
     state: 'Requested',
     amlState: null,
     url: null,
+    app: 'jupyterlab',
+    appUrls: {},
     progress: [{ at: '2025-01-01T00:00:00.000Z', progress: 0, message: 'Server requested' }],
     error: null,
     stopReason: null,

@@ -29,6 +29,10 @@ describe('fromArmCompute', () => {
       provisioningState: 'Succeeded',
       vmSize: 'Standard_DS3_v2',
       jupyterLabUrl: 'https://ci-abc.westeurope.instances.azureml.ms/lab',
+      applications: [
+        { displayName: 'Jupyter', endpointUri: 'https://ci-abc.westeurope.instances.azureml.ms/tree' },
+        { displayName: 'Jupyter Lab', endpointUri: 'https://ci-abc.westeurope.instances.azureml.ms/lab' },
+      ],
       errors: [],
       lastOperation: { operationName: 'Start', operationStatus: 'Succeeded', operationTime: '2026-11-26T10:00:00.000Z', operationTrigger: 'Schedule' },
       idleTimeBeforeShutdown: 'PT30M',
@@ -63,6 +67,7 @@ describe('fromArmCompute', () => {
       provisioningState: 'Creating',
       vmSize: null,
       jupyterLabUrl: null,
+      applications: [],
       errors: [],
       lastOperation: null,
       idleTimeBeforeShutdown: null,

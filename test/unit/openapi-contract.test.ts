@@ -10,7 +10,7 @@ describe('openapi contract checker', () => {
 
   it('documents the routes of the architecture (docs/architecture.md)', () => {
     expect(Object.keys(OPENAPI.paths).sort()).toEqual([
-      '/api/health', '/api/options', '/api/servers', '/api/servers/{id}', '/api/servers/{id}/activity', '/api/servers/{id}/stop', '/api/usage', '/api/budgets', '/api/admin', '/api/admin/{file}',
+      '/api/health', '/api/options', '/api/servers', '/api/servers/{id}', '/api/servers/{id}/activity', '/api/servers/{id}/stop', '/api/usage', '/api/budgets', '/api/admin', '/api/admin/{file}', '/api/schedules', '/api/schedules/{id}',
     ].sort());
   });
 });

@@ -167,7 +167,7 @@ describe('one look of the workspace watcher', () => {
 /** An instance as the watcher's list shows it once Running. */
 function listed(name: string): ComputeInstance {
   return {
-    name, state: 'Running', provisioningState: 'Succeeded', vmSize: 'Standard_DS3_v2', jupyterLabUrl: `https://${name}.listed.example/lab`,
+    name, state: 'Running', provisioningState: 'Succeeded', vmSize: 'Standard_DS3_v2', jupyterLabUrl: `https://${name}.listed.example/lab`, applications: [],
     errors: [], lastOperation: null, idleTimeBeforeShutdown: 'PT120M', tags: {}, createdAt: START.toISOString(),
   };
 }

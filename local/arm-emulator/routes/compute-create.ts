@@ -15,6 +15,7 @@ import { findSubnet } from './networks';
 import { hasComputeInstanceProperty } from '../api-versions';
 import { accessSettingsOf } from '../compute-access';
 import { toArmCompute, toArmComputeAccepted } from '../compute-view';
+import { checkCustomServices } from '../custom-services';
 import type { ArmHandler, ArmRequest, EmulatorContext } from '../context';
 import { created } from '../lifecycle';
 import { requireWorkspace } from '../lookups';
@@ -53,6 +54,7 @@ export const createOrUpdateCompute: ArmHandler = (ctx, request) => {
 
   const inner = body.properties.properties;
   const access = accessSettingsOf(request.apiVersion, inner);
+  checkCustomServices(inner);
   const outcome = ctx.scenarios.takeOutcome({ operation: 'computes/createOrUpdate', name, resourceGroup: ws.resourceGroup, vmSize });
   const record = created(
     {
@@ -149,9 +151,6 @@ function checkNetworkAndScripts(ctx: EmulatorContext, ws: SeedWorkspace, inner: 
   for (const [kind, script] of [['creation', scripts?.creationScript], ['startup', scripts?.startupScript]] as const) {
     if (script) checkScript(ws, kind, script);
   }
-  const names = (inner.customServices ?? []).map((service) => service.name.toLowerCase());
-  const repeated = names.find((name, index) => names.indexOf(name) !== index);
-  if (repeated) throw badRequest(`customServices names the service '${repeated}' more than once.`);
 }
 
 function checkScript(ws: SeedWorkspace, kind: 'creation' | 'startup', script: ScriptReferenceBody): void {

@@ -1,6 +1,7 @@
 /** Azure ML's compute resource (as the SDK deserialises it) → the domain's ComputeInstance. */
 import type { ComputeInstance as ArmComputeInstance, ComputeResource, ComputeUnion, ErrorResponse } from '@azure/arm-machinelearning';
 import type { AmlComputeState, ComputeInstance, OperationTrigger } from '../../domain/ports';
+import type { InstanceApplication as ListedApplication } from '../../domain/landing';
 
 const AML_STATES: readonly AmlComputeState[] = [
   'Creating', 'CreateFailed', 'Deleting', 'Running', 'Restarting', 'JobRunning', 'SettingUp', 'SetupFailed',
@@ -31,6 +32,13 @@ export function jupyterLabUrlOf(applications: readonly InstanceApplication[] | u
   return url.toString();
 }
 
+/** The applications that name both what they are and where they are. */
+function listedApplications(applications: readonly InstanceApplication[] | undefined): ListedApplication[] {
+  return (applications ?? []).flatMap(({ displayName, endpointUri }) =>
+    displayName && endpointUri ? [{ displayName, endpointUri }] : [],
+  );
+}
+
 export function isComputeInstance(properties: ComputeUnion | undefined): properties is ArmComputeInstance {
   return properties?.computeType === 'ComputeInstance';
 }
@@ -45,6 +53,7 @@ export function fromArmCompute(resource: ComputeResource): ComputeInstance {
     provisioningState: outer?.provisioningState ?? null,
     vmSize: inner?.vmSize ?? null,
     jupyterLabUrl: jupyterLabUrlOf(inner?.applications),
+    applications: listedApplications(inner?.applications),
     errors: toErrors([...(inner?.errors ?? []), ...(outer?.provisioningErrors ?? [])]),
     lastOperation: lastOperation
       ? {

@@ -6,6 +6,7 @@
  * absent column. `progress` and `error` are JSON strings, capped by `entity-limits.ts`.
  */
 import { z } from 'zod';
+import { DEFAULT_APP } from '../../domain/landing';
 import { SERVER_STATES, SIZE_LABELS, STOP_REASONS, type Server } from '../../domain/server';
 import { capError, capProgress } from './entity-limits';
 
@@ -27,6 +28,10 @@ export type ServerEntity = {
   state: string;
   amlState?: string;
   url?: string;
+  /** Absent on rows written before landing choices: read as `jupyterlab`. */
+  app?: string;
+  /** JSON object app id → url; absent when empty. */
+  appUrls?: string;
   /** JSON array of progress events. */
   progress: string;
   /** JSON `{code, message}`. */
@@ -81,6 +86,8 @@ const ServerEntitySchema = z.object({
   state: z.enum(SERVER_STATES),
   amlState: optional,
   url: optional,
+  app: z.string().min(1).nullish().transform((value) => value ?? DEFAULT_APP),
+  appUrls: jsonOf(z.record(z.string(), z.string())).nullish().transform((value) => value ?? {}),
   progress: jsonOf(z.array(ProgressEventSchema)),
   error: jsonOf(ServerErrorSchema).nullish().transform((value) => value ?? null),
   stopReason: z.enum(STOP_REASONS).nullish().transform((value) => value ?? null),
@@ -114,6 +121,8 @@ export function toServerEntity(server: Server): ServerEntity {
     state: stored.state,
     ...column('amlState', stored.amlState),
     ...column('url', stored.url),
+    app: stored.app,
+    ...column('appUrls', Object.keys(stored.appUrls).length === 0 ? null : JSON.stringify(stored.appUrls)),
     progress: JSON.stringify(stored.progress),
     ...column('error', stored.error === null ? null : JSON.stringify(stored.error)),
     ...column('stopReason', stored.stopReason),

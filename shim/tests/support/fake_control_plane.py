@@ -41,13 +41,19 @@ SIZES = [
     {"label": "GPU", "vmSize": "Standard_NC4as_T4_v3", "gpu": True, "vcpus": 4, "memoryGB": 28, "gpus": 1,
      "gpuName": "NVIDIA T4", "description": "For training deep-learning models; costs more per hour."},
 ]
+#: Where a person may land on every project (the control plane's standard apps).
+STANDARD_APPS = [
+    {"id": "jupyterlab", "name": "JupyterLab"},
+    {"id": "jupyter", "name": "Jupyter"},
+    {"id": "vscode", "name": "VS Code"},
+]
 PROJECTS = [
-    {"name": "climate-lab", "location": "westeurope"},
-    {"name": "ocean-lab", "location": "westeurope"},
+    {"name": "climate-lab", "location": "westeurope", "apps": STANDARD_APPS},
+    {"name": "ocean-lab", "location": "westeurope", "apps": STANDARD_APPS},
 ]
 PROJECT_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$")
 SERVER_NAME = re.compile(r"^[A-Za-z0-9._-]{0,64}$")
-ALLOWED_FIELDS = {"user", "project", "size", "serverName", "userObjectId", "tenantId"}
+ALLOWED_FIELDS = {"user", "project", "size", "serverName", "app", "userObjectId", "tenantId"}
 
 
 def server_id(user: str, project: str, vm_size: str, server_name: str) -> str:
@@ -56,6 +62,17 @@ def server_id(user: str, project: str, vm_size: str, server_name: str) -> str:
     if digest.isdigit():
         digest = chr(ord("g") + int(digest[0])) + digest[1:]
     return "ci-" + digest
+
+
+def app_url(base_url: str, sid: str, app: str) -> str:
+    """The chosen app's endpoint on a running instance, as the control plane serves it."""
+    if app == "jupyterlab":
+        return f"{base_url}/instances/{sid}/lab"
+    if app == "jupyter":
+        return f"{base_url}/instances/{sid}/tree"
+    if app == "vscode":
+        return f"{base_url}/instances/{sid}/vscode/"
+    return f"{base_url}/instances/{sid}/services/{app}/"
 
 
 def now_iso() -> str:
@@ -159,6 +176,7 @@ class FakeState:
             self.set_state(
                 server, "Running", "Running",
                 url=f"{self.base_url}/instances/{sid}/lab", startedAt=now_iso(),
+                appUrl=app_url(self.base_url, sid, server["app"]),
             )
             self.add_progress(server, 100, f"Compute instance {sid} is running")
 
@@ -168,7 +186,7 @@ class FakeState:
     def stop(self, server: dict[str, Any], reason: str) -> None:
         sid = server["id"]
         self.cancel_timers(sid)
-        self.set_state(server, "Stopping", "Stopping", stopReason=reason, url=None)
+        self.set_state(server, "Stopping", "Stopping", stopReason=reason, url=None, appUrl=None)
 
         def done() -> None:
             if server["state"] == "Stopping":
@@ -288,15 +306,25 @@ class ServersHandler(FakeHandler):
                 "state on so the hub passes it.",
                 code="user-object-id-required",
             )
-        allowed = {p["name"] for p in self.state.projects_by_user.get(user, PROJECTS)}
-        if project not in allowed:
+        offered = {p["name"]: p for p in self.state.projects_by_user.get(user, PROJECTS)}
+        if project not in offered:
             self.problem(403, "Forbidden", f"{user} may not use project {project}.")
+        app = body.get("app") or "jupyterlab"
+        apps = [a["id"] for a in offered[project].get("apps") or STANDARD_APPS]
+        if app not in apps:
+            self.problem(
+                400, "The project does not offer that application",
+                f"Project '{project}' does not offer the application '{app}'; choose one of: {', '.join(apps)}.",
+                code="app-not-offered",
+            )
         vm_size = sizes[size]["vmSize"]
         sid = server_id(user, project, vm_size, name)
         server = self.state.servers.get(sid)
         if server is not None and server["state"] in ("Stopping", "Deleting"):
             self.problem(409, "Conflict", f"{sid} is {server['state'].lower()}; try again shortly.", retry_after=1)
         if server is not None and server["state"] == "Running":
+            server["app"] = app
+            server["appUrl"] = app_url(self.state.base_url, sid, app)
             self.reply(server, 200)
             return
         limit = self.state.max_active_per_user
@@ -317,7 +345,7 @@ class ServersHandler(FakeHandler):
             server = {
                 "id": sid, "user": user, "serverName": name, "project": project,
                 "size": size, "vmSize": vm_size, "state": "Requested", "amlState": None,
-                "url": None, "progress": [], "error": None, "stopReason": None,
+                "url": None, "app": app, "appUrl": None, "progress": [], "error": None, "stopReason": None,
                 "createdAt": now_iso(), "updatedAt": now_iso(), "startedAt": None,
                 "stoppedAt": None, "lastActivityAt": None,
                 "userObjectId": body.get("userObjectId"), "tenantId": body.get("tenantId"),
@@ -325,7 +353,10 @@ class ServersHandler(FakeHandler):
             self.state.servers[sid] = server
             self.state.provision(server, creating=True, recreated=recreated)
         elif server["state"] == "Stopped":
+            server["app"] = app
             self.state.provision(server, creating=False)
+        else:
+            server["app"] = app
         if self.state.settings.spawn_answer_delay:
             await asyncio.sleep(self.state.settings.spawn_answer_delay)
         self.set_header("Location", f"/api/servers/{sid}")
@@ -350,7 +381,7 @@ class ServerHandler(FakeHandler):
     def delete(self, sid: str) -> None:
         server = self.server_or_404(sid)
         self.state.cancel_timers(sid)
-        self.state.set_state(server, "Deleting", "Deleting", url=None)
+        self.state.set_state(server, "Deleting", "Deleting", url=None, appUrl=None)
         self.state.later(sid, self.state.settings.delete_seconds, lambda: self.state.set_state(server, "Deleted", "Deleted"))
         self.reply(server, 202)
 
@@ -392,6 +423,23 @@ class LabHandler(FakeHandler):
         )
 
 
+class AppHandler(FakeHandler):
+    """VS Code (Web) or a custom service of a running instance: a stand-in page saying
+    which application and instance it is."""
+
+    def get(self, sid: str, kind: str, rest: str = "") -> None:
+        server = self.state.servers.get(sid)
+        if server is None or server["state"] != "Running":
+            raise web.HTTPError(404)
+        title = "VS Code" if kind == "vscode" else rest.split("/", 1)[0]
+        self.set_header("Content-Type", "text/html")
+        self.finish(
+            f"<!doctype html><html><head><title>{escape(title)} - {sid}</title></head>"
+            f"<body><h1 id='application'>{escape(title)}</h1><p id='instance'>{sid}</p>"
+            f"<p>This page stands in for {escape(title)} on the fake control plane.</p></body></html>"
+        )
+
+
 class FakeControlHandler(FakeHandler):
     """`/_fake/<action>`: scripting and inspection for tests (no key)."""
 
@@ -420,7 +468,7 @@ class FakeControlHandler(FakeHandler):
             server = self.server_or_404(body["id"])
             self.state.cancel_timers(server["id"])
             self.state.set_state(
-                server, "Stopped", "Stopped", stopReason=body.get("reason", "external"), url=None,
+                server, "Stopped", "Stopped", stopReason=body.get("reason", "external"), url=None, appUrl=None,
                 stoppedAt=body.get("stoppedAt") or now_iso(),
                 **({"startedAt": body["startedAt"]} if body.get("startedAt") else {}),
             )
@@ -443,6 +491,7 @@ def make_app(state: FakeState) -> web.Application:
         (r"/api/servers/([^/]+)", ServerHandler, args),
         (r"/api/servers/([^/]+)/stop", StopHandler, args),
         (r"/api/servers/([^/]+)/activity", ActivityHandler, args),
+        (r"/instances/([^/]+)/(vscode|services)/(.*)", AppHandler, args),
         (r"/instances/([^/]+)/(.*)", LabHandler, args),
         (r"/_fake/([a-z-]+)", FakeControlHandler, args),
     ], log_function=lambda handler: None)
