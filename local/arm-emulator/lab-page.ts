@@ -18,9 +18,19 @@ function page(reply: FastifyReply, status: number, title: string, lines: string[
     .send(`<!DOCTYPE html>\n<html lang="en">\n  <head><meta charset="utf-8"><title>${escape(title)}</title></head>\n  <body>\n    <h1>${escape(title)}</h1>\n${body}\n  </body>\n</html>\n`);
 }
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export function registerLabPages(app: FastifyInstance, ctx: EmulatorContext): void {
-  const handler = async (request: { params: unknown }, reply: FastifyReply) => {
+  const handler = async (request: { params: unknown; url: string }, reply: FastifyReply) => {
     const { name } = request.params as { name: string };
+    // the path and query asked for below the instance, as JupyterLab would open them (deep links)
+    const rest = request.url.slice(request.url.indexOf(name) + name.length) || '/';
     const record = ctx.store.computeNamed(name, null, ctx.now());
     if (!record) {
       return page(reply, 404, 'Compute instance not found', [`There is no compute instance named <b>${escape(name)}</b>.`]);
@@ -39,6 +49,7 @@ export function registerLabPages(app: FastifyInstance, ctx: EmulatorContext): vo
     recordActivity(ctx, record);
     return page(reply, 200, 'JupyterLab', [
       `Compute instance: <b id="instance">${escape(record.name)}</b> (${escape(record.vmSize)}, workspace ${escape(record.workspace)})`,
+      `Path on the instance: <code id="path">${escape(safeDecode(rest))}</code>`,
       who,
       'This page stands in for JupyterLab on the ARM emulator.',
     ]);
