@@ -20,6 +20,14 @@ function page(reply: FastifyReply, status: number, title: string, lines: string[
     .send(`<!DOCTYPE html>\n<html lang="en">\n  <head><meta charset="utf-8"><title>${escape(title)}</title></head>\n  <body>\n    <h1>${escape(title)}</h1>\n${body}\n  </body>\n</html>\n`);
 }
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Which application of the instance a page stands in for. */
 type Application = { kind: 'jupyterlab' } | { kind: 'vscode' } | { kind: 'service'; service: string };
 
@@ -30,11 +38,13 @@ function titleOf(application: Application): string {
 }
 
 export function registerLabPages(app: FastifyInstance, ctx: EmulatorContext): void {
-  const standIn = (application: (params: Record<string, string>) => Application) => async (request: { params: unknown }, reply: FastifyReply) => {
+  const standIn = (application: (params: Record<string, string>) => Application) => async (request: { params: unknown; url: string }, reply: FastifyReply) => {
     const params = request.params as Record<string, string>;
     const name = params.name ?? '';
     const wanted = application(params);
     const title = titleOf(wanted);
+    // the path and query asked for below the instance, as JupyterLab would open them (deep links)
+    const rest = request.url.slice(request.url.indexOf(name) + name.length) || '/';
     const record = ctx.store.computeNamed(name, null, ctx.now());
     if (!record) {
       return page(reply, 404, 'Compute instance not found', [`There is no compute instance named <b>${escape(name)}</b>.`]);
@@ -58,6 +68,7 @@ export function registerLabPages(app: FastifyInstance, ctx: EmulatorContext): vo
     recordActivity(ctx, record);
     return page(reply, 200, title, [
       `Compute instance: <b id="instance">${escape(record.name)}</b> (${escape(record.vmSize)}, workspace ${escape(record.workspace)})`,
+      `Path on the instance: <code id="path">${escape(safeDecode(rest))}</code>`,
       who,
       `<span id="application">${escape(title)}</span>: this page stands in for ${escape(title)} on the ARM emulator.`,
     ]);

@@ -39,6 +39,7 @@ from .redirector import Holding, Redirector, connect_url, normalize_prefix, shar
 from .server_watch import ServerWatch
 from .token_auth import CREDENTIAL_KINDS, TokenSettings
 from .user_options import (
+    SpawnChoice,
     complete_choice,
     options_from_form,
     parse_user_options,
@@ -626,8 +627,13 @@ class AMLSpawner(Spawner):
             if started.tzinfo is None and now.tzinfo is not None:
                 now = now.replace(tzinfo=None)
             minutes = max(0, int((now - started).total_seconds() // 60))
+        said = f"{what} your {label}"
+        if message.startswith(said):  # the control plane's own line: the project added, not said twice
+            text = headline + message[len(said):]
+        else:
+            text = f"{headline}: {message}" if message else headline + "."
         return Holding(
-            message=f"{headline}: {message}" if message else headline + ".",
+            message=text,
             progress=progress,
             minutes_so_far=minutes,
         )
@@ -755,6 +761,8 @@ class AMLSpawner(Spawner):
     ) -> dict[str, Any]:
         try:
             choice = parse_user_options(self.user_options)
+            if not (choice.project or choice.size):
+                choice = await self._last_instance_choice(client) or choice
             if not (choice.project and (choice.size or self.default_size)):
                 offered = await call_with_retries(
                     lambda: client.get_options(self.user.name, identity.object_id),
@@ -790,6 +798,26 @@ class AMLSpawner(Spawner):
         if identity.tenant_id:
             body["tenantId"] = identity.tenant_id
         return body
+
+    async def _last_instance_choice(self, client: ControlPlaneClient) -> SpawnChoice | None:
+        """A start without options starts this server's last instance again, with its
+        project and size. JupyterHub 6 gives a REST start without options the server's
+        last options; JupyterHub 5 gives it the request's empty body (`{}`), in place of
+        them. The choice is written back as the server's options (the home page shows them)."""
+        if not self.last_server_id:
+            return None
+        try:
+            server = await client.get_server(self.last_server_id)
+        except (ControlPlaneError, ControlPlaneUnavailableError):
+            return None  # gone, or not answering: the options are completed as for a new server
+        if not (server.get("project") and server.get("size")):
+            return None
+        choice = SpawnChoice(project=server["project"], size=server["size"])
+        self.user_options = {**(self.user_options or {}), **choice.as_user_options()}
+        if self.orm_spawner is not None:
+            self.orm_spawner.user_options = dict(self.user_options)
+        self.log.info("aml-spawn-last-choice user=%s server=%r id=%s", self.user.name, self.name, self.last_server_id)
+        return choice
 
     def _adopt(self, server: dict[str, Any]) -> None:
         """Take `server` as this spawner's, and write the id to the hub's database at

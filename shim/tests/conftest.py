@@ -6,6 +6,7 @@ import pytest
 
 from aml_jupyterhub.control_plane import ControlPlaneClient
 
+from .support.backends import StackBackend
 from .support.clock import FakeClock
 from .support.fake_control_plane import FakeControlPlane, FakeSettings
 
@@ -29,3 +30,15 @@ async def cp_client(fake_cp):
     client = ControlPlaneClient(fake_cp.url, "local-key", timeout=5)
     yield client
     await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def stack_backend():
+    """The repository's local stack, once per test session (hub and spawner tests);
+    skipped only when it is not built."""
+    reason = StackBackend.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    backend = StackBackend()
+    yield backend
+    backend.close()

@@ -270,6 +270,8 @@ describe('ARM emulator', () => {
       expect(running.text).toContain('<title>JupyterLab</title>');
       expect(running.text).toContain('ci-page');
       expect(running.text).toContain('user-object-id');
+      // a deep link's path and query, as the instance was asked for them
+      expect((await arm.lab(`${lab}/tree/run%201.ipynb?x=1`)).text).toContain('<code id="path">/lab/tree/run 1.ipynb?x=1</code>');
       expect((await arm.lab('/instances/ci-nobody/lab')).status).toBe(404);
     });
   });

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from ..support.backends import FakeBackend, StackBackend, StackWithTokens
+from ..support.backends import FakeBackend, StackWithTokens
 from ..support.hub import Hub
 
 #: `AML_TEST_BACKENDS=fake` runs the hub tests against the fake control plane only;
@@ -35,16 +35,6 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture(scope="session")
 def fake_backend():
     backend = FakeBackend()
-    yield backend
-    backend.close()
-
-
-@pytest.fixture(scope="session")
-def stack_backend():
-    reason = StackBackend.unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    backend = StackBackend()
     yield backend
     backend.close()
 

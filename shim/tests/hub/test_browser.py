@@ -17,8 +17,9 @@ from urllib.parse import quote, unquote
 import httpx
 import pytest
 
-from ..support.backends import ARTIFACTS, eventually
+from ..support.backends import ARTIFACTS, StackBackend, eventually
 from ..support.hub import PASSWORD, Hub
+from .conftest import SELECTED
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
@@ -206,175 +207,268 @@ async def test_an_unreachable_control_plane_is_shown_on_the_progress_page(tmp_pa
 
 
 # -- the walk of a person through the hub (issue 11), a screenshot per step -----------
+#
+# The same walk against the fake control plane (quick, its durations set per step) and
+# against the repository's local stack (the real control plane on the local Functions
+# host, the ARM emulator, Azurite): a stack of its own, with PROJECT_ACCESS=rbac so the
+# emulator's seeded role assignments decide who sees which project (alice: climate-lab
+# and ocean-lab; carol: none), and an emulated create long enough for a hub restart to
+# fall in the middle of it. Screenshots: test-artifacts/shim-walk-{fake,stack}-NN-*.png.
 
 WALK = "shim-walk"
+GPU_DESCRIPTION = "For training deep-learning models; costs more per hour."
+#: the walk's stack: a create lasts this long, so a hub restart (stop, start, the page
+#: noticing) falls inside it even on a loaded machine; a start is quicker
+WALK_STACK_CREATE_SECONDS = 45
+WALK_STACK_START_SECONDS = 4
+#: the emulator's seeded people (local/arm-emulator/seed.json)
+SEEDED_PEOPLE = {"alice": "a11ce000-0000-4000-8000-000000000001", "carol": "ca201000-0000-4000-8000-000000000003"}
 
 
-async def shot(page, step: str) -> None:
-    await page.screenshot(path=str(ARTIFACTS / f"{WALK}-{step}.png"), full_page=True)
+@pytest.fixture(scope="module")
+def walk_stack():
+    reason = StackBackend.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    backend = StackBackend(
+        "walk", create_seconds=WALK_STACK_CREATE_SECONDS, start_seconds=WALK_STACK_START_SECONDS,
+        app_settings={"PROJECT_ACCESS": "rbac", "SIZE_GPU_DESCRIPTION": GPU_DESCRIPTION},
+    )
+    yield backend
+    backend.close()
 
 
-async def fake_settings(backend, **settings) -> None:
-    async with httpx.AsyncClient() as client:
-        (await client.post(f"{backend.url}/_fake/settings", json=settings)).raise_for_status()
+class FakeWalk:
+    """What differs on the fake control plane: its durations are set per step, its
+    people and their projects are set by the test."""
+
+    user = "alice-walk"
+    people = None
+    gpu = "GPU — 4 cores, 28 GB, 1 × NVIDIA T4"
+    medium = "Medium — 4 cores, 14 GB RAM"
+    #: the fake keeps an older wording of the create line
+    creating = "Creating compute instance"
+    #: the shim's words when the control plane offers no project
+    no_project = "You do not have access to any project yet"
+
+    def __init__(self, backend) -> None:
+        self.backend = backend
+
+    async def settings(self, **settings) -> None:
+        async with httpx.AsyncClient() as client:
+            (await client.post(f"{self.backend.url}/_fake/settings", json=settings)).raise_for_status()
+
+    async def quick_creates(self) -> None:
+        await self.settings(create_seconds=6, start_seconds=4)
+
+    async def slow_creates(self) -> None:
+        await self.settings(create_seconds=40)
+
+    async def without_projects(self, user: str) -> None:
+        async with httpx.AsyncClient() as client:
+            response = await client.post(f"{self.backend.url}/_fake/projects", json={"user": user, "projects": []})
+            response.raise_for_status()
+
+    async def close(self) -> None:
+        await self.settings(create_seconds=1.0, start_seconds=0.5)
 
 
-async def fake_projects(backend, user: str, projects: list) -> None:
-    async with httpx.AsyncClient() as client:
-        (await client.post(f"{backend.url}/_fake/projects", json={"user": user, "projects": projects})).raise_for_status()
+class StackWalk(FakeWalk):
+    """On the local stack: the emulator's durations are fixed for the walk's stack,
+    the people and their projects are the emulator's seeded ones (rbac)."""
+
+    user = "alice"
+    people = SEEDED_PEOPLE
+    # the seeded westeurope sizes: Standard_NC6s_v3 for GPU (no NC4as_T4_v3 there)
+    gpu = "GPU — 6 cores, 112 GB, 1 × NVIDIA V100"
+    medium = "Medium — 4 cores, 14 GB RAM"
+    creating = "Creating your {size} server — usually about 50 seconds"
+    #: the control plane's words under PROJECT_ACCESS=rbac
+    no_project = "No project gives you access yet: a project is offered when you (or a group you belong to) hold a role"
+
+    async def quick_creates(self) -> None: ...
+
+    async def slow_creates(self) -> None: ...
+
+    async def without_projects(self, user: str) -> None:
+        assert user in SEEDED_PEOPLE  # seeded without any role assignment
+
+    async def close(self) -> None: ...
 
 
-async def land(page, server_id: str, path: str, timeout: float = 180_000) -> None:
+async def shot(page, kind: str, step: str) -> None:
+    await page.screenshot(path=str(ARTIFACTS / f"{WALK}-{kind}-{step}.png"), full_page=True)
+
+
+async def creating_line(page, walk, size: str) -> str:
+    """The create's line in the progress log: the control plane's wording, with the size."""
+    line = page.locator("#progress-log .progress-log-event", has_text=walk.creating.format(size=size)).first
+    await line.wait_for(state="attached")
+    return await line.inner_text()
+
+
+async def land(page, walk, server_id: str, path: str, timeout: float = 180_000) -> None:
     """The page reaches the instance's JupyterLab at `path`, by itself."""
     await page.wait_for_url(re.compile(rf"/instances/{server_id}/"), timeout=timeout)
-    await page.wait_for_selector("#path")
+    await page.wait_for_selector("#instance")
     assert await page.inner_text("#instance") == server_id
     assert page.url.split(f"/instances/{server_id}", 1)[1] == path
     assert await page.inner_text("#path") == unquote(path)
 
 
-async def restart_with_the_page_open(page, hub, backend, username, server_name, sig, keep_proxy, step) -> dict:
+async def restart_with_the_page_open(page, hub, walk, server_name, size, sig, keep_proxy, step) -> dict:
     """The hub goes away while the spawn page is open and the instance is being created;
     the page carries on to the instance without anyone touching it."""
+    backend = walk.backend
     await page.wait_for_url(re.compile(r"/hub/spawn-pending/"))
-    await page.wait_for_selector("#progress-log .progress-log-event >> text=/Creating compute instance/", state="attached")
+    await creating_line(page, walk, size)
 
     async def creating():
-        servers = [s for s in await backend.servers_of(username) if (s.get("serverName") or "") == server_name]
+        servers = [s for s in await backend.servers_of(walk.user) if (s.get("serverName") or "") == server_name]
         return next((s for s in servers if s["state"] in ("Requested", "Creating")), None)
 
     server = await eventually(creating, 30, what="a create in progress")
     hub.stop(sig, keep_proxy=keep_proxy)
     if keep_proxy:  # the dead hub's proxy answers 503 for it: the page says what happens
         await page.wait_for_selector("#progress-message >> text=/JupyterHub is restarting/", timeout=30_000)
-        await shot(page, f"{step}a-hub-restarting")
+        await shot(page, backend.kind, f"{step}a-hub-restarting")
     hub.start()
     # held on the "still starting" page of the redirect endpoint while the create goes on
     await page.wait_for_selector("h1 >> text=/Your server is still starting/", timeout=60_000)
     assert "still starting" in await page.title()
-    await shot(page, f"{step}b-still-starting-after-hub-restart")
+    held = await page.inner_text("body")
+    assert f"Creating your {size} server" in held, held
+    assert (await backend.server(server["id"]))["state"] in ("Requested", "Creating"), "the create ended before the page was held"
+    await shot(page, backend.kind, f"{step}b-still-starting-after-hub-restart")
     return server
 
 
-async def test_walk_log_in_spawn_land_restart_stop_start_named_and_no_access(tmp_path, fake_backend, page):
+@pytest.mark.parametrize("walk_on", [
+    pytest.param(kind, id=kind, marks=[pytest.mark.stack] if kind == "stack" else [])
+    for kind in ("fake", "stack") if kind in SELECTED
+])
+async def test_walk_log_in_spawn_land_restart_stop_start_named_and_no_access(tmp_path, request, walk_on, page):
     """Log in, the form, spawn with progress, land on a deep link, hub restarts (SIGTERM,
     SIGKILL) mid-create with the page open, stop, start again, a named server, and a
-    person without a project. Against the fake control plane: its durations are set per
-    step. Screenshots: test-artifacts/shim-walk-*.png."""
+    person without a project. Screenshots: test-artifacts/shim-walk-<backend>-*.png."""
     ARTIFACTS.mkdir(exist_ok=True)
-    for old in ARTIFACTS.glob(f"{WALK}-*.png"):
+    backend = request.getfixturevalue(f"{walk_on}_backend" if walk_on == "fake" else "walk_stack")
+    walk = (FakeWalk if walk_on == "fake" else StackWalk)(backend)
+    kind = backend.kind
+    for old in ARTIFACTS.glob(f"{WALK}-{kind}-*.png"):
         old.unlink()
-    backend = fake_backend
-    username = "alice-walk"
-    hub = Hub(tmp_path, backend, "browser-walk")
+    user = walk.user
+    hub = Hub(tmp_path, backend, f"browser-walk-{kind}", people=walk.people)
     hub.start()
     try:
-        await fake_settings(backend, create_seconds=6, start_seconds=4)
+        await walk.quick_creates()
         # 1. log in
         await page.goto(f"{hub.url}/hub/login?next=%2Fhub%2Fuser-redirect%2Flab%2Ftree%2Fexperiments%2Frun%25201.ipynb")
-        await page.fill("#username_input", username)
+        await page.fill("#username_input", user)
         await page.fill("#password_input", PASSWORD)
-        await shot(page, "01-log-in")
+        await shot(page, kind, "01-log-in")
         await page.click("#login_submit")
 
         # 2. the deep link meets no server yet: the hub asks for one with the form
-        await page.wait_for_url(re.compile(r"/hub/spawn/alice-walk\?next=%2Fuser%2Falice-walk%2Flab%2Ftree%2F"))
+        await page.wait_for_url(re.compile(rf"/hub/spawn/{user}\?next=%2Fuser%2F{user}%2Flab%2Ftree%2F"))
         await page.wait_for_selector("select[name=size]")
-        assert "GPU — 4 cores, 28 GB, 1 × NVIDIA T4" in await page.inner_text("select[name=size]")
-        assert "Medium — 4 cores, 14 GB RAM" in await page.inner_text("select[name=size]")
+        sizes = await page.inner_text("select[name=size]")
+        assert walk.gpu in sizes and walk.medium in sizes, sizes
         await page.select_option("select[name=project]", "ocean-lab")
         await page.select_option("select[name=size]", "GPU")
-        assert await page.inner_text("#aml-size-description") == "For training deep-learning models; costs more per hour."
-        await shot(page, "02-form-sizes-in-cores-memory-gpus")
+        assert await page.inner_text("#aml-size-description") == GPU_DESCRIPTION
+        await shot(page, kind, "02-form-sizes-in-cores-memory-gpus")
         await page.click("form#spawn_form [type=submit]")
 
         # 3. progress, then the landing on the deep link's path on the instance
         await page.wait_for_url(re.compile(r"/hub/spawn-pending/"))
-        await page.wait_for_selector("#progress-log .progress-log-event >> text=/Creating compute instance/", state="attached")
-        await shot(page, "03-spawn-progress")
-        (first,) = await backend.servers_of(username)
-        await land(page, first["id"], "/lab/tree/experiments/run%201.ipynb")
-        await shot(page, "04-landed-on-the-deep-link")
+        await creating_line(page, walk, "GPU")
+        await shot(page, kind, "03-spawn-progress")
+        (first,) = await backend.servers_of(user)
+        await land(page, walk, first["id"], "/lab/tree/experiments/run%201.ipynb")
+        await shot(page, kind, "04-landed-on-the-deep-link")
 
         # 4. the home page says which project and size; stop from there
         await page.goto(f"{hub.url}/hub/home")
         summary = page.locator(".aml-server-summary")
         await summary.first.wait_for()
         assert await summary.first.inner_text() == "Your server: ocean-lab · GPU"
-        await shot(page, "05-home-running-with-project-and-size")
+        await shot(page, kind, "05-home-running-with-project-and-size")
         await page.click("#stop")
-        await hub.wait_gone(username)
+        await hub.wait_gone(user)
         await page.goto(f"{hub.url}/hub/home")
         await summary.first.wait_for()
         assert await summary.first.inner_text() == "Your last server: ocean-lab · GPU"
-        await shot(page, "06-home-stopped")
+        await shot(page, kind, "06-home-stopped")
 
         # 5. another size for the default server (a new instance, created), and the hub
         #    is stopped (SIGTERM) during the create with the spawn page open
-        await fake_settings(backend, create_seconds=40)
+        await walk.slow_creates()
         await page.goto(f"{hub.url}/hub/spawn")
         await page.wait_for_selector("select[name=size]")
         assert await page.input_value("select[name=size]") == "GPU"  # the last choice
         await page.select_option("select[name=size]", "Large")
         await page.click("form#spawn_form [type=submit]")
-        await shot(page, "07-progress-before-hub-restart")
-        second = await restart_with_the_page_open(page, hub, backend, username, "", signal.SIGTERM, False, "08")
-        await land(page, second["id"], f"/lab/tree/Users/{quote(username, safe='')}")
-        await shot(page, "09-landed-after-hub-restart-sigterm")
+        await page.wait_for_url(re.compile(r"/hub/spawn-pending/"))
+        await creating_line(page, walk, "Large")
+        await shot(page, kind, "07-progress-before-hub-restart")
+        second = await restart_with_the_page_open(page, hub, walk, "", "Large", signal.SIGTERM, False, "08")
+        await land(page, walk, second["id"], f"/lab/tree/Users/{quote(user, safe='')}")
+        await shot(page, kind, "09-landed-after-hub-restart-sigterm")
 
         # 6. stop, and start again (the same instance: a start, quicker than a create)
-        await fake_settings(backend, create_seconds=6)
-        assert (await hub.stop_server(username)).status_code in (202, 204)
-        await hub.wait_gone(username)
+        await walk.quick_creates()
+        assert (await hub.stop_server(user)).status_code in (202, 204)
+        await hub.wait_gone(user)
         await page.goto(f"{hub.url}/hub/home")
         await page.click("#start")
         await page.wait_for_selector("select[name=size]")
         assert (await page.input_value("select[name=project]"), await page.input_value("select[name=size]")) == ("ocean-lab", "Large")
-        await shot(page, "11-form-start-again-last-choice")
+        await shot(page, kind, "11-form-start-again-last-choice")
         await page.click("form#spawn_form [type=submit]")
-        await land(page, second["id"], f"/lab/tree/Users/{quote(username, safe='')}")
-        await shot(page, "12-landed-after-start-again")
+        await land(page, walk, second["id"], f"/lab/tree/Users/{quote(user, safe='')}")
+        await shot(page, kind, "12-landed-after-start-again")
         assert (await backend.server(second["id"]))["state"] == "Running"
 
         # 7. a named server: its form preselects the last choice; the hub is killed
         #    (SIGKILL, its proxy left running as after a crash) during the create
-        await fake_settings(backend, create_seconds=40)
+        await walk.slow_creates()
         await page.goto(f"{hub.url}/hub/home")
         await page.fill(".new-server-name", "analysis")
         await page.click(".new-server-btn")
         # JupyterHub 6 adds the server to the list (then "start"); 5 goes to its form
         await page.wait_for_selector("select[name=size], #start-analysis:not(.hidden)")
         if not await page.locator("select[name=size]").count():
-            await shot(page, "13a-home-named-server-added")
+            await shot(page, kind, "13a-home-named-server-added")
             await page.click("#start-analysis")
             await page.wait_for_selector("select[name=size]")
         assert (await page.input_value("select[name=project]"), await page.input_value("select[name=size]")) == ("ocean-lab", "Large")
         await page.select_option("select[name=size]", "Medium")
-        await shot(page, "13b-named-server-form")
+        await shot(page, kind, "13b-named-server-form")
         await page.click("form#spawn_form [type=submit]")
-        named = await restart_with_the_page_open(page, hub, backend, username, "analysis", signal.SIGKILL, True, "14")
-        await land(page, named["id"], f"/lab/tree/Users/{quote(username, safe='')}")
-        await shot(page, "15-named-server-landed-after-hub-kill")
+        named = await restart_with_the_page_open(page, hub, walk, "analysis", "Medium", signal.SIGKILL, True, "14")
+        await land(page, walk, named["id"], f"/lab/tree/Users/{quote(user, safe='')}")
+        await shot(page, kind, "15-named-server-landed-after-hub-kill")
         await page.goto(f"{hub.url}/hub/home")
         row = page.locator("tr[data-server-name=analysis] .aml-server-summary")
         await row.wait_for()
         assert await row.inner_text() == "ocean-lab · Medium"
-        await shot(page, "16-home-named-server-with-project-and-size")
-        servers = await backend.servers_of(username)
+        await shot(page, kind, "16-home-named-server-with-project-and-size")
+        servers = await backend.servers_of(user)
         assert sorted((s.get("serverName") or "", s["size"], s["state"]) for s in servers) == [
             ("", "GPU", "Stopped"), ("", "Large", "Running"), ("analysis", "Medium", "Running"),
         ]
 
         # 8. carol has no project (rbac: no Azure role on any workspace)
-        await fake_projects(backend, "carol", [])
+        await walk.without_projects("carol")
         await page.context.clear_cookies()
         await log_in(page, hub, "carol")
         await page.goto(f"{hub.url}/hub/spawn")
         notice = page.locator(".aml-options.alert")
         await notice.wait_for()
-        assert "You do not have access to any project yet" in await notice.inner_text()
+        assert walk.no_project in await notice.inner_text()
         assert not await page.is_visible("form#spawn_form [type=submit]")  # nothing to start
-        await shot(page, "17-carol-no-project")
+        await shot(page, kind, "17-carol-no-project")
     finally:
-        await fake_settings(backend, create_seconds=1.0, start_seconds=0.5)
+        await walk.close()
         await hub.close()

@@ -352,18 +352,29 @@ async def test_renaming_a_named_server_with_an_instance_is_refused_clearly(hub, 
     await hub.create_user(username)
     assert (await hub.spawn(username, "first", **OPTIONS)).status_code in (201, 202)
     await hub.wait_ready(username, "first")
+    (first,) = [s for s in await backend.servers_of(username) if s.get("serverName") == "first"]
     assert (await hub.stop_server(username, "first")).status_code in (202, 204)
     await hub.wait_gone(username, "first")
     response = await hub.api.patch(f"/users/{username}/servers/first", json={"name": "renamed"})
-    if int(jupyterhub.__version__.split(".")[0]) < 6:
+    if jupyterhub.version_info < (6,):
         # JupyterHub 5 has no rename: the hub refuses the request before any spawner is asked.
         assert response.status_code in (404, 405), response.text
-        return
-    assert response.status_code == 409, response.text
-    assert "cannot be renamed" in response.json()["message"]
+    else:
+        assert response.status_code == 409, response.text
+        assert "cannot be renamed" in response.json()["message"]
     servers = (await hub.api.get(f"/users/{username}", params={"include_stopped_servers": "1"})).json()["servers"]
     assert "first" in servers and "renamed" not in servers
-    # and it starts again on its own instance: no second one beside it
+    # and a start without options (`{}`) starts its own instance again, with its project and
+    # size: JupyterHub 6 passes the server's last options, JupyterHub 5 the empty body, and the
+    # spawner then takes the last instance's. No second instance beside it, no "choose a project".
     assert (await hub.spawn(username, "first")).status_code in (201, 202)
+    try:
+        events = await hub.progress(username, "first", timeout=120)
+    except httpx.HTTPStatusError as e:  # already over when the stream opened: the log says how
+        raise AssertionError(f"the start failed: {e}\n{hub.log_tail()}") from e
+    assert events[-1].get("ready"), events
     await hub.wait_ready(username, "first")
-    assert len([s for s in await backend.servers_of(username) if s.get("serverName") == "first"]) == 1
+    assert [s["id"] for s in await backend.servers_of(username) if s.get("serverName") == "first"] == [first["id"]]
+    assert (await backend.server(first["id"]))["state"] == "Running"
+    model = (await hub.api.get(f"/users/{username}")).json()["servers"]["first"]
+    assert model["user_options"] == OPTIONS

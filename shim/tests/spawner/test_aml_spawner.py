@@ -1,11 +1,15 @@
-"""AMLSpawner against the fake control plane, without a hub: the Spawner API as
-JupyterHub calls it (start, progress, poll, stop, state, delete_forever)."""
+"""AMLSpawner without a hub: the Spawner API as JupyterHub calls it (start, progress,
+poll, stop, state, delete_forever). Tests taking `cp` run against the fake control plane
+and against the local stack (tests/spawner/conftest.py); those taking `fake_cp` need
+what only the fake can do."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -49,17 +53,21 @@ def redirector():
 
 
 @pytest.fixture
-def make_spawner(cp_client, redirector):
+def make_spawner(request, cp_client, redirector):
+    target = request.getfixturevalue("cp") if "cp" in request.fixturenames else None
+    user_name = target.user if target else "alice"
+    on_stack = target is not None and target.kind == "stack"
+
     def make(user: FakeUser | None = None, name: str = "", user_options: dict | None = None, **traits) -> AMLSpawner:
-        user = user or FakeUser()
+        user = user or FakeUser(user_name)
         prefix = f"/user/{user.name}/" + (f"{name}/" if name else "")
         settings = dict(
             control_plane=cp_client,
             redirector=redirector,
             redirect_port=0,
-            status_poll_interval=0.05,
-            start_timeout=30,
-            stop_timeout=10,
+            status_poll_interval=0.05 if not on_stack else 0.5,
+            start_timeout=30 if not on_stack else 120,
+            stop_timeout=10 if not on_stack else 60,
         )
         settings.update(traits)
         spawner = AMLSpawner(
@@ -80,16 +88,33 @@ async def redirect_of(url: str) -> httpx.Response:
         return await client.get(url)
 
 
-async def test_start_returns_the_redirect_endpoint_which_sends_users_to_jupyterlab(make_spawner, fake_cp):
+async def answered(spawner, task) -> None:
+    """Until the spawn request is answered (the server has an id): the instance is on its way."""
+    for _ in range(1500):
+        if spawner.server_id:
+            return
+        assert not task.done(), task
+        await asyncio.sleep(0.02)
+    raise AssertionError("the spawn was not answered within 30 s")
+
+
+#: the create's line: the control plane's wording, or the fake's older one
+CREATING = re.compile(r"^(Creating your Small server — usually|Creating compute instance ci-)")
+STARTING = re.compile(r"^(Starting your Small server — usually|Starting compute instance)")
+
+
+async def test_start_returns_the_redirect_endpoint_which_sends_users_to_jupyterlab(make_spawner, cp):
     spawner = make_spawner()
     url = await spawner.start()
-    sid = server_id("alice", "climate-lab", "Standard_DS1_v2", "")
+    sid = server_id(cp.user, "climate-lab", "Standard_DS1_v2", "")
     assert spawner.server_id == sid
-    assert url == f"http://127.0.0.1:{spawner.redirector.port}/user/alice/"
+    assert url == f"http://127.0.0.1:{spawner.redirector.port}/user/{cp.user}/"
     response = await redirect_of(url)
     assert response.status_code == 302
+    lab = (await cp.server(sid))["url"]
+    assert re.fullmatch(rf"https?://127\.0\.0\.1:\d+/instances/{sid}/lab", lab)
     # no path asked for: JupyterLab in the person's own folder of the workspace file share
-    assert response.headers["location"] == f"{fake_cp.url}/instances/{sid}/lab/tree/Users/alice"
+    assert response.headers["location"] == f"{lab}/tree/Users/{quote(cp.user, safe='')}"
     # what the hub checks before it calls the server ready
     assert (await redirect_of(url + "api")).status_code == 302
     assert await spawner.poll() is None
@@ -107,9 +132,9 @@ async def test_spawn_body_carries_identity_and_server_name(make_spawner, fake_cp
     assert spawner.server_id == server_id("alice", "ocean-lab", "Standard_NC4as_T4_v3", "gpu-box")
 
 
-async def test_failure_raises_azures_message(make_spawner, fake_cp):
+async def test_failure_raises_azures_message(make_spawner, cp):
     message = "Operation could not be completed as it results in exceeding approved standardNCASv3_T4 Family Cores quota."
-    fake_cp.state.failures.append({"code": "QuotaExceeded", "message": message})
+    await cp.fail_next_create(message, code="QuotaExceeded")
     spawner = make_spawner()
     with pytest.raises(SpawnError) as caught:
         await spawner.start()
@@ -153,18 +178,19 @@ async def test_rest_spawn_without_options_uses_the_only_project_and_default_size
     assert spawner.server_id == server_id("alice", "ocean-lab", "Standard_DS3_v2", "")
 
 
-async def test_start_times_out_with_the_last_state(make_spawner, fake_cp):
-    fake_cp.state.settings.create_seconds = 60
-    spawner = make_spawner(start_timeout=2)
-    with pytest.raises(SpawnError, match=r"was not ready after 2 seconds \(state Creating") as caught:
+async def test_start_times_out_with_the_last_state(make_spawner, cp):
+    if cp.kind == "fake":
+        cp.fake.state.settings.create_seconds = 60
+    spawner = make_spawner(start_timeout=2)  # the stack's create takes longer
+    with pytest.raises(SpawnError, match=r"was not ready after 2 seconds \(state (Requested|Creating)") as caught:
         await spawner.start()
     assert caught.value.status_code == 504
     assert await spawner.poll() is None  # still creating: the hub will call stop()
     await spawner.stop()
-    assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopped"
+    assert (await cp.server(spawner.server_id))["state"] == "Stopped"
 
 
-async def test_progress_replays_everything_to_every_viewer(make_spawner):
+async def test_progress_replays_everything_to_every_viewer(make_spawner, cp):
     spawner = make_spawner()
 
     async def read_all():
@@ -175,50 +201,51 @@ async def test_progress_replays_everything_to_every_viewer(make_spawner):
     await asyncio.sleep(0.3)  # a second tab opened half way through
     second = asyncio.ensure_future(read_all())
     await start
-    events_first, events_second = await asyncio.wait_for(asyncio.gather(first, second), 5)
+    events_first, events_second = await asyncio.wait_for(asyncio.gather(first, second), 30)
     assert events_first == events_second
     messages = [e["message"] for e in events_first]
-    assert messages[0].startswith("Spawn requested for ci-")
-    assert any(m.startswith("Creating compute instance ci-") for m in messages)
+    assert re.match(r"^Spawn requested(: your Small server| for ci-)", messages[0]), messages
+    assert any(CREATING.match(m) for m in messages), messages
     assert messages[-1].endswith("is running")
     assert events_first[-1]["progress"] == 100
     # a viewer arriving after the end still sees the whole list
     assert await asyncio.wait_for(read_all(), 5) == events_first
 
 
-async def test_poll_reports_a_server_stopped_outside_the_hub(make_spawner, fake_cp):
+async def test_poll_reports_a_server_stopped_outside_the_hub(make_spawner, cp):
     spawner = make_spawner()
     await spawner.start()
     assert await spawner.poll() is None
-    fake_cp.state.set_state(fake_cp.state.servers[spawner.server_id], "Stopped", stopReason="idle")
+    await cp.stopped_outside(spawner.server_id, "idle")
     assert await spawner.poll() == 0
 
 
-async def test_poll_never_reports_exit_while_creating(make_spawner, fake_cp):
-    fake_cp.state.settings.create_seconds = 60
+async def test_poll_never_reports_exit_while_creating(make_spawner, cp):
+    if cp.kind == "fake":
+        cp.fake.state.settings.create_seconds = 60
     spawner = make_spawner(start_timeout=60)
     task = asyncio.ensure_future(spawner.start())
-    await asyncio.sleep(0.2)
+    await answered(spawner, task)
     assert await spawner.poll() is None  # during start()
     task.cancel()  # e.g. the hub process going down mid-spawn
     with pytest.raises(asyncio.CancelledError):
         await task
     assert await spawner.poll() is None  # still Creating in the control plane
-    assert fake_cp.state.servers[spawner.server_id]["state"] == "Creating"
+    assert (await cp.server(spawner.server_id))["state"] in ("Requested", "Creating")
 
 
-async def test_poll_when_the_control_plane_is_down_keeps_the_server(make_spawner, redirector):
+async def test_poll_when_the_control_plane_is_down_keeps_the_server(make_spawner, cp):
     spawner = make_spawner()
     await spawner.start()
     spawner.control_plane = type(spawner.control_plane)("http://127.0.0.1:9", "k", timeout=1)
     assert await spawner.poll() is None
 
 
-async def test_stop_waits_until_stopped(make_spawner, fake_cp):
+async def test_stop_waits_until_stopped(make_spawner, cp):
     spawner = make_spawner()
     await spawner.start()
     await spawner.stop()
-    server = fake_cp.state.servers[spawner.server_id]
+    server = await cp.server(spawner.server_id)
     assert server["state"] == "Stopped" and server["stopReason"] == "user"
     assert spawner.redirect_target() is None
     assert await spawner.poll() == 0
@@ -253,38 +280,40 @@ async def test_a_stop_with_no_spawn_sent_asks_nothing(make_spawner, fake_cp):
     assert [r for r in fake_cp.state.requests if r.get("path", "").startswith("/api/servers")] == []
 
 
-async def test_stop_now_does_not_wait(make_spawner, fake_cp):
+async def test_stop_now_does_not_wait(make_spawner, cp):
     spawner = make_spawner()
     await spawner.start()
     await spawner.stop(now=True)
-    assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopping"
+    assert (await cp.server(spawner.server_id))["state"] == "Stopping"
 
 
-async def test_restart_after_stop_waits_out_a_stopping_instance(make_spawner, fake_cp):
+async def test_restart_after_stop_waits_out_a_stopping_instance(make_spawner, cp):
     spawner = make_spawner()
     await spawner.start()
     await spawner.stop(now=True)  # still Stopping: the spawn gets 409 + Retry-After
     spawner.clear_state()
     await spawner.start()
-    server = fake_cp.state.servers[spawner.server_id]
+    server = await cp.server(spawner.server_id)
     assert server["state"] == "Running"
-    assert any(p["message"].startswith("Starting compute instance") for p in server["progress"])
+    assert any(STARTING.match(p["message"]) for p in server["progress"]), server["progress"]
 
 
-async def test_the_landing_folder_follows_default_url(make_spawner, fake_cp):
+async def test_the_landing_folder_follows_default_url(make_spawner, cp):
     spawner = make_spawner()
     spawner.default_url = "/lab/tree/Users/{username}/work space"
     url = await spawner.start()
     sid = spawner.server_id
-    assert (await redirect_of(url)).headers["location"] == f"{fake_cp.url}/instances/{sid}/lab/tree/Users/alice/work%20space"
+    base = (await cp.server(sid))["url"].removesuffix("/lab")
+    user = quote(cp.user, safe="")
+    assert (await redirect_of(url)).headers["location"] == f"{base}/lab/tree/Users/{user}/work%20space"
     # a path asked for wins over the landing folder
-    assert (await redirect_of(url + "lab/tree/x.ipynb")).headers["location"] == f"{fake_cp.url}/instances/{sid}/lab/tree/x.ipynb"
+    assert (await redirect_of(url + "lab/tree/x.ipynb")).headers["location"] == f"{base}/lab/tree/x.ipynb"
     spawner.default_url = ""
-    assert (await redirect_of(url)).headers["location"] == f"{fake_cp.url}/instances/{sid}/lab"
+    assert (await redirect_of(url)).headers["location"] == f"{base}/lab"
     await spawner.stop()
 
 
-async def test_state_survives_a_hub_restart(make_spawner, fake_cp):
+async def test_state_survives_a_hub_restart(make_spawner, cp):
     spawner = make_spawner()
     url = await spawner.start()
     state = spawner.get_state()
@@ -296,14 +325,15 @@ async def test_state_survives_a_hub_restart(make_spawner, fake_cp):
     assert await restored.get_url() == url
     assert (await redirect_of(url)).headers["location"] == state["lab_url"] + "/tree/Users/alice"
     await restored.stop()
-    assert fake_cp.state.servers[spawner.server_id]["state"] == "Stopped"
+    assert (await cp.server(spawner.server_id))["state"] == "Stopped"
 
 
-async def test_get_url_after_a_restart_mid_create_answers_at_once_and_holds_the_person(make_spawner, fake_cp):
-    fake_cp.state.settings.create_seconds = 1.5
+async def test_get_url_after_a_restart_mid_create_answers_at_once_and_holds_the_person(make_spawner, cp):
+    if cp.kind == "fake":
+        cp.fake.state.settings.create_seconds = 1.5
     first = make_spawner()
     task = asyncio.ensure_future(first.start())
-    await asyncio.sleep(0.1)
+    await answered(first, task)
     state = first.get_state()
     task.cancel()
     assert state["server_id"] and "lab_url" not in state
@@ -316,17 +346,19 @@ async def test_get_url_after_a_restart_mid_create_answers_at_once_and_holds_the_
     assert held.status_code == 200  # what the hub's check of the address counts as up
     assert "Your server is still starting" in held.text
     assert "Creating your Small server in climate-lab" in held.text
+    assert held.text.count("Creating your Small server") == 1  # the control plane's line, not said twice
 
     async def landed():
         response = await redirect_of(url + "lab/tree/x.ipynb")
         return response if response.status_code == 302 else None
 
-    response = await eventually(landed, 10, what="the instance running")
-    assert response.headers["location"] == f"{fake_cp.url}/instances/{restored.server_id}/lab/tree/x.ipynb"
+    response = await eventually(landed, 10 + 4 * cp.create_seconds, what="the instance running")
+    lab = (await cp.server(restored.server_id))["url"]
+    assert response.headers["location"] == f"{lab}/tree/x.ipynb"
     assert restored.get_state()["lab_url"]
 
 
-async def test_a_renamed_server_with_an_instance_is_refused(make_spawner, fake_cp):
+async def test_a_renamed_server_with_an_instance_is_refused(make_spawner, cp):
     fresh = make_spawner(name="gpu")
     await fresh.rename("gpu", "gpu-2")  # nothing created yet: nothing to keep apart
     spawner = make_spawner(name="gpu")
@@ -338,8 +370,33 @@ async def test_a_renamed_server_with_an_instance_is_refused(make_spawner, fake_c
     assert "cannot be renamed" in refused.value.log_message
 
 
-async def test_a_new_named_server_preselects_the_persons_last_choice(make_spawner, fake_cp):
-    user = FakeUser()
+async def test_a_start_without_options_starts_the_last_instance_again(make_spawner, cp):
+    """JupyterHub 5 hands a REST start without options over as `{}` (JupyterHub 6 passes
+    the server's last options): the spawner starts its last instance, with its project
+    and size, instead of asking which of the person's projects."""
+    spawner = make_spawner(user_options={"project": "ocean-lab", "size": "Medium"})
+    await spawner.start()
+    first_id = spawner.server_id
+    await spawner.stop()
+    spawner.clear_state()
+    spawner.user_options = {}
+    await spawner.start()
+    assert spawner.server_id == first_id
+    assert (await cp.server(first_id))["state"] == "Running"
+    assert [s["id"] for s in await cp.servers()] == [first_id]
+    # kept as the server's options: the hub's home page shows them, the next start uses them
+    assert spawner.user_options == spawner.orm_spawner.user_options == {"project": "ocean-lab", "size": "Medium"}
+
+
+async def test_a_first_start_without_options_still_asks_for_a_project(make_spawner, cp):
+    spawner = make_spawner(user_options={})
+    with pytest.raises(SpawnError, match=r"Choose a project for your server: one of climate-lab, ocean-lab\."):
+        await spawner.start()
+    assert not await cp.servers()
+
+
+async def test_a_new_named_server_preselects_the_persons_last_choice(make_spawner, cp):
+    user = FakeUser(cp.user)
     default = make_spawner(user=user, user_options={"project": "ocean-lab", "size": "Large"})
     named = make_spawner(user=user, name="second", user_options={})
     user.all_spawners = lambda: [default, named]
@@ -348,18 +405,18 @@ async def test_a_new_named_server_preselects_the_persons_last_choice(make_spawne
     assert '<option value="Large" selected>' in html
 
 
-async def test_poll_finds_a_server_whose_id_was_never_saved(make_spawner, fake_cp):
+async def test_poll_finds_a_server_whose_id_was_never_saved(make_spawner, cp):
     first = make_spawner()
     await first.start()
     restored = make_spawner()  # the hub died before the state was written
     orm_server = object()  # the hub believes a server is there
     restored.orm_spawner.server = orm_server
-    restored._server = SimpleNamespace(base_url="/user/alice/", orm_server=orm_server)
+    restored._server = SimpleNamespace(base_url=f"/user/{cp.user}/", orm_server=orm_server)
     assert await restored.poll() is None
     assert restored.server_id == first.server_id
 
 
-async def test_clear_state_keeps_ids_for_delete_forever(make_spawner, fake_cp):
+async def test_clear_state_keeps_ids_for_delete_forever(make_spawner, cp):
     spawner = make_spawner()
     await spawner.start()
     first_id = spawner.server_id
@@ -373,9 +430,14 @@ async def test_clear_state_keeps_ids_for_delete_forever(make_spawner, fake_cp):
     # the last one is remembered too: the form says why it stopped
     assert spawner.get_state() == {"server_ids": [first_id, second_id], "last_server_id": second_id}
     await spawner.delete_forever()
-    states = {sid: s["state"] for sid, s in fake_cp.state.servers.items()}
-    assert len(states) == 2
-    assert all(state in ("Deleting", "Deleted") for state in states.values())
+    assert first_id != second_id
+    for sid in (first_id, second_id):
+        try:
+            state = (await cp.server(sid))["state"]
+        except httpx.HTTPStatusError as e:  # the stack forgets a deleted server
+            assert e.response.status_code == 404
+            state = None
+        assert state in (None, "Deleting", "Deleted"), (sid, state)
     assert spawner.get_state() == {}
 
 
@@ -393,14 +455,15 @@ async def test_activity_is_forwarded_once_per_change(make_spawner, fake_cp):
     assert fake_cp.state.servers[spawner.server_id]["lastActivityAt"] == "2025-05-01T12:05:00Z"
 
 
-async def test_named_servers_have_their_own_instances_and_routes(make_spawner, fake_cp):
+async def test_named_servers_have_their_own_instances_and_routes(make_spawner, cp):
     default = make_spawner()
     named = make_spawner(name="gpu", user_options={"project": "climate-lab", "size": "Small"})
     default_url, named_url = await asyncio.gather(default.start(), named.start())
     assert default.server_id != named.server_id
-    assert named_url.endswith("/user/alice/gpu/")
-    assert (await redirect_of(default_url)).headers["location"].endswith(f"/instances/{default.server_id}/lab/tree/Users/alice")
-    assert (await redirect_of(named_url)).headers["location"].endswith(f"/instances/{named.server_id}/lab/tree/Users/alice")
+    assert named_url.endswith(f"/user/{cp.user}/gpu/")
+    user = quote(cp.user, safe="")
+    assert (await redirect_of(default_url)).headers["location"].endswith(f"/instances/{default.server_id}/lab/tree/Users/{user}")
+    assert (await redirect_of(named_url)).headers["location"].endswith(f"/instances/{named.server_id}/lab/tree/Users/{user}")
 
 
 async def test_options_form_lists_projects_with_the_last_choice(make_spawner, fake_cp):
@@ -503,8 +566,8 @@ async def test_an_outage_while_following_the_create(make_spawner, fake_cp, clock
 # -- the person's identity (issue 9.4) ------------------------------------------------
 
 
-async def test_a_spawn_without_the_persons_object_id_says_the_hub_is_not_set_up(make_spawner, fake_cp, caplog):
-    spawner = make_spawner(user=FakeUser(auth_state=None))
+async def test_a_spawn_without_the_persons_object_id_says_the_hub_is_not_set_up(make_spawner, cp, caplog):
+    spawner = make_spawner(user=FakeUser(cp.user, auth_state=None))
     with pytest.raises(SpawnError) as caught:
         await spawner.start()
     assert str(caught.value) == (
@@ -513,9 +576,9 @@ async def test_a_spawn_without_the_persons_object_id_says_the_hub_is_not_set_up(
     assert caught.value.code == "user-object-id-required"
     # the administrator's detail is in the hub's log
     logged = " ".join(r.getMessage() for r in caplog.records)
-    assert "aml-identity-missing user=alice" in logged and "enable_auth_state" in logged
+    assert f"aml-identity-missing user={cp.user}" in logged and "enable_auth_state" in logged
     assert "user-object-id-required" in logged
-    assert not fake_cp.state.servers
+    assert not await cp.servers()
 
 
 async def test_a_shared_control_plane_spawns_without_an_object_id(make_spawner, fake_cp):
@@ -550,26 +613,24 @@ async def test_the_form_says_so_when_the_options_need_the_object_id(make_spawner
 # -- why the last server is not running (issues 9.1, 9.2) ----------------------------
 
 
-async def test_the_form_says_the_last_server_was_stopped_for_inactivity(make_spawner, fake_cp):
+async def test_the_form_says_the_last_server_was_stopped_for_inactivity(make_spawner, cp):
     spawner = make_spawner()
     await spawner.start()
-    fake_cp.state.set_state(
-        fake_cp.state.servers[spawner.server_id], "Stopped", stopReason="idle", url=None,
-        stoppedAt=f"{datetime.now(tz=timezone.utc):%Y-%m-%d}T14:02:00Z",
-    )
+    await cp.stopped_outside(spawner.server_id, "idle")
+    at = (await cp.server(spawner.server_id))["stoppedAt"][11:16]
     assert await spawner.poll() == 0
     spawner.clear_state()  # what the hub does when poll() says the server is gone
     restored = make_spawner()  # and after a hub restart
     restored.load_state(spawner.get_state())
     for form_of in (spawner, restored):
         html = await form_of.render_options_form()
-        assert "Your Small server in climate-lab was stopped at 14:02 UTC after a period without activity." in html
+        assert f"Your Small server in climate-lab was stopped at {at} UTC after a period without activity." in html
         assert 'value="climate-lab" selected' in html  # the last choice stays preselected
 
 
-async def test_the_form_makes_the_person_choose_again_after_a_failed_start(make_spawner, fake_cp):
+async def test_the_form_makes_the_person_choose_again_after_a_failed_start(make_spawner, cp):
     message = "Allocation failed: no capacity for Standard_DS1_v2 in westeurope."
-    fake_cp.state.failures.append({"code": "AllocationFailed", "message": message})
+    await cp.fail_next_create(message, code="AllocationFailed")
     spawner = make_spawner()
     with pytest.raises(SpawnError):
         await spawner.start()
@@ -585,13 +646,15 @@ async def test_the_form_makes_the_person_choose_again_after_a_failed_start(make_
 
     # choosing it again deliberately: the control plane deletes the failed instance and creates it anew
     await spawner.start()
-    events = [e["message"] for e in lifecycle_events(fake_cp.state.servers[spawner.server_id])]
-    assert any(m.startswith("Deleting the failed compute instance") for m in events)
+    events = [e["message"] for e in lifecycle_events(await cp.server(spawner.server_id))]
+    # the control plane's words, or the fake's older ones
+    replacing = ("The previous instance failed; deleting it and creating a new one", "Deleting the failed compute instance")
+    assert any(m.startswith(replacing) for m in events), events
     html = await spawner.render_options_form()
     assert "failed" not in html  # running now: nothing to say
 
 
-async def test_the_form_says_nothing_when_the_person_stopped_the_server(make_spawner):
+async def test_the_form_says_nothing_when_the_person_stopped_the_server(make_spawner, cp):
     spawner = make_spawner()
     await spawner.start()
     await spawner.stop()
@@ -600,7 +663,7 @@ async def test_the_form_says_nothing_when_the_person_stopped_the_server(make_spa
     assert "aml-last-server" not in html
 
 
-async def test_the_form_works_when_the_last_server_cannot_be_read(make_spawner, fake_cp):
+async def test_the_form_works_when_the_last_server_cannot_be_read(make_spawner, cp):
     spawner = make_spawner()
     spawner.last_server_id = "ci-00000000000000000000a"  # unknown to the control plane: 404
     html = await spawner.render_options_form()

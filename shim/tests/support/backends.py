@@ -150,23 +150,33 @@ class StackBackend(Backend):
     credential = "key"
     create_seconds = 6.0
 
-    def __init__(self) -> None:
+    def __init__(
+        self, name: str = "", create_seconds: float | None = None, start_seconds: float = 3,
+        app_settings: dict[str, str] | None = None,
+    ) -> None:
+        """`name` sets the stack's log files apart (a second stack beside the session's);
+        `create_seconds`/`start_seconds` are the emulator's durations; `app_settings`
+        go to the control plane on top of the tests' fast pace."""
         ARTIFACTS.mkdir(exist_ok=True)
-        self.log_path = ARTIFACTS / "shim-local-stack.log"
+        suffix = f"-{name}" if name else ""
+        if create_seconds is not None:
+            self.create_seconds = create_seconds
+        self.log_path = ARTIFACTS / f"shim-local-stack{suffix}.log"
         self._log = open(self.log_path, "w")
         self.key = LOCAL_KEY
         env = {
             **os.environ,
             "AML_STACK_KEY": self.key,
-            "AML_STACK_HOST_LOG": str(ARTIFACTS / "shim-local-stack-host.log"),
+            "AML_STACK_HOST_LOG": str(ARTIFACTS / f"shim-local-stack{suffix}-host.log"),
             "AML_STACK_EMULATOR": json.dumps({
-                "createSeconds": self.create_seconds, "startSeconds": 3, "stopSeconds": 2, "deleteSeconds": 1,
+                "createSeconds": self.create_seconds, "startSeconds": start_seconds, "stopSeconds": 2, "deleteSeconds": 1,
             }),
             # the control plane's own pace (shared/config/settings.ts)
             "AML_STACK_APP_SETTINGS": json.dumps({
                 "PROVISION_POLL_SECONDS": "1",
                 "STOP_POLL_SECONDS": "1",
                 "BUSY_RETRY_AFTER_SECONDS": "2",
+                **(app_settings or {}),
             }),
         }
         self.process = subprocess.Popen(

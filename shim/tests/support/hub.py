@@ -57,7 +57,7 @@ class EntraLikeAuthenticator(DummyAuthenticator):
         name = await super().authenticate(handler, data)
         if not name:
             return name
-        oid = str(uuid.uuid5(uuid.NAMESPACE_URL, "aml-shim-tests/" + name))
+        oid = {people!r}.get(name) or str(uuid.uuid5(uuid.NAMESPACE_URL, "aml-shim-tests/" + name))
         return {{"name": name, "auth_state": {{"user": {{"oid": oid, "tid": "{tenant}"}}}}}}
 
 
@@ -76,6 +76,10 @@ c.JupyterHub.load_roles = [{{
     "services": ["aml-tests"],
 }}]
 
+# a hub that does not exit on SIGTERM has its threads' stacks dumped to the log (Hub.stop)
+import faulthandler, signal
+faulthandler.register(signal.SIGUSR1, all_threads=True)
+
 c.JupyterHub.spawner_class = "aml"
 import aml_jupyterhub
 c.JupyterHub.template_paths = [aml_jupyterhub.TEMPLATES]
@@ -92,8 +96,11 @@ c.AMLSpawner.stop_timeout = 60
 class Hub:
     def __init__(
         self, workdir: Path, backend: Backend, name: str, start_timeout: int = 240,
-        extra_settings: dict[str, Any] | None = None,
+        extra_settings: dict[str, Any] | None = None, people: dict[str, str] | None = None,
     ) -> None:
+        """`people`: Entra object ids by user name for the sign-in (e.g. the emulator's
+        seeded people, whose role assignments decide their projects); others get a
+        stable made-up one."""
         self.workdir = workdir
         self.backend = backend
         self.name = name
@@ -112,7 +119,7 @@ class Hub:
         (workdir / "jupyterhub_config.py").write_text(CONFIG.format(
             public_port=self.public_port, hub_port=self.hub_port, proxy_api_port=self.proxy_api_port,
             redirect_port=self.redirect_port, workdir=workdir, password=PASSWORD, token=TOKEN,
-            start_timeout=start_timeout, spawner_settings=settings, tenant=TENANT_ID,
+            start_timeout=start_timeout, spawner_settings=settings, tenant=TENANT_ID, people=people or {},
         ))
         self.api = httpx.AsyncClient(
             base_url=f"{self.url}/hub/api", headers={"authorization": f"token {TOKEN}"}, timeout=30
@@ -147,6 +154,10 @@ class Hub:
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(sig)
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)  # where it hangs, into the log
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
