@@ -1,5 +1,6 @@
 import { app } from '@azure/functions';
 import { dependencies } from '../shared/composition-root';
+import { consoleLog } from '../shared/logging/log-events';
 
 /** Validates every setting when the app starts, so a bad configuration is reported once, by name, at boot. */
 app.hook.appStart(async (context) => {
@@ -7,6 +8,6 @@ app.hook.appStart(async (context) => {
     await dependencies();
   } catch (error) {
     context.hookData.configurationError = error instanceof Error ? error.message : String(error);
-    console.error(error instanceof Error ? error.message : error);
+    consoleLog.error('settings.invalid', { detail: context.hookData.configurationError as string });
   }
 });

@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { dependencies, orchestrationControl } from '../shared/composition-root';
 import { sweepIdleServers } from '../shared/use-cases/idle-sweep';
+import { appLog } from '../shared/logging/log-events';
 
 /** Schedule from the IDLE_SWEEP_SCHEDULE setting (the host resolves %NAME% from app settings). */
 app.timer('idleSweep', {
@@ -10,9 +11,10 @@ app.timer('idleSweep', {
   handler: async (_timer, context) => {
     const deps = await dependencies();
     const report = await sweepIdleServers(deps, orchestrationControl(context, deps));
+    const log = appLog(context);
     // Each failing project is its own event (stable name), so an alert can follow one project.
-    for (const failure of report.failedProjects) context.warn('idle-sweep.project-failed', failure);
-    for (const failure of report.failedInstances) context.warn('idle-sweep.instance-failed', failure);
-    context.info('idle-sweep.done', report);
+    for (const failure of report.failedProjects) log.warn('idle-sweep.project-failed', failure);
+    for (const failure of report.failedInstances) log.warn('idle-sweep.instance-failed', failure);
+    log.info('idle-sweep.done', report);
   },
 });

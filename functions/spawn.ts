@@ -5,6 +5,7 @@ import { readBody } from '../shared/http/read-request';
 import { SpawnRequestSchema } from '../shared/http/request-schemas';
 import { toServerView } from '../shared/http/server-view';
 import { spawnServer } from '../shared/use-cases/spawn-server';
+import { appLog } from '../shared/logging/log-events';
 
 export const spawn = httpHandler('hub', async ({ request, context, deps, control }) => {
   const body = await readBody(request, SpawnRequestSchema);
@@ -13,7 +14,7 @@ export const spawn = httpHandler('hub', async ({ request, context, deps, control
     userObjectId: body.userObjectId ?? null,
     tenantId: body.tenantId ?? null,
   });
-  context.info('server.spawn', { serverId: server.id, user: server.user, project: server.project, state: server.state });
+  appLog(context).info('server.spawn', { serverId: server.id, user: server.user, project: server.project, state: server.state });
   return accepted
     ? json(202, toServerView(server), { location: `/api/servers/${server.id}` })
     : json(200, toServerView(server));

@@ -4,6 +4,7 @@ import { ACTIVITIES, ORCHESTRATIONS, type WatchInput } from '../shared/adapters/
 import { DurableWatchControl } from '../shared/adapters/durable/durable-watch-control';
 import { watchWorkspaceOrchestrator } from '../shared/orchestrations/watch-workspace';
 import { enrolForWatch, watchWorkspace } from '../shared/use-cases/watch-workspace';
+import { appLog } from '../shared/logging/log-events';
 
 df.app.orchestration(ORCHESTRATIONS.watch, watchWorkspaceOrchestrator);
 
@@ -12,7 +13,7 @@ df.app.activity(ACTIVITIES.watchLook, {
   handler: async (input: WatchInput, context) => {
     const look = await watchWorkspace(await dependencies(), new DurableWatchControl(df.getClient(context)), input.project, input.seen ?? {});
     if (look.listed || look.nextLookSeconds === null) {
-      context.info('workspace.watch.look', { project: input.project, inFlight: look.inFlight, woken: look.woken.length, nextLookSeconds: look.nextLookSeconds });
+      appLog(context).info('workspace.watch.look', { project: input.project, inFlight: look.inFlight, woken: look.woken.length, nextLookSeconds: look.nextLookSeconds });
     }
     return look;
   },

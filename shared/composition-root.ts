@@ -23,6 +23,7 @@ import { RetailPriceBook } from './adapters/prices/retail-price-book';
 import { UsageRecordingServers } from './use-cases/usage-recording-servers';
 import { CallerAuthenticator } from './http/caller-authenticator';
 import type { Dependencies } from './use-cases/dependencies';
+import { consoleLog } from './logging/log-events';
 import { ProjectCatalog } from './use-cases/project-catalog';
 
 const systemClock = { now: () => new Date() };
@@ -60,7 +61,7 @@ export function buildDependencies(settings: Settings): Dependencies & { tableSer
     currency: settings.cost.currency,
     overrides: settings.cost.priceOverrides,
     clock: systemClock,
-    log: (event, fields) => console.warn(event, JSON.stringify(fields)),
+    log: consoleLog.warn,
   });
   // Every transition in or out of Running, wherever it is written, lands in the usage ledger.
   const regionOf = async (project: string) => {
@@ -88,7 +89,7 @@ export function dependencies(): Promise<Dependencies> {
       const settings = loadSettings(process.env);
       // Once per start: a size whose idle time Azure would refuse gets the floor instead.
       for (const warning of idleFloorWarnings(settings.idleStopMinutes, settings.idleShutdownFloorMinutes)) {
-        console.warn(`settings.idle-below-floor: ${warning}`);
+        consoleLog.warn('settings.idle-below-floor', { detail: warning });
       }
       const { tableServers, ...deps } = buildDependencies(settings);
       await tableServers.ensureTables();

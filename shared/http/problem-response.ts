@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../domain/errors';
 import { publicFailure } from '../domain/public-failure';
+import { appLog } from '../logging/log-events';
 
 export interface Problem {
   type: string;
@@ -29,17 +30,18 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 }
 
 export function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {
+  const log = appLog(context);
   if (error instanceof AppError && error.callerFault) {
-    context.debug('request.failed', { code: error.code, status: error.status, detail: error.message });
+    log.debug('request.failed', { code: error.code, status: error.status, detail: error.message });
     return problemResponse(problemOf(error, error.message), headersOf(error));
   }
   const failure = publicFailure(error, randomUUID().slice(0, 8));
   const logged = { invocationId: context.invocationId, reference: failure.reference, detail: failure.detail };
   if (error instanceof AppError) {
-    context.warn('request.failed', { code: error.code, status: error.status, ...logged });
+    log.warn('request.failed', { code: error.code, status: error.status, ...logged });
     return problemResponse(problemOf(error, failure.publicMessage), headersOf(error));
   }
-  context.error('request.crashed', { ...logged, error });
+  log.error('request.crashed', { ...logged, error });
   const spec = ERROR_CATALOGUE.internal;
   return problemResponse({
     type: PROBLEM_TYPE_BASE + 'internal',

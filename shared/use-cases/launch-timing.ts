@@ -8,6 +8,7 @@ import type { Server, ServerState } from '../domain/server';
 import { expectedSeconds, launchStartedAt, RECENT_LAUNCHES, type LaunchKind } from '../domain/wait-timing';
 import type { Dependencies } from './dependencies';
 import { TtlCache } from './ttl-cache';
+import { consoleLog } from '../logging/log-events';
 
 /** Seconds the recent durations of one key are kept in memory: a burst of steps reads the table once. */
 const CACHE_SECONDS = 60;
@@ -49,7 +50,7 @@ export async function recordLaunch(deps: Dependencies, server: Server, endedAt: 
     const key = await launchKeyOf(deps, server, kind);
     if (key) await deps.durations.record(key, Math.round(seconds * 10) / 10, endedAt);
   } catch (error) {
-    console.warn(`launch-timing.record-failed: ${error instanceof Error ? error.message : String(error)}`);
+    consoleLog.warn('launch-timing.record-failed', { serverId: server.id, message: error instanceof Error ? error.message : String(error) });
   }
 }
 
