@@ -4,10 +4,11 @@
  */
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { callerAuthenticator, dependencies, orchestrationControl } from '../composition-root';
-import { ownsServer, rolesAllow, type Access, type Caller } from '../domain/caller';
+import { rolesAllow, type Access, type Caller } from '../domain/caller';
 import { AppError } from '../domain/errors';
 import type { OrchestrationControl } from '../domain/ports';
 import type { Dependencies } from '../use-cases/dependencies';
+import { reachServer } from '../use-cases/server-access';
 import { errorResponse } from './problem-response';
 import { readParams } from './read-request';
 import { ServerPathSchema } from './request-schemas';
@@ -38,10 +39,8 @@ async function authorize(caller: Caller, access: Access, request: HttpRequest, d
   if (access === 'admin-or-person' && caller.roles.length === 0 && caller.objectId !== null) return;
   if (access === 'hub-or-owner' && caller.objectId !== null) {
     const { id } = readParams(request, ServerPathSchema);
-    const stored = await deps.servers.get(id);
-    if (stored && ownsServer(caller, stored.server.userObjectId)) return;
-    // An unknown server answers like another person's, so ids cannot be probed.
-    throw new AppError('forbidden', 'This token may reach only servers spawned for its own user.');
+    await reachServer(deps.servers, caller, id);
+    return;
   }
   throw new AppError('forbidden', forbiddenDetail(access));
 }
