@@ -6,8 +6,10 @@ import { SpawnRequestSchema } from '../shared/http/request-schemas';
 import { toServerView } from '../shared/http/server-view';
 import { spawnServer } from '../shared/use-cases/spawn-server';
 import { appLog } from '../shared/logging/log-events';
+import { productionRoot } from '../shared/composition-root';
+import type { AppRoot } from '../shared/app-services';
 
-export const spawn = httpHandler('hub', async ({ request, context, deps, control }) => {
+export const spawn = (root: AppRoot) => httpHandler(root, 'hub', async ({ request, context, deps, control }) => {
   const body = await readBody(request, SpawnRequestSchema);
   const { server, accepted } = await spawnServer(deps, control(), {
     ...body,
@@ -25,5 +27,5 @@ app.http('spawn', {
   methods: ['POST'],
   authLevel: 'anonymous',
   extraInputs: [df.input.durableClient()],
-  handler: spawn,
+  handler: spawn(productionRoot),
 });

@@ -7,8 +7,10 @@ import { stopReasonFor } from '../shared/domain/stop-reason-policy';
 import { toServerView } from '../shared/http/server-view';
 import { stopServer } from '../shared/use-cases/stop-server';
 import { appLog } from '../shared/logging/log-events';
+import { productionRoot } from '../shared/composition-root';
+import type { AppRoot } from '../shared/app-services';
 
-export const stop = httpHandler('hub-or-owner', async ({ request, context, deps, caller, control }) => {
+export const stop = (root: AppRoot) => httpHandler(root, 'hub-or-owner', async ({ request, context, deps, caller, control }) => {
   const { id } = readParams(request, ServerPathSchema);
   const requested = await readBody(request, StopRequestSchema, { optional: true });
   const reason = stopReasonFor(caller, requested.reason);
@@ -22,5 +24,5 @@ app.http('stop', {
   methods: ['POST'],
   authLevel: 'anonymous',
   extraInputs: [df.input.durableClient()],
-  handler: stop,
+  handler: stop(productionRoot),
 });

@@ -3,7 +3,7 @@
  * is read or any use case runs, and turns every failure into problem+json, never a stack trace.
  */
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { callerAuthenticator, dependencies, orchestrationControl } from '../composition-root';
+import type { AppRoot } from '../app-services';
 import { rolesAllow, type Access, type Caller } from '../domain/caller';
 import { AppError } from '../domain/errors';
 import type { OrchestrationControl } from '../domain/ports';
@@ -21,13 +21,16 @@ export interface HandlerScope {
   control: () => OrchestrationControl;
 }
 
-/** For every route but health and the catch-all 404: `access` says who may call it. */
-export function httpHandler(access: Access, body: (scope: HandlerScope) => Promise<HttpResponseInit>): HttpHandler {
+/**
+ * For every route but health and the catch-all 404: `access` says who may call it; `root` gives
+ * the app's services (built once at start-up; a test passes its own).
+ */
+export function httpHandler(root: AppRoot, access: Access, body: (scope: HandlerScope) => Promise<HttpResponseInit>): HttpHandler {
   return withProblemResponses(async (request, context) => {
-    const deps = await dependencies();
-    const caller = await callerAuthenticator(deps.settings).authenticate(request.headers);
+    const { deps, authenticator, control } = await root();
+    const caller = await authenticator.authenticate(request.headers);
     await authorize(caller, access, request, deps);
-    return body({ request, context, deps, caller, control: () => orchestrationControl(context, deps) });
+    return body({ request, context, deps, caller, control: () => control(context) });
   });
 }
 

@@ -2,9 +2,13 @@
 import type { Project } from '../domain/projects';
 import type { ResolvedSize } from '../domain/sizes';
 import type { BudgetState } from '../domain/usage';
-import type { Dependencies } from './dependencies';
+import type { WithSettings } from './dependencies';
 import type { ProjectViewer } from './project-catalog';
 import { withCosts } from './option-costs';
+import type { UsageDeps } from './usage-report';
+
+/** What this use case reads: its ports and only these settings. */
+export type OptionsDeps = WithSettings<'projectAccess' | 'sizeDescriptions'> & UsageDeps;
 
 /** A size as the form offers it: its VM size's cores, memory and GPUs, and the admin's words (SIZE_<LABEL>_DESCRIPTION). */
 export type SizeOption = ResolvedSize & { description?: string };
@@ -18,7 +22,7 @@ export interface Options {
   message?: string;
 }
 
-export async function describeOptions(deps: Dependencies, viewer: Exclude<ProjectViewer, 'anyone'>): Promise<Options> {
+export async function describeOptions(deps: OptionsDeps, viewer: Exclude<ProjectViewer, 'anyone'>): Promise<Options> {
   const projects = await deps.catalog.listProjects(viewer);
   const locations = [...new Set(projects.map((project) => project.location.toLowerCase()))];
   const perLocation = await Promise.all(locations.map((location) => deps.catalog.sizesIn(location)));

@@ -14,8 +14,12 @@ import type { OrchestrationControl } from '../domain/ports';
 import type { ServerIdentity } from '../domain/naming';
 import type { Server, SizeLabel } from '../domain/server';
 import { newServer, respawned } from '../domain/server-changes';
-import { nowIso, type Dependencies } from './dependencies';
+import { nowIso, type WithSettings } from './dependencies';
 import { enforceBudget } from './usage-report';
+import type { UsageDeps } from './usage-report';
+
+/** What this use case reads: its ports and only these settings. */
+export type SpawnDeps = WithSettings<'applicationSharingPolicy' | 'busyRetryAfterSeconds' | 'hubId' | 'quotas' | 'entraTenantId'> & UsageDeps;
 
 export interface SpawnRequest {
   user: string;
@@ -36,7 +40,7 @@ type Assignee = Pick<Server, 'userObjectId' | 'tenantId'>;
 
 const MAX_ATTEMPTS = 5;
 
-export async function spawnServer(deps: Dependencies, control: OrchestrationControl, request: SpawnRequest): Promise<SpawnResult> {
+export async function spawnServer(deps: SpawnDeps, control: OrchestrationControl, request: SpawnRequest): Promise<SpawnResult> {
   const assignee = await assigneeOf(deps, request);
   const lookup = await deps.catalog.findProject(request.project, { userObjectId: request.userObjectId });
   if (lookup.kind === 'unknown') throw new AppError('project-not-found', `There is no project named '${request.project}'.`);
@@ -92,7 +96,7 @@ export async function spawnServer(deps: Dependencies, control: OrchestrationCont
 }
 
 /** Who the instance is assigned to, or nobody (Shared); refused here, before any state change. */
-async function assigneeOf(deps: Dependencies, request: SpawnRequest): Promise<Assignee> {
+async function assigneeOf(deps: SpawnDeps, request: SpawnRequest): Promise<Assignee> {
   if (request.userObjectId === null) {
     if (deps.settings.applicationSharingPolicy === 'Shared') return { userObjectId: null, tenantId: null };
     throw new AppError(
@@ -135,7 +139,7 @@ function refuseAnotherIdentity(server: Server, identity: Omit<ServerIdentity, 'v
  * Holds the spawn's places in its quotas, or refuses it: exact under a burst (a place is one
  * atomic Table insert, `claim-quota.ts`). The server being spawned never counts against itself.
  */
-function enforceQuotas(deps: Dependencies, candidate: QuotaCandidate): Promise<void> {
+function enforceQuotas(deps: SpawnDeps, candidate: QuotaCandidate): Promise<void> {
   const now = () => deps.clock.now();
   return claimQuota({ slots: deps.quotaSlots, servers: deps.servers, now }, candidate.id, quotaScopes(candidate, deps.settings.quotas));
 }
