@@ -113,8 +113,8 @@ async function main(): Promise<void> {
 
 async function runWave(stack: LocalStack, options: BenchOptions, users: number): Promise<{ figures: SpawnFigures; runningId: string | null }> {
   // A fresh emulator (full ARM token buckets, no instances) so each wave is measured alone.
-  await stack.emulatorJson('POST', '/_emulator/reset');
-  const before = (await stack.emulatorJson('GET', '/_emulator/stats')) as StatsSnapshot;
+  await emulatorJson(stack, 'POST', '/_emulator/reset');
+  const before = (await emulatorJson(stack, 'GET', '/_emulator/stats')) as StatsSnapshot;
   const client = new HttpClient({ maxSockets: users, headers: { 'x-functions-key': FUNCTIONS_KEY }, timeoutMs: 30_000 });
   const cpu = new CpuWatch(pidsOf(stack));
   const started = Date.now();
@@ -138,11 +138,11 @@ async function runWave(stack: LocalStack, options: BenchOptions, users: number):
     client.close();
   }
   const ended = Date.now();
-  const after = (await stack.emulatorJson('GET', '/_emulator/stats')) as StatsSnapshot;
+  const after = (await emulatorJson(stack, 'GET', '/_emulator/stats')) as StatsSnapshot;
   const cpuUse = cpu.use();
   progress(`N = ${users}: ${running}/${users} Running after ${Math.round((ended - started) / 1000)} s; CPU ${cpu.summary()}`);
-  const history = (await stack.emulatorJson('GET', '/_emulator/history')) as { computes: HistoryView[] };
-  const timeline = ((await stack.emulatorJson('GET', '/_emulator/timeline')) as { seconds: SecondCounts[] }).seconds;
+  const history = (await emulatorJson(stack, 'GET', '/_emulator/history')) as { computes: HistoryView[] };
+  const timeline = ((await emulatorJson(stack, 'GET', '/_emulator/timeline')) as { seconds: SecondCounts[] }).seconds;
   const figures = spawnFigures(outcomes, azureTimes(history.computes), options.createSeconds, armCountsBetween(before, after), ratePeaks(timeline), cpuUse.others);
   const startSecond = Math.floor(started / 1000);
   const chart = renderChart({
@@ -200,3 +200,10 @@ main().catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });
+
+/** A request to the ARM emulator's `/_emulator` controls; the JSON body, for the caller to read as it knows. */
+async function emulatorJson(stack: LocalStack, method: string, path: string): Promise<unknown> {
+  const response = await fetch(`${stack.emulator.url}${path}`, { method });
+  const text = await response.text();
+  return text ? (JSON.parse(text) as unknown) : null;
+}

@@ -1,12 +1,16 @@
 import { app } from '@azure/functions';
-import { dependencies } from '../shared/composition-root';
+import { productionRoot } from '../shared/composition-root';
+import { consoleLog } from '../shared/logging/log-events';
 
-/** Validates every setting when the app starts, so a bad configuration is reported once, by name, at boot. */
+/**
+ * Builds the app's services once when the app starts (every setting validated, the tables made),
+ * so a bad configuration is reported once, by name, at boot.
+ */
 app.hook.appStart(async (context) => {
   try {
-    await dependencies();
+    await productionRoot();
   } catch (error) {
     context.hookData.configurationError = error instanceof Error ? error.message : String(error);
-    console.error(error instanceof Error ? error.message : error);
+    consoleLog.error('settings.invalid', { detail: context.hookData.configurationError as string });
   }
 });

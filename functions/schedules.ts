@@ -2,45 +2,48 @@ import { app } from '@azure/functions';
 import { httpHandler, json } from '../shared/http/http-handler';
 import { readBody, readParams } from '../shared/http/read-request';
 import { ScheduleBodySchema, SchedulePathSchema } from '../shared/http/schedule-schemas';
-import { createSchedule, deleteSchedule, getSchedule, replaceSchedule, scheduleView } from '../shared/use-cases/class-schedules';
+import type { AppRoot } from '../shared/app-services';
+import { productionRoot } from '../shared/composition-root';
+import { appLog } from '../shared/logging/log-events';
+import * as classSchedules from '../shared/use-cases/class-schedules';
 
 /** Class schedules (Admin): a session's servers are ready at its start and stopped at its end. */
-export const createScheduleHandler = httpHandler('admin', async ({ request, deps, context }) => {
+export const createSchedule = (root: AppRoot) => httpHandler(root, 'admin', async ({ request, deps, context }) => {
   const definition = await readBody(request, ScheduleBodySchema);
-  const schedule = await createSchedule(deps, definition);
-  context.info('schedule.created', { scheduleId: schedule.id, project: schedule.project });
-  return json(201, scheduleView(schedule, deps.clock.now()), { location: `/api/schedules/${schedule.id}` });
+  const schedule = await classSchedules.createSchedule(deps, definition);
+  appLog(context).info('schedule.created', { scheduleId: schedule.id, project: schedule.project });
+  return json(201, classSchedules.scheduleView(schedule, deps.clock.now()), { location: `/api/schedules/${schedule.id}` });
 });
 
-export const listSchedulesHandler = httpHandler('admin', async ({ deps }) => {
+export const listSchedules = (root: AppRoot) => httpHandler(root, 'admin', async ({ deps }) => {
   const now = deps.clock.now();
   const schedules = await deps.schedules.list();
   schedules.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  return json(200, { schedules: schedules.map((schedule) => scheduleView(schedule, now)) });
+  return json(200, { schedules: schedules.map((schedule) => classSchedules.scheduleView(schedule, now)) });
 });
 
-export const getScheduleHandler = httpHandler('admin', async ({ request, deps }) => {
+export const getSchedule = (root: AppRoot) => httpHandler(root, 'admin', async ({ request, deps }) => {
   const { id } = readParams(request, SchedulePathSchema);
-  return json(200, scheduleView(await getSchedule(deps, id), deps.clock.now()));
+  return json(200, classSchedules.scheduleView(await classSchedules.getSchedule(deps, id), deps.clock.now()));
 });
 
-export const replaceScheduleHandler = httpHandler('admin', async ({ request, deps, context }) => {
+export const replaceSchedule = (root: AppRoot) => httpHandler(root, 'admin', async ({ request, deps, context }) => {
   const { id } = readParams(request, SchedulePathSchema);
   const definition = await readBody(request, ScheduleBodySchema);
-  const schedule = await replaceSchedule(deps, id, definition);
-  context.info('schedule.replaced', { scheduleId: id });
-  return json(200, scheduleView(schedule, deps.clock.now()));
+  const schedule = await classSchedules.replaceSchedule(deps, id, definition);
+  appLog(context).info('schedule.replaced', { scheduleId: id });
+  return json(200, classSchedules.scheduleView(schedule, deps.clock.now()));
 });
 
-export const deleteScheduleHandler = httpHandler('admin', async ({ request, deps, context }) => {
+export const deleteSchedule = (root: AppRoot) => httpHandler(root, 'admin', async ({ request, deps, context }) => {
   const { id } = readParams(request, SchedulePathSchema);
-  await deleteSchedule(deps, id);
-  context.info('schedule.deleted', { scheduleId: id });
+  await classSchedules.deleteSchedule(deps, id);
+  appLog(context).info('schedule.deleted', { scheduleId: id });
   return { status: 204 };
 });
 
-app.http('listSchedules', { route: 'schedules', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: listSchedulesHandler });
-app.http('createSchedule', { route: 'schedules', methods: ['POST'], authLevel: 'anonymous', handler: createScheduleHandler });
-app.http('getSchedule', { route: 'schedules/{id}', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: getScheduleHandler });
-app.http('replaceSchedule', { route: 'schedules/{id}', methods: ['PUT'], authLevel: 'anonymous', handler: replaceScheduleHandler });
-app.http('deleteSchedule', { route: 'schedules/{id}', methods: ['DELETE'], authLevel: 'anonymous', handler: deleteScheduleHandler });
+app.http('listSchedules', { route: 'schedules', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: listSchedules(productionRoot) });
+app.http('createSchedule', { route: 'schedules', methods: ['POST'], authLevel: 'anonymous', handler: createSchedule(productionRoot) });
+app.http('getSchedule', { route: 'schedules/{id}', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: getSchedule(productionRoot) });
+app.http('replaceSchedule', { route: 'schedules/{id}', methods: ['PUT'], authLevel: 'anonymous', handler: replaceSchedule(productionRoot) });
+app.http('deleteSchedule', { route: 'schedules/{id}', methods: ['DELETE'], authLevel: 'anonymous', handler: deleteSchedule(productionRoot) });

@@ -5,9 +5,11 @@ import { httpHandler, json } from '../shared/http/http-handler';
 import { readQuery } from '../shared/http/read-request';
 import { UsageQuerySchema } from '../shared/http/request-schemas';
 import { reportUsage } from '../shared/use-cases/usage-report';
+import { productionRoot } from '../shared/composition-root';
+import type { AppRoot } from '../shared/app-services';
 
 /** Hours and cost per user, project or size: every server's for an admin, a person's own for their token. */
-export const usage = httpHandler('admin-or-person', async ({ request, deps, caller }) => {
+export const usage = (root: AppRoot) => httpHandler(root, 'admin-or-person', async ({ request, deps, caller }) => {
   const query = readQuery(request, UsageQuerySchema);
   const now = deps.clock.now();
   const from = query.from ? new Date(query.from) : monthOf(now).from;
@@ -16,4 +18,4 @@ export const usage = httpHandler('admin-or-person', async ({ request, deps, call
   return json(200, await reportUsage(deps, { from, to, groupBy: query.groupBy, ...own }));
 });
 
-app.http('usage', { route: 'usage', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: usage });
+app.http('usage', { route: 'usage', methods: ['GET', 'HEAD'], authLevel: 'anonymous', handler: usage(productionRoot) });

@@ -1,11 +1,14 @@
 import * as df from 'durable-functions';
-import { dependencies } from '../shared/composition-root';
+import type { ActivityHandler } from 'durable-functions';
 import { ACTIVITIES, type GiveUpInput } from '../shared/adapters/durable/orchestration-names';
+import type { AppRoot } from '../shared/app-services';
+import { productionRoot } from '../shared/composition-root';
+import { appLog } from '../shared/logging/log-events';
 import { giveUpWindDown } from '../shared/use-cases/advance-wind-down';
 
-df.app.activity(ACTIVITIES.windDownGiveUp, {
-  handler: async ({ serverId, code, message }: GiveUpInput, context) => {
-    context.warn('server.wind-down.gave-up', { serverId, code, message });
-    await giveUpWindDown(await dependencies(), serverId, { code, message });
-  },
-});
+export const windDownGiveUp = (root: AppRoot): ActivityHandler => async ({ serverId, code, message }: GiveUpInput, context) => {
+  appLog(context).warn('server.wind-down.gave-up', { serverId, code, message });
+  await giveUpWindDown((await root()).deps, serverId, { code, message });
+};
+
+df.app.activity(ACTIVITIES.windDownGiveUp, { handler: windDownGiveUp(productionRoot) });

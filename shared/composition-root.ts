@@ -1,17 +1,16 @@
 /**
- * The one place concrete adapters are built, from the settings validated once at start-up.
+ * The one place concrete adapters are built, from the settings validated once at start-up, and
+ * the production app's root (`productionRoot`) every function file registers its handler with.
  * Production and the local stack differ only in the settings (endpoints, credential environment).
+ * The HTTP edge does not import this module: it is given the root.
  */
-import type { InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import * as df from 'durable-functions';
 import { loadSettings, type Settings } from './config/settings';
 import { idleFloorWarnings } from './domain/idle-shutdown';
 import { serverIdFor } from './domain/naming';
 import { WIND_DOWN_TIMEOUT_MINUTES } from './domain/lifecycle';
-import type { OrchestrationControl } from './domain/ports';
 import { ArmAmlGateway } from './adapters/aml/arm-aml-gateway';
-import { EntraTokenVerifier } from './adapters/auth/entra-token-verifier';
 import { DurableOrchestrationControl } from './adapters/durable/durable-orchestration-control';
 import { TableLaunchDurations } from './adapters/table/table-launch-durations';
 import { TableServerRepository } from './adapters/table/table-server-repository';
@@ -22,8 +21,9 @@ import { TableUsageLedger } from './adapters/table/table-usage-ledger';
 import { TableSchedules } from './adapters/table/table-schedules';
 import { RetailPriceBook } from './adapters/prices/retail-price-book';
 import { UsageRecordingServers } from './use-cases/usage-recording-servers';
-import { CallerAuthenticator } from './http/caller-authenticator';
+import { appServices, type AppRoot, type AppServices } from './app-services';
 import type { Dependencies } from './use-cases/dependencies';
+import { consoleLog } from './logging/log-events';
 import { ProjectCatalog } from './use-cases/project-catalog';
 
 const systemClock = { now: () => new Date() };
@@ -61,7 +61,7 @@ export function buildDependencies(settings: Settings): Dependencies & { tableSer
     currency: settings.cost.currency,
     overrides: settings.cost.priceOverrides,
     clock: systemClock,
-    log: (event, fields) => console.warn(event, JSON.stringify(fields)),
+    log: consoleLog.warn,
   });
   // Every transition in or out of Running, wherever it is written, lands in the usage ledger.
   const regionOf = async (project: string) => {
@@ -73,60 +73,37 @@ export function buildDependencies(settings: Settings): Dependencies & { tableSer
   return { settings, servers, tableServers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer, usage, prices, schedules };
 }
 
-type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;
+/**
+ * The production app's services, built once per process from the environment's settings on first
+ * use (the appStart hook asks first, so a bad configuration is reported at boot). A failed build is
+ * not kept, so the next invocation reports the problem again.
+ */
+export const productionRoot: AppRoot = (() => {
+  let built: Promise<AppServices> | null = null;
+  return () => {
+    if (!built) {
+      built = buildProductionServices();
+      built.catch(() => {
+        built = null;
+      });
+    }
+    return built;
+  };
+})();
 
-const durableControl: ControlFactory = (context, deps) =>
-  new DurableOrchestrationControl(df.getClient(context), {
-    provisionTimeoutMinutes: deps.settings.provisionTimeoutMinutes,
-    windDownTimeoutMinutes: WIND_DOWN_TIMEOUT_MINUTES,
-  });
-
-let current: { deps: Promise<Dependencies> | null; control: ControlFactory } = { deps: null, control: durableControl };
-
-/** The application's dependencies, built on first use; tables are created once. */
-export function dependencies(): Promise<Dependencies> {
-  if (!current.deps) {
-    current.deps = (async () => {
-      const settings = loadSettings(process.env);
-      // Once per start: a size whose idle time Azure would refuse gets the floor instead.
-      for (const warning of idleFloorWarnings(settings.idleStopMinutes, settings.idleShutdownFloorMinutes)) {
-        console.warn(`settings.idle-below-floor: ${warning}`);
-      }
-      const { tableServers, ...deps } = buildDependencies(settings);
-      await tableServers.ensureTables();
-      if (deps.durations instanceof TableLaunchDurations) await deps.durations.ensureTable();
-      if (deps.quotaSlots instanceof TableQuotaSlots) await deps.quotaSlots.ensureTable();
-      if (deps.writePacer instanceof TableWritePacer) await deps.writePacer.ensureTable();
-      if (deps.usage instanceof TableUsageLedger) await deps.usage.ensureTable();
-      if (deps.schedules instanceof TableSchedules) await deps.schedules.ensureTable();
-      return deps;
-    })();
-    // A failed start-up is not cached, so the next invocation reports the problem again.
-    current.deps.catch(() => {
-      current.deps = null;
-    });
+async function buildProductionServices(): Promise<AppServices> {
+  const settings = loadSettings(process.env);
+  // Once per start: a size whose idle time Azure would refuse gets the floor instead.
+  for (const warning of idleFloorWarnings(settings.idleStopMinutes, settings.idleShutdownFloorMinutes)) {
+    consoleLog.warn('settings.idle-below-floor', { detail: warning });
   }
-  return current.deps;
-}
-
-export function orchestrationControl(context: InvocationContext, deps: Dependencies): OrchestrationControl {
-  return current.control(context, deps);
-}
-
-const authenticators = new WeakMap<Settings, CallerAuthenticator>();
-
-/** The caller authenticator for these settings, built once (its token verifier caches the signing keys). */
-export function callerAuthenticator(settings: Settings): CallerAuthenticator {
-  let authenticator = authenticators.get(settings);
-  if (!authenticator) {
-    const { auth } = settings;
-    authenticator = new CallerAuthenticator(auth, auth.entra ? new EntraTokenVerifier(auth.entra) : null);
-    authenticators.set(settings, authenticator);
-  }
-  return authenticator;
-}
-
-/** Wires other dependencies (tests drive the functions with adapters of their choosing). */
-export function useDependencies(deps: Dependencies, control: ControlFactory = durableControl): void {
-  current = { deps: Promise.resolve(deps), control };
+  const { tableServers, ...deps } = buildDependencies(settings);
+  await tableServers.ensureTables();
+  if (deps.durations instanceof TableLaunchDurations) await deps.durations.ensureTable();
+  if (deps.quotaSlots instanceof TableQuotaSlots) await deps.quotaSlots.ensureTable();
+  if (deps.writePacer instanceof TableWritePacer) await deps.writePacer.ensureTable();
+  if (deps.usage instanceof TableUsageLedger) await deps.usage.ensureTable();
+  if (deps.schedules instanceof TableSchedules) await deps.schedules.ensureTable();
+  const timeouts = { provisionTimeoutMinutes: settings.provisionTimeoutMinutes, windDownTimeoutMinutes: WIND_DOWN_TIMEOUT_MINUTES };
+  return appServices(deps, (context) => new DurableOrchestrationControl(df.getClient(context), timeouts));
 }

@@ -5,6 +5,7 @@
  */
 import type { EntityTriggerInput } from './protocol/entity-messages';
 import type { HistoryEvent } from './protocol/history-events';
+import type { LocalLogEvent } from '../log-events';
 
 /** The orchestration trigger's value, as the Durable Functions extension sends it. */
 export interface OrchestrationTriggerInput {
@@ -40,10 +41,10 @@ export interface DurableFunctionsPort {
   runActivity(call: ActivityCall): Promise<FunctionRunResult>;
 }
 
-/** Structured log sink; the host's logger fits. */
+/** Structured log sink, only catalogued events; the host's logger fits. */
 export interface EngineLogger {
-  debug(event: string, message: string, fields?: Record<string, string | number | boolean | undefined>): void;
-  info(event: string, message: string, fields?: Record<string, string | number | boolean | undefined>): void;
-  warn(event: string, message: string, fields?: Record<string, string | number | boolean | undefined>): void;
-  error(event: string, message: string, fields?: Record<string, string | number | boolean | undefined>): void;
+  debug(event: LocalLogEvent, message: string, fields?: Record<string, string | number | boolean | undefined>): void;
+  info(event: LocalLogEvent, message: string, fields?: Record<string, string | number | boolean | undefined>): void;
+  warn(event: LocalLogEvent, message: string, fields?: Record<string, string | number | boolean | undefined>): void;
+  error(event: LocalLogEvent, message: string, fields?: Record<string, string | number | boolean | undefined>): void;
 }

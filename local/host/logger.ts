@@ -2,14 +2,16 @@
  * Structured, readable host logs: one line per event with a stable event name, a human message and
  * key=value fields (or one JSON object per line with LOCAL_HOST_LOG_FORMAT=json).
  */
+import type { LocalLogEvent } from '../log-events';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 export interface Logger {
-  debug(event: string, message: string, fields?: LogFields): void;
-  info(event: string, message: string, fields?: LogFields): void;
-  warn(event: string, message: string, fields?: LogFields): void;
-  error(event: string, message: string, fields?: LogFields): void;
+  debug(event: LocalLogEvent, message: string, fields?: LogFields): void;
+  info(event: LocalLogEvent, message: string, fields?: LogFields): void;
+  warn(event: LocalLogEvent, message: string, fields?: LogFields): void;
+  error(event: LocalLogEvent, message: string, fields?: LogFields): void;
 }
 
 export interface LoggerOptions {
@@ -24,7 +26,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? 'text';
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const emit = (level: LogLevel, event: string, message: string, fields: LogFields = {}) => {
+  const emit = (level: LogLevel, event: LocalLogEvent, message: string, fields: LogFields = {}) => {
     if (RANK[level] < threshold) return;
     const time = new Date().toISOString();
     if (format === 'json') {

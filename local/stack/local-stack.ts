@@ -1,13 +1,15 @@
 /**
  * The whole stack started from one Node process, for end-to-end tests and the benchmark: Azurite
  * (in memory) as a child process, the ARM emulator in this process, and the local Functions host
- * as a child process (so a caller can SIGKILL and restart it), all on free loopback ports.
+ * as a child process (so a caller can SIGKILL and restart it), all on free loopback ports. The
+ * host runs under the local runtime's one supervisor (`local/process/child-service.ts`), without
+ * restarts: a test that kills the host starts it again itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startArmEmulator, type ArmEmulatorOptions } from '../arm-emulator';
+import { startChildService, type ChildService } from '../process/child-service';
 import { startAzurite, type AzuriteHandle } from '../storage';
 import { ensureCertificates } from '../tls';
 import { DEFAULT_AUDIENCE, startTokenIssuer, type TokenIssuer } from '../token-issuer';
@@ -35,7 +37,7 @@ type Emulator = Awaited<ReturnType<typeof startArmEmulator>>;
 const HOST_LOG_LIMIT = 200_000;
 
 export class LocalStack {
-  private host: ChildProcess | null = null;
+  private host: ChildService | null = null;
   private hostLog = '';
   baseUrl = '';
 
@@ -92,56 +94,42 @@ export class LocalStack {
   async startHost(): Promise<void> {
     const port = await freePort();
     this.baseUrl = `http://127.0.0.1:${port}`;
-    const logFd = this.hostLogFile === undefined ? undefined : openSync(this.hostLogFile, 'a');
-    const child = spawn(process.execPath, [join(this.appDir, 'dist', 'local', 'host', 'main.js'), '--app', this.appDir, '--port', String(port)], {
-      env: this.env,
-      stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
-    });
-    if (logFd !== undefined) closeSync(logFd); // the child holds its own copy
-    const remember = (chunk: Buffer) => {
-      this.hostLog = (this.hostLog + chunk.toString()).slice(-HOST_LOG_LIMIT);
+    const remember = (line: string) => {
+      this.hostLog = (this.hostLog + line + '\n').slice(-HOST_LOG_LIMIT);
     };
-    child.stdout?.on('data', remember);
-    child.stderr?.on('data', remember);
-    // A caller that exits without stop() (a failed run, process.exit) must not leave the host behind.
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.removeListener('exit', killOnExit));
-    this.host = child;
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`host exited early:\n${this.log()}`);
-      const healthy = await fetch(`${this.baseUrl}/api/health`).then((r) => r.ok, () => false);
-      if (healthy) return;
-      await sleep(200);
+    try {
+      this.host = await startChildService({
+        name: 'host',
+        script: join(this.appDir, 'dist', 'local', 'host', 'main.js'),
+        args: ['--app', this.appDir, '--port', String(port)],
+        env: this.env,
+        output: this.hostLogFile === undefined ? remember : { file: this.hostLogFile },
+        ready: () => fetch(`${this.baseUrl}/api/health`).then((r) => r.ok, () => false),
+        readyTimeoutMs: 60_000,
+        restart: false,
+      });
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${this.log()}`);
     }
-    throw new Error(`host did not answer within 60 s:\n${this.log()}`);
   }
 
   /** The host's process id (to profile or watch it), or undefined when it is not running. */
   get hostPid(): number | undefined {
-    return this.host?.exitCode === null ? this.host.pid : undefined;
+    return this.host?.running ? this.host.process.pid : undefined;
   }
 
   /** Kills the host as a crash would: no shutdown, no flush. */
   async killHost(): Promise<void> {
-    const child = this.host;
-    if (!child || child.exitCode !== null) return;
+    const child = this.host?.process;
+    if (!child || !this.host?.running) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
   }
 
   async stop(): Promise<void> {
-    const child = this.host;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      // A host that does not stop within 10 s is killed; the timer must not outlive the stop.
-      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(kill);
-    }
+    // A host that does not stop within 10 s is killed.
+    await this.host?.stop(10_000);
     await this.tokenIssuer.stop();
     await this.emulator.stop();
     await this.azurite.stop();
@@ -149,42 +137,6 @@ export class LocalStack {
 
   log(): string {
     return this.hostLogFile === undefined ? this.hostLog.slice(-20_000) : fileTail(this.hostLogFile, 20_000);
-  }
-
-  /** A control-plane request with the function key. */
-  async api(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; body: any }> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { 'x-functions-key': this.functionsKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
-  }
-
-  async emulatorJson(method: string, path: string, body?: unknown): Promise<any> {
-    const response = await fetch(`${this.emulator.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return text ? JSON.parse(text) : null;
-  }
-
-  /** Polls the server until `until` holds or the time runs out; returns the last server seen. */
-  async waitForServer(id: string, until: (server: any) => boolean, timeoutMs = 60_000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    let last: any = null;
-    while (Date.now() < deadline) {
-      const response = await this.api('GET', `/api/servers/${id}`).catch(() => null);
-      if (response?.status === 200) {
-        last = response.body;
-        if (until(last)) return last;
-      }
-      await sleep(250);
-    }
-    throw new Error(`server ${id} did not reach the expected state; last seen ${JSON.stringify(last)}\n${this.log()}`);
   }
 }
 
@@ -198,10 +150,6 @@ function fileTail(path: string, bytes: number): string {
   } finally {
     closeSync(fd);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function freePort(): Promise<number> {

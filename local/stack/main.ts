@@ -10,7 +10,7 @@ import { optionsFromEnv } from '../arm-emulator/options';
 import { ensureCertificates } from '../tls';
 import { DEFAULT_AZURITE_PORTS, toConnectionString } from '../storage';
 import { DEFAULT_AUDIENCE, DEFAULT_TOKEN_ISSUER_PORT, issuerUrl, KEYS_PATH } from '../token-issuer';
-import { startChildService, type ChildService } from './child-service';
+import { startChildService, type ChildService } from '../process/child-service';
 import { portAccepts, urlAnswers } from './probes';
 import { DEFAULT_FUNCTIONS_KEY, emulatorDurations, hostEnvironment, trustBundle } from './stack-environment';
 import { parseStackOptions, USAGE, type StackOptions, type StackPiece } from './stack-options';

@@ -1,12 +1,13 @@
 /**
- * Runs Azurite (blob, queue and table) as a child process from this repository's node_modules and
- * waits until every service listens. Port 0 means "any free port": Azurite binds it itself and
+ * Runs Azurite (blob, queue and table) as a child process (the local runtime's one supervisor,
+ * `local/process/child-service.ts`) from this repository's node_modules and waits until every
+ * service listens. Port 0 means "any free port": Azurite binds it itself and
  * reports the real port, which we read back, so there is no window for another process to take it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { ChildServiceStartError, startChildService, type ChildService } from '../process/child-service';
 import { toConnectionString, toEndpoints, type StorageEndpoints } from './connection-string';
 
 export interface AzuritePorts {
@@ -68,34 +69,47 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     '--skipApiVersionCheck', '--loose', '--silent', '--disableTelemetry',
     ...(location ? ['--location', location] : ['--inMemoryPersistence', '--extentMemoryLimit', '256']),
   ];
-  const child = spawn(process.execPath, args, {
-    cwd: scratch ?? location,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  // Azurite reports the ports it bound on its output; it is ready once all three are known.
+  const found: Partial<Record<(typeof SERVICES)[number], number>> = {};
+  let transcript = '';
+  let started = false;
+  const onLine = (line: string) => {
+    if (!started) transcript += `${line}\n`; // kept for the error of a failed start only
+    options.output?.write(`${line}\n`);
+    const match = LISTENING.exec(line);
+    if (match) found[match[1] as (typeof SERVICES)[number]] = Number(match[2]);
+  };
   const cleanup = () => {
-    process.removeListener('exit', killOnExit);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   };
-
-  let ports: AzuritePorts;
+  let service: ChildService;
   try {
-    ports = await waitUntilListening(child, options.startTimeoutMs ?? 30_000, options.output);
+    service = await startChildService({
+      name: 'storage',
+      script: args[0],
+      args: args.slice(1),
+      cwd: scratch ?? location,
+      output: onLine,
+      ready: async () => SERVICES.every((name) => found[name] !== undefined),
+      readyTimeoutMs: options.startTimeoutMs ?? 30_000,
+      restart: false,
+    });
   } catch (error) {
-    child.kill('SIGKILL');
     cleanup();
-    throw error;
+    const reason = error instanceof ChildServiceStartError ? error.message.replace(/^storage/, 'Azurite') : `Azurite could not be started: ${String(error)}`;
+    throw new AzuriteStartError(`${reason}\n${transcript}`, transcript);
   }
+  started = true;
+  const ports: AzuritePorts = { blob: found.Blob!, queue: found.Queue!, table: found.Table! };
   const endpoints = toEndpoints(host, ports);
   return {
     ...endpoints,
     connectionString: toConnectionString(endpoints),
     ports,
     location,
-    pid: child.pid,
+    pid: service.process.pid,
     stop: async () => {
-      await stopChild(child);
+      await service.stop();
       cleanup();
     },
   };
@@ -104,54 +118,4 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
 /** The package's `main` is its VS Code extension; the CLI lives beside it. */
 function azuriteCli(): string {
   return join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
-}
-
-function waitUntilListening(child: ChildProcess, timeoutMs: number, output?: NodeJS.WritableStream): Promise<AzuritePorts> {
-  return new Promise((resolvePorts, reject) => {
-    const found: Partial<Record<(typeof SERVICES)[number], number>> = {};
-    let transcript = '';
-    let pending = '';
-    const timer = setTimeout(() => fail(`Azurite did not start within ${timeoutMs} ms`), timeoutMs);
-    const fail = (message: string) => {
-      clearTimeout(timer);
-      reject(new AzuriteStartError(`${message}\n${transcript}`, transcript));
-    };
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      transcript += text;
-      output?.write(text);
-      pending += text;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const match = LISTENING.exec(line);
-        if (match) found[match[1] as (typeof SERVICES)[number]] = Number(match[2]);
-      }
-      if (SERVICES.every((service) => found[service] !== undefined)) {
-        clearTimeout(timer);
-        child.stdout?.removeListener('data', onData);
-        if (output) child.stdout?.on('data', (more: Buffer) => output.write(more));
-        resolvePorts({ blob: found.Blob!, queue: found.Queue!, table: found.Table! });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      transcript += chunk.toString('utf8');
-      output?.write(chunk);
-    });
-    child.once('error', (error) => fail(`Azurite could not be spawned: ${error.message}`));
-    child.once('exit', (code, signal) => fail(`Azurite exited early (code ${code}, signal ${signal})`));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
 }

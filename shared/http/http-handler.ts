@@ -3,11 +3,12 @@
  * is read or any use case runs, and turns every failure into problem+json, never a stack trace.
  */
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { callerAuthenticator, dependencies, orchestrationControl } from '../composition-root';
-import { ownsServer, rolesAllow, type Access, type Caller } from '../domain/caller';
+import type { AppRoot } from '../app-services';
+import { rolesAllow, type Access, type Caller } from '../domain/caller';
 import { AppError } from '../domain/errors';
 import type { OrchestrationControl } from '../domain/ports';
 import type { Dependencies } from '../use-cases/dependencies';
+import { reachServer } from '../use-cases/server-access';
 import { errorResponse } from './problem-response';
 import { readParams } from './read-request';
 import { ServerPathSchema } from './request-schemas';
@@ -20,13 +21,16 @@ export interface HandlerScope {
   control: () => OrchestrationControl;
 }
 
-/** For every route but health and the catch-all 404: `access` says who may call it. */
-export function httpHandler(access: Access, body: (scope: HandlerScope) => Promise<HttpResponseInit>): HttpHandler {
+/**
+ * For every route but health and the catch-all 404: `access` says who may call it; `root` gives
+ * the app's services (built once at start-up; a test passes its own).
+ */
+export function httpHandler(root: AppRoot, access: Access, body: (scope: HandlerScope) => Promise<HttpResponseInit>): HttpHandler {
   return withProblemResponses(async (request, context) => {
-    const deps = await dependencies();
-    const caller = await callerAuthenticator(deps.settings).authenticate(request.headers);
+    const { deps, authenticator, control } = await root();
+    const caller = await authenticator.authenticate(request.headers);
     await authorize(caller, access, request, deps);
-    return body({ request, context, deps, caller, control: () => orchestrationControl(context, deps) });
+    return body({ request, context, deps, caller, control: () => control(context) });
   });
 }
 
@@ -38,10 +42,8 @@ async function authorize(caller: Caller, access: Access, request: HttpRequest, d
   if (access === 'admin-or-person' && caller.roles.length === 0 && caller.objectId !== null) return;
   if (access === 'hub-or-owner' && caller.objectId !== null) {
     const { id } = readParams(request, ServerPathSchema);
-    const stored = await deps.servers.get(id);
-    if (stored && ownsServer(caller, stored.server.userObjectId)) return;
-    // An unknown server answers like another person's, so ids cannot be probed.
-    throw new AppError('forbidden', 'This token may reach only servers spawned for its own user.');
+    await reachServer(deps.servers, caller, id);
+    return;
   }
   throw new AppError('forbidden', forbiddenDetail(access));
 }

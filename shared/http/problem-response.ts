@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type ErrorSpec, type FieldError } from '../domain/errors';
 import { publicFailure } from '../domain/public-failure';
+import { appLog } from '../logging/log-events';
 
 export interface Problem {
   type: string;
@@ -29,19 +30,20 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 }
 
 export function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {
+  const log = appLog(context);
   if (error instanceof AppError && error.callerFault) {
     const spec: ErrorSpec = ERROR_CATALOGUE[error.code];
-    const log = spec.adminAction ? context.warn.bind(context) : context.debug.bind(context);
-    log('request.failed', { code: error.code, status: error.status, detail: error.message });
+    // An admin must act on some refusals (e.g. invalid compute settings): those are warnings.
+    (spec.adminAction ? log.warn : log.debug)('request.failed', { code: error.code, status: error.status, detail: error.message });
     return problemResponse(problemOf(error, error.message), headersOf(error));
   }
   const failure = publicFailure(error, randomUUID().slice(0, 8));
   const logged = { invocationId: context.invocationId, reference: failure.reference, detail: failure.detail };
   if (error instanceof AppError) {
-    context.warn('request.failed', { code: error.code, status: error.status, ...logged });
+    log.warn('request.failed', { code: error.code, status: error.status, ...logged });
     return problemResponse(problemOf(error, failure.publicMessage), headersOf(error));
   }
-  context.error('request.crashed', { ...logged, error });
+  log.error('request.crashed', { ...logged, error });
   const spec = ERROR_CATALOGUE.internal;
   return problemResponse({
     type: PROBLEM_TYPE_BASE + 'internal',

@@ -17,9 +17,13 @@ import type { Server, ServerError, VersionedServer } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
 import { launchLine, launchStartedAt, progressPercent, shouldAddLine } from '../domain/wait-timing';
 import { queuedMessage } from '../domain/write-pacing';
-import { nowIso, type Dependencies } from './dependencies';
+import { nowIso, type WithSettings } from './dependencies';
 import { expectedLaunchSeconds, launchKindOf, recordLaunch } from './launch-timing';
 import { projectComputeSettings } from './project-compute-settings';
+import type { LaunchTimingDeps } from './launch-timing';
+
+/** What this use case reads: its ports and only these settings. */
+export type ProvisioningDeps = WithSettings<'hubId' | 'idleStopMinutes' | 'idleShutdownFloorMinutes' | 'computeDefaults'> & LaunchTimingDeps;
 
 /**
  * - `wait`: look again after the polling interval;
@@ -43,7 +47,7 @@ export const REPLACING_FAILED_MESSAGE = 'The previous instance failed; deleting 
  * `observed`: the instance as the workspace watcher just listed it (it woke this run); without it
  * the step reads the instance itself.
  */
-export async function advanceProvisioning(deps: Dependencies, id: string, observed?: ComputeInstance): Promise<ProvisioningStep> {
+export async function advanceProvisioning(deps: ProvisioningDeps, id: string, observed?: ComputeInstance): Promise<ProvisioningStep> {
   const stored = await deps.servers.get(id);
   if (!stored || !isProvisioning(stored.server.state)) return { outcome: 'cancelled', state: stored?.server.state ?? null };
   const server = stored.server;
@@ -123,7 +127,7 @@ interface LaunchIntent {
  * the request may still have reached Azure.
  */
 async function launch(
-  deps: Dependencies, stored: VersionedServer, intent: LaunchIntent, send: () => Promise<void>, writes = 1,
+  deps: ProvisioningDeps, stored: VersionedServer, intent: LaunchIntent, send: () => Promise<void>, writes = 1,
 ): Promise<ProvisioningStep> {
   const id = stored.server.id;
   // ARM's write bucket is shared by every server: take this send's turn, or wait for it.
@@ -153,7 +157,7 @@ async function launch(
 
 /** The create or start waits for its turn: say where it stands in the queue, and when to come back. */
 async function queued(
-  deps: Dependencies, id: string, sendAt: Date, ahead: number, kind?: 'create' | 'start',
+  deps: ProvisioningDeps, id: string, sendAt: Date, ahead: number, kind?: 'create' | 'start',
 ): Promise<ProvisioningStep> {
   const stored = await deps.servers.update(id, (server) => {
     if (!isProvisioning(server.state)) return null;
@@ -168,7 +172,7 @@ async function queued(
 }
 
 /** Azure answered the create or start sent at `requestedAt`: its effect is now visible to a GET. */
-function launchAnswered(deps: Dependencies, id: string, requestedAt: string): Promise<VersionedServer | null> {
+function launchAnswered(deps: ProvisioningDeps, id: string, requestedAt: string): Promise<VersionedServer | null> {
   return deps.servers.update(id, (server) => (server.launchRequestedAt === requestedAt ? { ...server, launchRequestedAt: null } : null));
 }
 
@@ -189,7 +193,7 @@ function failedBeforeThisSpawn(server: Server, compute: ComputeInstance): boolea
 }
 
 /** Deletes an instance an earlier spawn left failed; the next steps see it go and create it anew. */
-async function replaceFailed(deps: Dependencies, id: string, at: ComputeLocator, compute: ComputeInstance): Promise<ProvisioningStep> {
+async function replaceFailed(deps: ProvisioningDeps, id: string, at: ComputeLocator, compute: ComputeInstance): Promise<ProvisioningStep> {
   try {
     await deps.aml.deleteCompute(at);
   } catch (error) {
@@ -201,7 +205,7 @@ async function replaceFailed(deps: Dependencies, id: string, at: ComputeLocator,
 }
 
 /** The run ends without Running (deadline passed, or Azure kept failing): record why in the server. */
-export async function giveUpProvisioning(deps: Dependencies, id: string, error: ServerError): Promise<ProvisioningStep> {
+export async function giveUpProvisioning(deps: ProvisioningDeps, id: string, error: ServerError): Promise<ProvisioningStep> {
   return fail(deps, id, error);
 }
 
@@ -217,7 +221,7 @@ function failureOf(compute: ComputeInstance): ServerError {
  * expected duration — on a real change of state, otherwise at most one a minute. The instance's
  * id, VM size and Azure state are the server's own fields, not repeated in every line.
  */
-async function recordWaiting(deps: Dependencies, server: Server, state: Server['state'], amlState: string): Promise<ProvisioningStep> {
+async function recordWaiting(deps: ProvisioningDeps, server: Server, state: Server['state'], amlState: string): Promise<ProvisioningStep> {
   const kind = launchKindOf(state);
   const expected = kind ? await expectedLaunchSeconds(deps, server, kind) : 0;
   const stored = await deps.servers.update(server.id, (current) => {
@@ -239,7 +243,7 @@ async function recordWaiting(deps: Dependencies, server: Server, state: Server['
 }
 
 async function record(
-  deps: Dependencies, id: string, state: Server['state'], amlState: string, progress: number, message: string,
+  deps: ProvisioningDeps, id: string, state: Server['state'], amlState: string, progress: number, message: string,
 ): Promise<ProvisioningStep> {
   const stored = await deps.servers.update(id, (server) => {
     if (!isProvisioning(server.state)) return null;
@@ -252,7 +256,7 @@ async function record(
   return { outcome: 'wait', state: current.state };
 }
 
-async function markRunning(deps: Dependencies, id: string, compute: ComputeInstance): Promise<ProvisioningStep> {
+async function markRunning(deps: ProvisioningDeps, id: string, compute: ComputeInstance): Promise<ProvisioningStep> {
   if (compute.jupyterLabUrl === null) {
     // Waiting would never end: a Running instance that lists no Jupyter will not grow one.
     return fail(deps, id, {
@@ -279,7 +283,7 @@ async function markRunning(deps: Dependencies, id: string, compute: ComputeInsta
   return { outcome: 'running', state: 'Running' };
 }
 
-async function fail(deps: Dependencies, id: string, error: ServerError, amlState?: string): Promise<ProvisioningStep> {
+async function fail(deps: ProvisioningDeps, id: string, error: ServerError, amlState?: string): Promise<ProvisioningStep> {
   const stored = await deps.servers.update(id, (server) => {
     if (!isProvisioning(server.state)) return null;
     const at = nowIso(deps);

@@ -14,7 +14,10 @@ import { launchMayBeInFlight } from '../domain/lifecycle';
 import type { ComputeInstance } from '../domain/ports';
 import type { Server, ServerError } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
-import { nowIso, type Dependencies } from './dependencies';
+import { nowIso, type WithSettings } from './dependencies';
+
+/** What this use case reads: its ports and only these settings. */
+export type WindDownDeps = WithSettings<never>;
 
 export type WindDownOutcome = 'wait' | 'done' | 'superseded';
 
@@ -38,7 +41,7 @@ export function stopActionFor(phase: AmlPhase | 'absent', launchInFlight: boolea
   }
 }
 
-export async function advanceStop(deps: Dependencies, id: string): Promise<WindDownOutcome> {
+export async function advanceStop(deps: WindDownDeps, id: string): Promise<WindDownOutcome> {
   const stored = await deps.servers.get(id);
   if (!stored || stored.server.state !== 'Stopping') return 'superseded';
   const server = stored.server;
@@ -66,7 +69,7 @@ export async function advanceStop(deps: Dependencies, id: string): Promise<WindD
   return 'wait';
 }
 
-export async function advanceDelete(deps: Dependencies, id: string): Promise<WindDownOutcome> {
+export async function advanceDelete(deps: WindDownDeps, id: string): Promise<WindDownOutcome> {
   const stored = await deps.servers.get(id);
   if (!stored || stored.server.state !== 'Deleting') return 'superseded';
   const server = stored.server;
@@ -98,13 +101,13 @@ async function tolerateBusy(send: () => Promise<void>): Promise<void> {
   }
 }
 
-function noteAmlState(deps: Dependencies, id: string, state: Server['state'], compute: ComputeInstance | null): Promise<unknown> {
+function noteAmlState(deps: WindDownDeps, id: string, state: Server['state'], compute: ComputeInstance | null): Promise<unknown> {
   return deps.servers.update(id, (current) =>
     current.state === state && current.amlState !== (compute?.state ?? null) ? { ...current, amlState: compute?.state ?? null } : null,
   );
 }
 
-function noteProgress(deps: Dependencies, id: string, state: Server['state'], message: string): Promise<unknown> {
+function noteProgress(deps: WindDownDeps, id: string, state: Server['state'], message: string): Promise<unknown> {
   return deps.servers.update(id, (current) => {
     if (current.state !== state) return null;
     const next = withProgress(current, { at: nowIso(deps), progress: 50, message });
@@ -113,7 +116,7 @@ function noteProgress(deps: Dependencies, id: string, state: Server['state'], me
 }
 
 /** A stop or delete run that could not finish: the server is marked Failed with the reason. */
-export async function giveUpWindDown(deps: Dependencies, id: string, error: ServerError): Promise<void> {
+export async function giveUpWindDown(deps: WindDownDeps, id: string, error: ServerError): Promise<void> {
   await deps.servers.update(id, (current) => {
     if (current.state !== 'Stopping' && current.state !== 'Deleting') return null;
     const now = nowIso(deps);

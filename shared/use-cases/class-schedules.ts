@@ -23,9 +23,12 @@ import {
   type Session,
 } from '../domain/schedules';
 import { RECENT_LAUNCHES } from '../domain/wait-timing';
-import { nowIso, type Dependencies } from './dependencies';
-import { spawnServer } from './spawn-server';
-import { stopServer } from './stop-server';
+import { nowIso, type WithSettings } from './dependencies';
+import { spawnServer, type SpawnDeps } from './spawn-server';
+import { stopServer, type StopDeps } from './stop-server';
+
+/** What the schedules read: their ports, these settings, and what spawning and stopping need. */
+export type ScheduleDeps = WithSettings<'schedules' | 'armWrites' | 'hubId' | 'launchDefaults'> & SpawnDeps & StopDeps;
 
 /** Spawns of one session sent at once: a class of 200 is 20 rounds, each paced by the write pacer. */
 const SPAWN_CONCURRENCY = 10;
@@ -41,7 +44,7 @@ export function scheduleView(schedule: Schedule, now: Date) {
   };
 }
 
-export async function createSchedule(deps: Dependencies, definition: ScheduleDefinition): Promise<Schedule> {
+export async function createSchedule(deps: ScheduleDeps, definition: ScheduleDefinition): Promise<Schedule> {
   await checkDefinition(deps, definition);
   const at = nowIso(deps);
   const schedule: Schedule = {
@@ -59,14 +62,14 @@ export async function createSchedule(deps: Dependencies, definition: ScheduleDef
   return schedule;
 }
 
-export async function getSchedule(deps: Dependencies, id: string): Promise<Schedule> {
+export async function getSchedule(deps: ScheduleDeps, id: string): Promise<Schedule> {
   const schedule = await deps.schedules.get(id);
   if (!schedule) throw new AppError('schedule-not-found', `There is no schedule ${id}.`);
   return schedule;
 }
 
 /** A new definition; what the sweep did is kept, so a session already launched is still ended. */
-export async function replaceSchedule(deps: Dependencies, id: string, definition: ScheduleDefinition): Promise<Schedule> {
+export async function replaceSchedule(deps: ScheduleDeps, id: string, definition: ScheduleDefinition): Promise<Schedule> {
   await checkDefinition(deps, definition);
   const replaced = await deps.schedules.update(id, (current) => ({
     id: current.id,
@@ -84,12 +87,12 @@ export async function replaceSchedule(deps: Dependencies, id: string, definition
 }
 
 /** Deleting a schedule leaves its servers as they are. */
-export async function deleteSchedule(deps: Dependencies, id: string): Promise<void> {
+export async function deleteSchedule(deps: ScheduleDeps, id: string): Promise<void> {
   if (!(await deps.schedules.delete(id))) throw new AppError('schedule-not-found', `There is no schedule ${id}.`);
 }
 
 /** What the schema cannot know: the clock, and the project and size as the catalog offers them. */
-async function checkDefinition(deps: Dependencies, definition: ScheduleDefinition): Promise<void> {
+async function checkDefinition(deps: ScheduleDeps, definition: ScheduleDefinition): Promise<void> {
   const now = deps.clock.now();
   const invalid = (field: string, message: string) =>
     new AppError('invalid-request', `The schedule is not valid: ${field}: ${message}.`, { errors: [{ field, message }] });
@@ -113,7 +116,7 @@ export interface ScheduleSweepReport {
 }
 
 /** One pass of the schedule sweep over every schedule, each on its own (one failing never blocks the others). */
-export async function sweepSchedules(deps: Dependencies, control: OrchestrationControl): Promise<ScheduleSweepReport> {
+export async function sweepSchedules(deps: ScheduleDeps, control: OrchestrationControl): Promise<ScheduleSweepReport> {
   const report: ScheduleSweepReport = { launched: [], ended: [], failedSchedules: [] };
   for (const schedule of await deps.schedules.list()) {
     try {
@@ -127,7 +130,7 @@ export async function sweepSchedules(deps: Dependencies, control: OrchestrationC
   return report;
 }
 
-async function launchSession(deps: Dependencies, control: OrchestrationControl, schedule: Schedule, report: ScheduleSweepReport): Promise<void> {
+async function launchSession(deps: ScheduleDeps, control: OrchestrationControl, schedule: Schedule, report: ScheduleSweepReport): Promise<void> {
   const now = deps.clock.now();
   const session = currentOrNextSession(schedule, now);
   if (!session || schedule.preparedFor === session.start.toISOString()) return;
@@ -154,14 +157,14 @@ async function launchSession(deps: Dependencies, control: OrchestrationControl, 
 }
 
 /** Seconds before a session's start its servers are launched (see `leadSeconds`). */
-async function leadOf(deps: Dependencies, schedule: Schedule, now: Date): Promise<number> {
+async function leadOf(deps: ScheduleDeps, schedule: Schedule, now: Date): Promise<number> {
   // A group's size is known only once it is resolved, at the launch: the largest list stands in.
   const writes = 'users' in schedule ? schedule.users.length : MAX_SCHEDULED_PEOPLE;
   const interval = sweepIntervalSeconds(deps.settings.schedules.sweepSchedule, now);
   return leadSeconds(await expectedCreateSeconds(deps, schedule), writes, deps.settings.armWrites, interval);
 }
 
-function markPrepared(deps: Dependencies, id: string, session: Session, launched: string[], failures: Schedule['failures']) {
+function markPrepared(deps: ScheduleDeps, id: string, session: Session, launched: string[], failures: Schedule['failures']) {
   return deps.schedules.update(id, (current) => ({
     ...current,
     preparedFor: session.start.toISOString(),
@@ -176,7 +179,7 @@ function markPrepared(deps: Dependencies, id: string, session: Session, launched
  * Ends the session last launched, once, when its end has passed. Its servers stay up when the
  * schedule's next session is due to launch already (back-to-back classes of the same people).
  */
-async function endSession(deps: Dependencies, control: OrchestrationControl, schedule: Schedule, report: ScheduleSweepReport): Promise<void> {
+async function endSession(deps: ScheduleDeps, control: OrchestrationControl, schedule: Schedule, report: ScheduleSweepReport): Promise<void> {
   const now = deps.clock.now();
   const { preparedFor, preparedUntil } = schedule;
   if (preparedFor === null || preparedUntil === null || schedule.endedFor === preparedFor || Date.parse(preparedUntil) > now.getTime()) return;
@@ -205,7 +208,7 @@ async function endSession(deps: Dependencies, control: OrchestrationControl, sch
  * are known) whose role assignments on the project include the group's: ARM's `assignedTo()` on a
  * person lists the assignments of the groups they belong to, the same data PROJECT_ACCESS rbac reads.
  */
-async function peopleOf(deps: Dependencies, schedule: Schedule): Promise<ScheduledPerson[]> {
+async function peopleOf(deps: ScheduleDeps, schedule: Schedule): Promise<ScheduledPerson[]> {
   if ('users' in schedule) return schedule.users;
   const known = new Map<string, ScheduledPerson>();
   let continuationToken: string | undefined;
@@ -227,7 +230,7 @@ async function peopleOf(deps: Dependencies, schedule: Schedule): Promise<Schedul
 }
 
 /** The slowest recent create of the project's region and size (or the configured default): a class should not wait. */
-async function expectedCreateSeconds(deps: Dependencies, schedule: Schedule): Promise<number> {
+async function expectedCreateSeconds(deps: ScheduleDeps, schedule: Schedule): Promise<number> {
   const fallback = deps.settings.launchDefaults.createSeconds;
   try {
     const lookup = await deps.catalog.findProject(schedule.project, 'anyone');

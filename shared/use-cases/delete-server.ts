@@ -3,14 +3,17 @@ import { AppError } from '../domain/errors';
 import type { OrchestrationControl } from '../domain/ports';
 import type { Server } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
-import { nowIso, type Dependencies } from './dependencies';
+import { nowIso, type WithSettings } from './dependencies';
+
+/** What this use case reads: its ports and only these settings. */
+export type DeleteDeps = WithSettings<never>;
 
 export interface DeleteResult {
   server: Server;
   accepted: boolean;
 }
 
-export async function deleteServer(deps: Dependencies, control: OrchestrationControl, id: string): Promise<DeleteResult> {
+export async function deleteServer(deps: DeleteDeps, control: OrchestrationControl, id: string): Promise<DeleteResult> {
   const stored = await deps.servers.update(id, (server) => {
     if (server.state === 'Deleting' || server.state === 'Deleted') return null;
     const at = nowIso(deps);

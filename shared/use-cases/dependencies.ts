@@ -29,6 +29,12 @@ export interface Dependencies {
   serverId: (identity: ServerIdentity) => string;
 }
 
+/**
+ * A use case's dependencies with only the settings it reads: its signature says which, and a test
+ * gives it those and no others. (The composition root passes the whole set; it satisfies every one.)
+ */
+export type WithSettings<S extends keyof Settings> = Omit<Dependencies, 'settings'> & { settings: Pick<Settings, S> };
+
 export function nowIso(deps: Pick<Dependencies, 'clock'>): string {
   return deps.clock.now().toISOString();
 }

@@ -3,10 +3,14 @@ import type { LandingApp } from '../domain/landing';
 import type { Project } from '../domain/projects';
 import type { ResolvedSize } from '../domain/sizes';
 import type { BudgetState } from '../domain/usage';
-import type { Dependencies } from './dependencies';
+import type { WithSettings } from './dependencies';
 import type { ProjectViewer } from './project-catalog';
 import { projectLandingChoices } from './landing-choices';
 import { withCosts } from './option-costs';
+import type { UsageDeps } from './usage-report';
+
+/** What this use case reads: its ports and only these settings. */
+export type OptionsDeps = WithSettings<'projectAccess' | 'sizeDescriptions' | 'computeDefaults'> & UsageDeps;
 
 /** A size as the form offers it: its VM size's cores, memory and GPUs, and the admin's words (SIZE_<LABEL>_DESCRIPTION). */
 export type SizeOption = ResolvedSize & { description?: string };
@@ -23,7 +27,7 @@ export interface Options {
   message?: string;
 }
 
-export async function describeOptions(deps: Dependencies, viewer: Exclude<ProjectViewer, 'anyone'>): Promise<Options> {
+export async function describeOptions(deps: OptionsDeps, viewer: Exclude<ProjectViewer, 'anyone'>): Promise<Options> {
   const projects = await Promise.all((await deps.catalog.listProjects(viewer)).map((project) => withApps(deps, project)));
   const locations = [...new Set(projects.map((project) => project.location.toLowerCase()))];
   const perLocation = await Promise.all(locations.map((location) => deps.catalog.sizesIn(location)));
@@ -41,7 +45,7 @@ export async function describeOptions(deps: Dependencies, viewer: Exclude<Projec
 }
 
 /** The project as the form sees it: its compute settings (custom services' images and variables) stay inside. */
-async function withApps(deps: Dependencies, project: Project): Promise<Project & { apps: LandingApp[] }> {
+async function withApps(deps: OptionsDeps, project: Project): Promise<Project & { apps: LandingApp[] }> {
   return { name: project.name, location: project.location, apps: await projectLandingChoices(deps, project) };
 }
 

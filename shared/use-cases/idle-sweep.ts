@@ -24,10 +24,16 @@ import type { Server, StopReason } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
 import { SERVER_ID_PATTERN } from '../domain/naming';
 import { isOfHub, orphanAction, startedOutsideAfter, stopReasonOf } from '../domain/sweep-decisions';
-import { nowIso, type Dependencies } from './dependencies';
+import { nowIso, type WithSettings } from './dependencies';
 import { stopServer } from './stop-server';
 import { recoverStalledServers, type Recovered } from './recover-stalled-servers';
 import { settleUsageLedger, stopOverBudget, type LedgerRepair } from './usage-sweep';
+import type { RecoveryDeps } from './recover-stalled-servers';
+import type { UsageSweepDeps } from './usage-sweep';
+import type { StopDeps } from './stop-server';
+
+/** What this use case reads: its ports and only these settings. */
+export type SweepDeps = WithSettings<'orphanDeleteAfterHours' | 'hubId' | 'maxRuntimeHours'> & RecoveryDeps & UsageSweepDeps & StopDeps;
 
 export interface SweepReport {
   examined: number;
@@ -56,7 +62,7 @@ const HOUR = 3_600_000;
 /** Instances by name, per project (lower-case) whose list succeeded. */
 type ComputesByProject = Map<string, Map<string, ComputeInstance>>;
 
-export async function sweepIdleServers(deps: Dependencies, control: OrchestrationControl): Promise<SweepReport> {
+export async function sweepIdleServers(deps: SweepDeps, control: OrchestrationControl): Promise<SweepReport> {
   const active = await deps.servers.listActive();
   const report: SweepReport = {
     examined: active.length,
@@ -84,7 +90,7 @@ export async function sweepIdleServers(deps: Dependencies, control: Orchestratio
 }
 
 /** Step 1: one list per project; a failing project is recorded and does not stop the others. */
-async function listComputesByProject(deps: Dependencies, report: SweepReport): Promise<ComputesByProject> {
+async function listComputesByProject(deps: SweepDeps, report: SweepReport): Promise<ComputesByProject> {
   const projects = await deps.catalog.listProjects('anyone');
   const byProject: ComputesByProject = new Map();
   await Promise.all(
@@ -105,7 +111,7 @@ async function listComputesByProject(deps: Dependencies, report: SweepReport): P
 }
 
 /** Step 2: Running servers whose instance stopped, failed or vanished outside the product; returns the ones still Running. */
-async function reconcileRunning(deps: Dependencies, active: Server[], computesByProject: ComputesByProject, report: SweepReport): Promise<Server[]> {
+async function reconcileRunning(deps: SweepDeps, active: Server[], computesByProject: ComputesByProject, report: SweepReport): Promise<Server[]> {
   const stillRunning: Server[] = [];
   for (const server of active) {
     if (server.state !== 'Running') continue;
@@ -117,7 +123,7 @@ async function reconcileRunning(deps: Dependencies, active: Server[], computesBy
   return stillRunning;
 }
 
-async function reconcile(deps: Dependencies, server: Server, compute: ComputeInstance | undefined): Promise<SweepReport['reconciled'][number] | null> {
+async function reconcile(deps: SweepDeps, server: Server, compute: ComputeInstance | undefined): Promise<SweepReport['reconciled'][number] | null> {
   const phase = compute ? amlPhase(compute.state) : 'absent';
   const to = phase === 'absent' ? 'Deleted' : phase === 'stopped' ? 'Stopped' : phase === 'failed' ? 'Failed' : null;
   if (to === null) return null;
@@ -147,7 +153,7 @@ function stoppedMessage(compute: ComputeInstance, reason: StopReason): string {
 }
 
 /** Step 3: the one limit the sweep enforces itself. Hub activity never shortens a server's life. */
-async function stopPastMaxRuntime(deps: Dependencies, control: OrchestrationControl, running: Server[], report: SweepReport): Promise<void> {
+async function stopPastMaxRuntime(deps: SweepDeps, control: OrchestrationControl, running: Server[], report: SweepReport): Promise<void> {
   const now = deps.clock.now().getTime();
   for (const server of running) {
     if (server.startedAt === null || now - Date.parse(server.startedAt) <= deps.settings.maxRuntimeHours * HOUR) continue;
@@ -157,7 +163,7 @@ async function stopPastMaxRuntime(deps: Dependencies, control: OrchestrationCont
 }
 
 /** Steps 4 and 5: running instances of servers at rest, and instances of this hub without a server. */
-async function settleInstancesAtRest(deps: Dependencies, computesByProject: ComputesByProject, report: SweepReport): Promise<void> {
+async function settleInstancesAtRest(deps: SweepDeps, computesByProject: ComputesByProject, report: SweepReport): Promise<void> {
   const now = deps.clock.now();
   for (const [project, computes] of computesByProject) {
     for (const compute of computes.values()) {
@@ -185,7 +191,7 @@ async function actingOn(report: SweepReport, name: string, act: () => Promise<vo
 }
 
 /** Step 4: adopt a start made outside after the server stopped; stop an instance that runs because a stop lost a race. */
-async function settleRunningInstanceAtRest(deps: Dependencies, project: string, server: Server, compute: ComputeInstance, report: SweepReport): Promise<void> {
+async function settleRunningInstanceAtRest(deps: SweepDeps, project: string, server: Server, compute: ComputeInstance, report: SweepReport): Promise<void> {
   const startedAt = startedOutsideAfter(compute, server.stoppedAt ?? server.updatedAt);
   if (startedAt === null) {
     await deps.aml.stopCompute({ project, name: compute.name });
@@ -211,14 +217,14 @@ async function settleRunningInstanceAtRest(deps: Dependencies, project: string, 
 }
 
 /** A Deleted server keeps no instance: one that landed after the delete is deleted, not just stopped. */
-async function deleteInstanceOfDeletedServer(deps: Dependencies, project: string, compute: ComputeInstance, report: SweepReport): Promise<void> {
+async function deleteInstanceOfDeletedServer(deps: SweepDeps, project: string, compute: ComputeInstance, report: SweepReport): Promise<void> {
   if (amlPhase(compute.state) === 'deleting') return;
   await deps.aml.deleteCompute({ project, name: compute.name });
   report.orphansDeleted.push(compute.name);
 }
 
 /** Step 5: instances of this hub (name and tag) that no stored server knows; another hub's are never touched. */
-async function settleUnknownInstance(deps: Dependencies, project: string, compute: ComputeInstance, report: SweepReport): Promise<void> {
+async function settleUnknownInstance(deps: SweepDeps, project: string, compute: ComputeInstance, report: SweepReport): Promise<void> {
   if (!isOfHub(compute, deps.settings.hubId)) return;
   const action = orphanAction(compute, deps.clock.now(), deps.settings.orphanDeleteAfterHours);
   if (action === 'stop') {

@@ -5,8 +5,9 @@
 import type { Project } from '../domain/projects';
 import type { ResolvedSize } from '../domain/sizes';
 import type { BudgetState } from '../domain/usage';
-import type { Dependencies } from './dependencies';
+
 import { budgetStates } from './usage-report';
+import type { UsageDeps } from './usage-report';
 
 export type PricedSize<S extends ResolvedSize> = S & { pricePerHour?: number; currency?: string };
 export type BudgetedProject<P extends Project> = P & { budget: BudgetState };
@@ -16,7 +17,7 @@ export type BudgetedProject<P extends Project> = P & { budget: BudgetState };
  * never an underestimate whichever project is picked; a size with no known price has none.
  */
 export async function withCosts<P extends Project, S extends ResolvedSize>(
-  deps: Pick<Dependencies, 'usage' | 'prices' | 'clock' | 'catalog' | 'settings'>,
+  deps: UsageDeps,
   options: { projects: P[]; sizes: S[] },
   perLocation: { location: string; sizes: ResolvedSize[] }[],
 ): Promise<{ projects: BudgetedProject<P>[]; sizes: PricedSize<S>[] }> {

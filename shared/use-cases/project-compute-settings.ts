@@ -14,12 +14,15 @@ import {
 } from '../domain/compute-settings';
 import { AppError } from '../domain/errors';
 import type { Project } from '../domain/projects';
-import type { Dependencies } from './dependencies';
+import type { WithSettings } from './dependencies';
+
+/** What reading a project's compute settings needs: the catalog and the settings' defaults. */
+export type ComputeSettingsDeps = Pick<WithSettings<'computeDefaults'>, 'catalog' | 'settings'>;
 
 export type ProjectComputeSettings = { ok: true; settings: ComputeSettings } | { ok: false; problems: ComputeSettingProblem[]; message: string };
 
 export async function projectComputeSettings(
-  deps: Pick<Dependencies, 'catalog' | 'settings'>, project: Project,
+  deps: ComputeSettingsDeps, project: Project,
 ): Promise<ProjectComputeSettings> {
   const resolved = resolveComputeSettings(await deps.catalog.projectTags(project.name), deps.settings.computeDefaults);
   if (!resolved.ok) return refused(project, resolved.problems);
@@ -34,7 +37,7 @@ export async function projectComputeSettings(
 
 /** The same, or the 409 `compute-settings-invalid` naming every bad tag or setting (the spawn's answer). */
 export async function requireProjectComputeSettings(
-  deps: Pick<Dependencies, 'catalog' | 'settings'>, project: Project,
+  deps: ComputeSettingsDeps, project: Project,
 ): Promise<ComputeSettings> {
   const result = await projectComputeSettings(deps, project);
   if (result.ok) return result.settings;

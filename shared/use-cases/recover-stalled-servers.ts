@@ -10,7 +10,11 @@ import type { OrchestrationControl, ServerRunKind } from '../domain/ports';
 import type { Server, ServerError, ServerState } from '../domain/server';
 import { giveUpProvisioning } from './advance-provisioning';
 import { giveUpWindDown } from './advance-wind-down';
-import type { Dependencies } from './dependencies';
+import type { WithSettings } from './dependencies';
+import type { ProvisioningDeps } from './advance-provisioning';
+
+/** What this use case reads: its ports and only these settings. */
+export type RecoveryDeps = WithSettings<'provisionTimeoutMinutes'> & ProvisioningDeps;
 
 export interface RecoveryLimits {
   provisionTimeoutMinutes: number;
@@ -61,7 +65,7 @@ function timeoutError(run: ServerRunKind, state: ServerState, minutes: number): 
 
 /** Applies `recoveryFor` to the transitional servers among `active` (the sweep's list of servers not at rest). */
 export async function recoverStalledServers(
-  deps: Dependencies,
+  deps: RecoveryDeps,
   control: OrchestrationControl,
   active: readonly Server[],
   now: Date,
@@ -83,7 +87,7 @@ export async function recoverStalledServers(
 }
 
 async function recoverOne(
-  deps: Dependencies, control: OrchestrationControl, server: Server, run: ServerRunKind, now: Date, limits: RecoveryLimits,
+  deps: RecoveryDeps, control: OrchestrationControl, server: Server, run: ServerRunKind, now: Date, limits: RecoveryLimits,
 ): Promise<'driven' | 'failed' | null> {
   const action = recoveryFor(server, await control.isLive(run, server.id), now, limits);
   if (action.kind === 'drive') {

@@ -16,10 +16,14 @@ import type { Server, SizeLabel } from '../domain/server';
 import { DEFAULT_APP, type LandingApp } from '../domain/landing';
 import type { Project } from '../domain/projects';
 import { newServer, respawned } from '../domain/server-changes';
-import { nowIso, type Dependencies } from './dependencies';
-import { projectLandingChoices } from './landing-choices';
+import { nowIso, type WithSettings } from './dependencies';
 import { enforceBudget } from './usage-report';
+import type { UsageDeps } from './usage-report';
+import { projectLandingChoices } from './landing-choices';
 import { requireProjectComputeSettings } from './project-compute-settings';
+
+/** What this use case reads: its ports and only these settings. */
+export type SpawnDeps = WithSettings<'applicationSharingPolicy' | 'busyRetryAfterSeconds' | 'hubId' | 'quotas' | 'entraTenantId' | 'computeDefaults'> & UsageDeps;
 
 export interface SpawnRequest {
   user: string;
@@ -42,7 +46,7 @@ type Assignee = Pick<Server, 'userObjectId' | 'tenantId'>;
 
 const MAX_ATTEMPTS = 5;
 
-export async function spawnServer(deps: Dependencies, control: OrchestrationControl, request: SpawnRequest): Promise<SpawnResult> {
+export async function spawnServer(deps: SpawnDeps, control: OrchestrationControl, request: SpawnRequest): Promise<SpawnResult> {
   const assignee = await assigneeOf(deps, request);
   const lookup = await deps.catalog.findProject(request.project, { userObjectId: request.userObjectId });
   if (lookup.kind === 'unknown') throw new AppError('project-not-found', `There is no project named '${request.project}'.`);
@@ -119,14 +123,14 @@ function refuseUnofferedApp(app: string, project: Project, choices: readonly Lan
  * A spawn of a server already on its way (or running) with another landing choice: the choice is
  * where the person goes, not part of the instance, so it is recorded on the same server.
  */
-async function landingIn(deps: Dependencies, server: Server, app: string): Promise<Server> {
+async function landingIn(deps: SpawnDeps, server: Server, app: string): Promise<Server> {
   if (server.app === app) return server;
   const stored = await deps.servers.update(server.id, (current) => (current.app === app ? null : { ...current, app }));
   return stored?.server ?? { ...server, app };
 }
 
 /** Who the instance is assigned to, or nobody (Shared); refused here, before any state change. */
-async function assigneeOf(deps: Dependencies, request: SpawnRequest): Promise<Assignee> {
+async function assigneeOf(deps: SpawnDeps, request: SpawnRequest): Promise<Assignee> {
   if (request.userObjectId === null) {
     if (deps.settings.applicationSharingPolicy === 'Shared') return { userObjectId: null, tenantId: null };
     throw new AppError(
@@ -169,7 +173,7 @@ function refuseAnotherIdentity(server: Server, identity: Omit<ServerIdentity, 'v
  * Holds the spawn's places in its quotas, or refuses it: exact under a burst (a place is one
  * atomic Table insert, `claim-quota.ts`). The server being spawned never counts against itself.
  */
-function enforceQuotas(deps: Dependencies, candidate: QuotaCandidate): Promise<void> {
+function enforceQuotas(deps: SpawnDeps, candidate: QuotaCandidate): Promise<void> {
   const now = () => deps.clock.now();
   return claimQuota({ slots: deps.quotaSlots, servers: deps.servers, now }, candidate.id, quotaScopes(candidate, deps.settings.quotas));
 }

@@ -4,7 +4,10 @@ import { isAtRest } from '../domain/lifecycle';
 import type { OrchestrationControl } from '../domain/ports';
 import type { Server, StopReason } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
-import { nowIso, type Dependencies } from './dependencies';
+import { nowIso, type WithSettings } from './dependencies';
+
+/** What this use case reads: its ports and only these settings. */
+export type StopDeps = WithSettings<'busyRetryAfterSeconds'>;
 
 export interface StopResult {
   server: Server;
@@ -12,7 +15,7 @@ export interface StopResult {
   accepted: boolean;
 }
 
-export async function stopServer(deps: Dependencies, control: OrchestrationControl, id: string, reason: StopReason): Promise<StopResult> {
+export async function stopServer(deps: StopDeps, control: OrchestrationControl, id: string, reason: StopReason): Promise<StopResult> {
   const stored = await deps.servers.update(id, (server) => {
     if (isAtRest(server.state) || server.state === 'Stopping' || server.state === 'Deleting') return null;
     const at = nowIso(deps);

@@ -9,16 +9,17 @@
 import type { ActiveServerScope, ServerListQuery, ServerMutation, ServerPage, ServerRepository, UsageLedger } from '../domain/ports';
 import type { Server, VersionedServer } from '../domain/server';
 import type { UsageInterval } from '../domain/usage';
+import { consoleLog, type AppLogEvents } from '../logging/log-events';
 
 export type RegionOf = (project: string) => Promise<string>;
-export type UsageLog = (event: string, fields: Record<string, unknown>) => void;
+export type UsageLog = (event: 'usage.record-failed', fields: AppLogEvents['usage.record-failed']) => void;
 
 export class UsageRecordingServers implements ServerRepository {
   constructor(
     private readonly inner: ServerRepository,
     private readonly ledger: UsageLedger,
     private readonly regionOf: RegionOf,
-    private readonly log: UsageLog = (event, fields) => console.warn(event, JSON.stringify(fields)),
+    private readonly log: UsageLog = consoleLog.warn,
   ) {}
 
   get(id: string): Promise<VersionedServer | null> {

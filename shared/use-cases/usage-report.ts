@@ -20,6 +20,7 @@ import {
   type UsageInterval,
 } from '../domain/usage';
 import type { Dependencies } from './dependencies';
+import type { Settings } from '../config/settings';
 
 export interface UsageQuery {
   from: Date;
@@ -38,7 +39,7 @@ export interface UsageReport {
   total: { hours: number; cost: number };
 }
 
-type UsageDeps = Pick<Dependencies, 'usage' | 'prices' | 'clock' | 'catalog' | 'settings'>;
+export type UsageDeps = Pick<Dependencies, 'usage' | 'prices' | 'clock' | 'catalog'> & { settings: Pick<Settings, 'cost'> };
 
 export async function reportUsage(deps: UsageDeps, query: UsageQuery): Promise<UsageReport> {
   if (!(query.from.getTime() < query.to.getTime())) throw new AppError('invalid-request', '`from` must be before `to`.');

@@ -6,10 +6,14 @@
 import type { OrchestrationControl } from '../domain/ports';
 import type { Server, StopReason } from '../domain/server';
 import type { UsageInterval } from '../domain/usage';
-import type { Dependencies } from './dependencies';
+import type { WithSettings } from './dependencies';
 import { stopServer } from './stop-server';
 import { budgetStates } from './usage-report';
 import { intervalOf } from './usage-recording-servers';
+import type { StopDeps } from './stop-server';
+
+/** What this use case reads: its ports and only these settings. */
+export type UsageSweepDeps = WithSettings<'cost'> & StopDeps;
 
 export interface LedgerRepair {
   /** Running servers whose interval was not recorded: opened. */
@@ -20,7 +24,7 @@ export interface LedgerRepair {
 
 const sameStart = (a: string, b: string) => Date.parse(a) === Date.parse(b);
 
-export async function settleUsageLedger(deps: Dependencies, active: Server[]): Promise<LedgerRepair> {
+export async function settleUsageLedger(deps: UsageSweepDeps, active: Server[]): Promise<LedgerRepair> {
   const repair: LedgerRepair = { opened: [], closed: [] };
   const open = await deps.usage.listOpen();
   const regionOf = async (project: string) => {
@@ -45,7 +49,7 @@ export async function settleUsageLedger(deps: Dependencies, active: Server[]): P
 }
 
 /** When an open row's interval ended, read from its server; null while the server still runs on it. */
-async function endOf(deps: Dependencies, row: UsageInterval): Promise<string | null> {
+async function endOf(deps: UsageSweepDeps, row: UsageInterval): Promise<string | null> {
   const stored = await deps.servers.get(row.serverId);
   if (!stored) return deps.clock.now().toISOString();
   const { server } = stored;
@@ -57,7 +61,7 @@ async function endOf(deps: Dependencies, row: UsageInterval): Promise<string | n
 
 /** With BUDGET_STOP_AT_LIMIT: stops the running servers of projects past their month's budget. */
 export async function stopOverBudget(
-  deps: Dependencies,
+  deps: UsageSweepDeps,
   control: OrchestrationControl,
   running: Server[],
 ): Promise<{ id: string; reason: StopReason }[]> {

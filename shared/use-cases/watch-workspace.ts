@@ -13,8 +13,12 @@ import { withProgress } from '../domain/server-changes';
 import {
   fallbackSeconds, isDue, launchLine, launchStartedAt, nextLookSeconds, progressPercent, STILL_LINE_SECONDS, type LaunchKind,
 } from '../domain/wait-timing';
-import { nowIso, type Dependencies } from './dependencies';
+import { nowIso, type WithSettings } from './dependencies';
 import { expectedLaunchSeconds, launchKindOf } from './launch-timing';
+import type { LaunchTimingDeps } from './launch-timing';
+
+/** What this use case reads: its ports and only these settings. */
+export type WatchDeps = WithSettings<'provisionPollSeconds' | 'stopPollSeconds'> & LaunchTimingDeps;
 
 /** The run that drives a server in this state, and so the one to wake. */
 export type WatchedRun = 'provision' | 'stop' | 'delete';
@@ -68,7 +72,7 @@ interface Watched {
   launch: { kind: LaunchKind; expected: number; elapsed: number } | null;
 }
 
-export async function watchWorkspace(deps: Dependencies, waker: RunWaker, project: string, seen: SeenStates): Promise<WatchLook> {
+export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, project: string, seen: SeenStates): Promise<WatchLook> {
   const now = deps.clock.now();
   // The project's rows of the active index only (one query per size), never the whole index.
   const active = (await Promise.all(SIZE_LABELS.map((size) => deps.servers.listActive({ project, size })))).flat();
@@ -114,7 +118,7 @@ function runOf(server: Server): WatchedRun | null {
   return runFor(server.state);
 }
 
-async function watchedOf(deps: Dependencies, server: Server, now: Date, interval: number): Promise<Watched> {
+async function watchedOf(deps: WatchDeps, server: Server, now: Date, interval: number): Promise<Watched> {
   const run = runOf(server)!;
   const kind = launchKindOf(server.state);
   if (!kind) {
@@ -132,7 +136,7 @@ async function watchedOf(deps: Dependencies, server: Server, now: Date, interval
  * At most one line a minute while a launch runs, with the bar following the expected duration.
  * `server` is as this look read it: only a line that is due costs a write (and its read).
  */
-async function noteStillLaunching(deps: Dependencies, server: Server, launch: { kind: LaunchKind; expected: number; elapsed: number }): Promise<void> {
+async function noteStillLaunching(deps: WatchDeps, server: Server, launch: { kind: LaunchKind; expected: number; elapsed: number }): Promise<void> {
   const { kind, expected, elapsed } = launch;
   const now = deps.clock.now();
   const last = server.progress[server.progress.length - 1];
@@ -148,7 +152,7 @@ async function noteStillLaunching(deps: Dependencies, server: Server, launch: { 
  * A run is about to wait for its server: make sure the server's workspace is watched, and say how
  * long the run should wait for a wake before looking by itself (long: the watcher does the looking).
  */
-export async function enrolForWatch(deps: Dependencies, starter: WatchStarter, serverId: string): Promise<{ fallbackSeconds: number }> {
+export async function enrolForWatch(deps: WatchDeps, starter: WatchStarter, serverId: string): Promise<{ fallbackSeconds: number }> {
   const stored = await deps.servers.get(serverId);
   const server = stored?.server;
   const interval = deps.settings.provisionPollSeconds;

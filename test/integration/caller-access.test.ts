@@ -8,20 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpHandler } from '@azure/functions';
 import { parse } from 'yaml';
-import { useDependencies } from '../../shared/composition-root';
+import { httpFunctions, TestRoot } from '../support/app-root';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
-import { activity } from '../../functions/activity';
-import { remove } from '../../functions/delete';
-import { health } from '../../functions/health';
-import { list } from '../../functions/list';
-import { options } from '../../functions/options';
-import { spawn } from '../../functions/spawn';
-import { status } from '../../functions/status';
-import { stop } from '../../functions/stop';
-import { usage } from '../../functions/usage';
-import { budgets } from '../../functions/budgets';
-import { adminAsset, adminPage } from '../../functions/admin-page';
-import { createScheduleHandler, deleteScheduleHandler, getScheduleHandler, listSchedulesHandler, replaceScheduleHandler } from '../../functions/schedules';
 import { createSchedule } from '../../shared/use-cases/class-schedules';
 import { loadOrCreateSigningKey, mintToken, startTokenIssuer, type TokenIssuer } from '../../local/token-issuer';
 import { invokeConforming, type Call } from '../support/http-invoke';
@@ -30,6 +18,13 @@ import { RecordingOrchestrationControl } from '../support/recording-orchestratio
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
 import { buildServer } from '../support/server-builder';
 import { TEST_HUB_API_KEY, testDependencies, testSettings } from '../support/test-dependencies';
+
+const testRoot = new TestRoot();
+const {
+  activity, remove, health, list, options, spawn, status, stop, usage, budgets, adminAsset, adminPage,
+  listSchedules: listSchedulesHandler, createSchedule: createScheduleHandler, getSchedule: getScheduleHandler,
+  replaceSchedule: replaceScheduleHandler, deleteSchedule: deleteScheduleHandler,
+} = httpFunctions(testRoot.root);
 
 const REPO = join(__dirname, '..', '..');
 const AUDIENCE = 'api://aml-jupyterhub-test';
@@ -134,7 +129,7 @@ beforeEach(async () => {
   const servers = new InMemoryServerRepository();
   const settings = testSettings({ AUTH_MODE: 'key-or-entra', ENTRA_ISSUER: issuer.issuer, ENTRA_JWKS_URI: issuer.jwksUri, ENTRA_AUDIENCE: AUDIENCE });
   deps = testDependencies({ servers, aml: new ScriptedAmlGateway(), settings });
-  useDependencies(deps, () => new RecordingOrchestrationControl());
+  testRoot.use(deps, () => new RecordingOrchestrationControl());
   const server = buildServer({ user: 'alice', userObjectId: ALICE_OID, state: 'Running', amlState: 'Running', url: 'https://ci.example/lab' });
   await servers.create(server);
   aliceServer = server.id;
@@ -224,7 +219,7 @@ describe('AUTH_MODE', () => {
     ['entra', 'key', 401],
   ])('%s with %s answers %s', async (mode, credential, expected) => {
     const settings = testSettings({ AUTH_MODE: mode, ENTRA_ISSUER: issuer.issuer, ENTRA_JWKS_URI: issuer.jwksUri, ENTRA_AUDIENCE: AUDIENCE });
-    useDependencies({ ...deps, settings }, () => new RecordingOrchestrationControl());
+    testRoot.use({ ...deps, settings }, () => new RecordingOrchestrationControl());
     const response = await invokeConforming('list', list, { ...ROUTES.list.call(aliceServer), credential: headers[credential] });
     expect(response.status).toBe(expected);
   });

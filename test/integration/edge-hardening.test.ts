@@ -6,15 +6,10 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { useDependencies } from '../../shared/composition-root';
+import { httpFunctions, TestRoot } from '../support/app-root';
 import { EntraTokenVerifier } from '../../shared/adapters/auth/entra-token-verifier';
 import { AppError } from '../../shared/domain/errors';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
-import { notFound } from '../../functions/not-found';
-import { options } from '../../functions/options';
-import { spawn } from '../../functions/spawn';
-import { status } from '../../functions/status';
-import { stop } from '../../functions/stop';
 import { mintToken, startTokenIssuer, type TokenIssuer } from '../../local/token-issuer';
 import { invoke, invokeConforming } from '../support/http-invoke';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
@@ -22,6 +17,9 @@ import { RecordingOrchestrationControl } from '../support/recording-orchestratio
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
 import { buildServer } from '../support/server-builder';
 import { testDependencies, testSettings } from '../support/test-dependencies';
+
+const testRoot = new TestRoot();
+const { notFound, options, spawn, status, stop } = httpFunctions(testRoot.root);
 
 const AUDIENCE = 'api://aml-jupyterhub-test';
 const ALICE_OID = '6f1c0a52-3d1e-4b7a-9a51-0c2f3e4d5a6b';
@@ -40,7 +38,7 @@ afterAll(async () => {
 function useSettings(jwksUri: string): void {
   const settings = testSettings({ AUTH_MODE: 'key-or-entra', ENTRA_ISSUER: issuer.issuer, ENTRA_JWKS_URI: jwksUri, ENTRA_AUDIENCE: AUDIENCE });
   deps = testDependencies({ servers, aml: new ScriptedAmlGateway(), settings });
-  useDependencies(deps, () => new RecordingOrchestrationControl());
+  testRoot.use(deps, () => new RecordingOrchestrationControl());
 }
 
 beforeEach(() => {
@@ -173,7 +171,7 @@ describe('failures on our side or Azure\'s', () => {
     broken.get = async () => {
       throw new AppError('internal', 'Table Storage failed while reading server: connect ECONNREFUSED 127.0.0.1:10002', { cause: refused });
     };
-    useDependencies({ ...deps, servers: broken }, () => new RecordingOrchestrationControl());
+    testRoot.use({ ...deps, servers: broken }, () => new RecordingOrchestrationControl());
     const id = 'ci-ddddddddddddddddddddd';
     const response = await invokeConforming('status', status, { method: 'GET', path: `/api/servers/${id}`, params: { id } });
     expect(response.status).toBe(500);

@@ -4,22 +4,16 @@
  */
 import { AppError } from '../../shared/domain/errors';
 import { TableServerRepository } from '../../shared/adapters/table';
-import { useDependencies } from '../../shared/composition-root';
+import { httpFunctions, TestRoot } from '../support/app-root';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
-import { activity } from '../../functions/activity';
-import { remove } from '../../functions/delete';
-import { health } from '../../functions/health';
-import { list } from '../../functions/list';
-import { notFound } from '../../functions/not-found';
-import { options } from '../../functions/options';
-import { spawn } from '../../functions/spawn';
-import { status } from '../../functions/status';
-import { stop } from '../../functions/stop';
 import { startAzurite, type AzuriteHandle } from '../../local/storage';
 import { invoke, invokeConforming } from '../support/http-invoke';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
 import { ScriptedAmlGateway, SEED_TENANT_ID } from '../support/scripted-aml-gateway';
 import { testDependencies, testSettings } from '../support/test-dependencies';
+
+const testRoot = new TestRoot();
+const { activity, remove, health, list, notFound, options, spawn, status, stop } = httpFunctions(testRoot.root);
 
 let azurite: AzuriteHandle;
 let deps: Dependencies;
@@ -38,7 +32,7 @@ beforeEach(async () => {
   await repository.ensureTables();
   deps = testDependencies({ servers: repository, aml: new ScriptedAmlGateway() });
   control = new RecordingOrchestrationControl();
-  useDependencies(deps, () => control);
+  testRoot.use(deps, () => control);
 });
 
 /** alice's object id in the emulator seed: instances are Personal, so a spawn names the person. */
@@ -122,7 +116,7 @@ describe('POST /api/servers (spawn)', () => {
   });
 
   it('with APPLICATION_SHARING_POLICY=Shared, spawns without an object id', async () => {
-    useDependencies({ ...deps, settings: testSettings({ APPLICATION_SHARING_POLICY: 'Shared' }) }, () => control);
+    testRoot.use({ ...deps, settings: testSettings({ APPLICATION_SHARING_POLICY: 'Shared' }) }, () => control);
     const { userObjectId: _omitted, ...withoutObjectId } = spawnBody;
     const response = await spawnCall(withoutObjectId);
     expect(response.status).toBe(202);
@@ -137,7 +131,7 @@ describe('POST /api/servers (spawn)', () => {
 
   it('answers 409 id-collision, changing nothing, when the id is stored for another server', async () => {
     const colliding = 'ci-0123456789abcdef01234';
-    useDependencies({ ...deps, serverId: () => colliding }, () => control);
+    testRoot.use({ ...deps, serverId: () => colliding }, () => control);
     expect((await spawnCall(spawnBody)).status).toBe(202);
     await repository.update(colliding, (s) => ({ ...s, state: 'Running', url: 'https://x/lab' }));
     const before = await everything();
@@ -289,7 +283,7 @@ describe('GET /api/options', () => {
 
   it("adds the administrator's description of a size (SIZE_<LABEL>_DESCRIPTION)", async () => {
     deps = testDependencies({ servers: repository, aml: new ScriptedAmlGateway(), settings: testSettings({ SIZE_MEDIUM_DESCRIPTION: 'For bigger data sets' }) });
-    useDependencies(deps, () => control);
+    testRoot.use(deps, () => control);
     const response = await invokeConforming('options', options, { method: 'GET', path: '/api/options', query: { user: 'alice' } });
     const sizes = (response.body as { sizes: { label: string; description?: string }[] }).sizes;
     expect(sizes.map((size) => [size.label, size.description])).toEqual([['Small', undefined], ['Medium', 'For bigger data sets']]);
@@ -316,7 +310,7 @@ describe('health and unknown routes', () => {
 describe('unexpected failures', () => {
   it('become a generic 500 problem without internals', async () => {
     const broken = { ...deps, servers: { ...repository, get: async () => { throw new Error('secret connection AccountKey=abc'); } } };
-    useDependencies(broken as unknown as Dependencies, () => control);
+    testRoot.use(broken as unknown as Dependencies, () => control);
     const id = 'ci-ddddddddddddddddddddd';
     const response = await invokeConforming('status', status, { method: 'GET', path: `/api/servers/${id}`, params: { id } });
     expect(response.status).toBe(500);

@@ -4,11 +4,8 @@
  * the options listing each project's apps; every answer checked against openapi.yaml.
  */
 import { TableServerRepository } from '../../shared/adapters/table';
-import { useDependencies } from '../../shared/composition-root';
-import { options } from '../../functions/options';
-import { spawn } from '../../functions/spawn';
-import { status } from '../../functions/status';
 import { startAzurite, type AzuriteHandle } from '../../local/storage';
+import { httpFunctions, TestRoot } from '../support/app-root';
 import { invokeConforming } from '../support/http-invoke';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
@@ -20,6 +17,8 @@ const spawnBody = { user: 'alice', project: 'climate-lab', size: 'Medium', userO
 let azurite: AzuriteHandle;
 let repository: TableServerRepository;
 let table = 0;
+const testRoot = new TestRoot();
+const { options, spawn, status } = httpFunctions(testRoot.root);
 
 beforeAll(async () => {
   azurite = await startAzurite({ inMemory: true });
@@ -31,7 +30,7 @@ beforeEach(async () => {
   repository = new TableServerRepository({ connectionString: azurite.connectionString, tableName: `landing${++table}` });
   await repository.ensureTables();
   const control = new RecordingOrchestrationControl();
-  useDependencies(testDependencies({ servers: repository, aml: new ScriptedAmlGateway() }), () => control);
+  testRoot.use(testDependencies({ servers: repository, aml: new ScriptedAmlGateway() }), () => control);
 });
 
 const spawnCall = (body: unknown) => invokeConforming('spawn', spawn, { method: 'POST', path: '/api/servers', body });

@@ -6,16 +6,17 @@
  * the climate-lab workspace only, not on its resource group.
  */
 import { DefaultAzureCredential } from '@azure/identity';
-import { options } from '../../functions/options';
-import { spawn } from '../../functions/spawn';
 import { startArmEmulator, type ArmEmulator, type StatsSnapshot } from '../../local/arm-emulator';
 import { ArmAmlGateway } from '../../shared/adapters/aml/arm-aml-gateway';
-import { useDependencies } from '../../shared/composition-root';
+import { httpFunctions, TestRoot } from '../support/app-root';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { invokeConforming } from '../support/http-invoke';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
 import { testDependencies, testSettings } from '../support/test-dependencies';
+
+const testRoot = new TestRoot();
+const { options, spawn } = httpFunctions(testRoot.root);
 
 /** Object ids seeded in local/arm-emulator/seed.json. */
 const ALICE = 'a11ce000-0000-4000-8000-000000000001';
@@ -54,7 +55,7 @@ beforeEach(() => {
   const settings = testSettings({ AZURE_SUBSCRIPTION_ID: emulator.subscriptionId, PROJECT_ACCESS: 'rbac' });
   deps = testDependencies({ servers: new InMemoryServerRepository(), aml, settings });
   control = new RecordingOrchestrationControl();
-  useDependencies(deps, () => control);
+  testRoot.use(deps, () => control);
 });
 
 const optionsOf = (userObjectId?: string) =>
@@ -122,7 +123,7 @@ describe('PROJECT_ACCESS rbac against the ARM emulator', () => {
   });
 
   it('refuses a Shared spawn without the user object id: rbac needs to know who asks', async () => {
-    useDependencies({ ...deps, settings: testSettings({ AZURE_SUBSCRIPTION_ID: emulator.subscriptionId, PROJECT_ACCESS: 'rbac', APPLICATION_SHARING_POLICY: 'Shared' }) }, () => control);
+    testRoot.use({ ...deps, settings: testSettings({ AZURE_SUBSCRIPTION_ID: emulator.subscriptionId, PROJECT_ACCESS: 'rbac', APPLICATION_SHARING_POLICY: 'Shared' }) }, () => control);
     const response = await spawnAs('alice', undefined, 'climate-lab');
     expect(response.status).toBe(403);
     expect((response.body as { detail: string }).detail).toMatch(/userObjectId/);

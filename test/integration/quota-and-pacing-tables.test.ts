@@ -9,13 +9,15 @@ import { TableServerRepository } from '../../shared/adapters/table';
 import { TableQuotaSlots } from '../../shared/adapters/table/table-quota-slots';
 import { userScope } from '../../shared/domain/quota-slots';
 import { TableWritePacer } from '../../shared/adapters/table/table-write-pacer';
-import { useDependencies } from '../../shared/composition-root';
-import { spawn } from '../../functions/spawn';
+import { httpFunctions, TestRoot } from '../support/app-root';
 import { startAzurite, type AzuriteHandle } from '../../local/storage';
 import { invokeConforming } from '../support/http-invoke';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
 import { testDependencies, testSettings } from '../support/test-dependencies';
+
+const testRoot = new TestRoot();
+const { spawn } = httpFunctions(testRoot.root);
 
 let azurite: AzuriteHandle;
 
@@ -41,7 +43,7 @@ async function spawnStack(limits: Record<string, string>) {
   const settings = testSettings({ SIZE_GPU_CANDIDATES: 'Standard_DS1_v2', APPLICATION_SHARING_POLICY: 'Shared', ...limits });
   const deps = testDependencies({ servers, aml: new ScriptedAmlGateway(), settings, quotaSlots, clock: { now: () => new Date() } });
   const control = new RecordingOrchestrationControl();
-  useDependencies(deps, () => control);
+  testRoot.use(deps, () => control);
   const call = (body: Record<string, string>) =>
     invokeConforming('spawn', spawn, { method: 'POST', path: '/api/servers', body: { project: 'climate-lab', size: 'Medium', ...body } });
   return { servers, quotaSlots, control, call };

@@ -1,7 +1,6 @@
 /** The schedule routes over HTTP: bad input is a 4xx problem+json with a stable code and stores nothing; answers match openapi.yaml. */
-import { useDependencies } from '../../shared/composition-root';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
-import { createScheduleHandler, deleteScheduleHandler, getScheduleHandler, listSchedulesHandler, replaceScheduleHandler } from '../../functions/schedules';
+import { httpFunctions, TestRoot } from '../support/app-root';
 import { invokeConforming } from '../support/http-invoke';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
@@ -10,10 +9,15 @@ import { testDependencies } from '../support/test-dependencies';
 
 const CLASS = { project: 'climate-lab', size: 'Small', users: [{ user: 'alice' }], start: '2026-11-27T09:00:00+01:00', end: '2026-11-27T11:00:00+01:00' };
 let deps: Dependencies;
+const testRoot = new TestRoot();
+const {
+  listSchedules: listSchedulesHandler, createSchedule: createScheduleHandler, getSchedule: getScheduleHandler,
+  replaceSchedule: replaceScheduleHandler, deleteSchedule: deleteScheduleHandler,
+} = httpFunctions(testRoot.root);
 
 beforeEach(() => {
   deps = testDependencies({ servers: new InMemoryServerRepository(), aml: new ScriptedAmlGateway() });
-  useDependencies(deps, () => new RecordingOrchestrationControl());
+  testRoot.use(deps, () => new RecordingOrchestrationControl());
 });
 
 const post = (body: unknown) => invokeConforming('createSchedule', createScheduleHandler, { method: 'POST', path: '/api/schedules', body });

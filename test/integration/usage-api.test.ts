@@ -3,8 +3,7 @@
  * a person's own token sees only the servers spawned with their object id; the Hub role does not
  * see costs. Answers conform to openapi.yaml; bad input is a 400 problem.
  */
-import { usage } from '../../functions/usage';
-import { useDependencies } from '../../shared/composition-root';
+import { httpFunctions, TestRoot } from '../support/app-root';
 import type { UsageInterval } from '../../shared/domain/usage';
 import { startTokenIssuer, type TokenIssuer } from '../../local/token-issuer';
 import { invokeConforming } from '../support/http-invoke';
@@ -13,6 +12,9 @@ import { FixedPriceBook, InMemoryUsageLedger } from '../support/in-memory-usage-
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
 import { TEST_HUB_API_KEY, testDependencies, testSettings, VirtualClock } from '../support/test-dependencies';
+
+const testRoot = new TestRoot();
+const { usage } = httpFunctions(testRoot.root);
 
 const AUDIENCE = 'api://aml-jupyterhub-test';
 const ALICE = 'a11ce000-0000-4000-8000-000000000001';
@@ -52,7 +54,7 @@ beforeEach(async () => {
     prices: new FixedPriceBook({ 'westeurope/standard_ds3_v2': 0.293, 'westeurope/standard_ds1_v2': 0.073 }),
     settings: testSettings({ AUTH_MODE: 'key-or-entra', ENTRA_ISSUER: issuer.issuer, ENTRA_JWKS_URI: issuer.jwksUri, ENTRA_AUDIENCE: AUDIENCE }),
   });
-  useDependencies(deps, () => new RecordingOrchestrationControl());
+  testRoot.use(deps, () => new RecordingOrchestrationControl());
 });
 
 const ask = (credential: Record<string, string> | undefined, query: Record<string, string> = {}) =>

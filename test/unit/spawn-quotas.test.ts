@@ -1,6 +1,5 @@
 /** Spawn quotas: servers per user and GPU servers per project, held as numbered places (quota slots). */
-import { spawn } from '../../functions/spawn';
-import { useDependencies } from '../../shared/composition-root';
+import { httpFunctions, TestRoot } from '../support/app-root';
 import { isAppError } from '../../shared/domain/errors';
 import { CLAIM_GRACE_MS, gpuProjectScope, isReclaimable, userScope } from '../../shared/domain/quota-slots';
 import { countsTowardQuota } from '../../shared/domain/quotas';
@@ -12,6 +11,9 @@ import { RecordingOrchestrationControl } from '../support/recording-orchestratio
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
 import { testDependencies, testSettings, VirtualClock } from '../support/test-dependencies';
 import { InMemoryQuotaSlots } from '../support/in-memory-pacing';
+
+const testRoot = new TestRoot();
+const { spawn } = httpFunctions(testRoot.root);
 
 function setUp(limits: Record<string, string>) {
   const servers = new InMemoryServerRepository();
@@ -106,7 +108,7 @@ describe('MAX_ACTIVE_SERVERS_PER_USER', () => {
 
   it('answers 409 problem+json with the message through the spawn function', async () => {
     const { deps, control } = setUp({ MAX_ACTIVE_SERVERS_PER_USER: '1' });
-    useDependencies(deps, () => control);
+    testRoot.use(deps, () => control);
     const call = (serverName: string) =>
       invokeConforming('spawn', spawn, { method: 'POST', path: '/api/servers', body: { user: 'alice', project: 'climate-lab', size: 'Medium', serverName } });
     expect((await call('a')).status).toBe(202);

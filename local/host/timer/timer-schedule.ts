@@ -3,7 +3,7 @@
  * ("{second} {minute} {hour} {day} {month} {day-of-week}", UTC) or a TimeSpan ("hh:mm:ss",
  * "d.hh:mm:ss") for a fixed interval, after resolving `%SETTING%` references from app settings.
  */
-import { CronExpressionParser } from 'cron-parser';
+import { Cron } from 'croner';
 import { resolveSettingReferences, type AppSettings } from '../app-settings';
 
 export interface TimerSchedule {
@@ -40,14 +40,21 @@ export function parseTimerSchedule(schedule: string, settings: AppSettings): Tim
         `(NCRONTAB needs six fields: second minute hour day month day-of-week)`,
     );
   }
+  let cron: Cron;
   try {
-    CronExpressionParser.parse(expression, { tz: 'UTC', strict: false });
+    // Day of month and day of week restricted together match either (OR), as cron has always read them.
+    cron = new Cron(expression, { timezone: 'UTC', mode: '6-part', domAndDow: false });
   } catch (error) {
     throw new TimerScheduleError(`Timer schedule "${expression}": ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (cron.nextRun(new Date()) === null) throw new TimerScheduleError(`Timer schedule "${expression}" never occurs`);
   return {
     expression,
-    next: (after) => CronExpressionParser.parse(expression, { currentDate: after, tz: 'UTC' }).next().toDate(),
+    next: (after) => {
+      const due = cron.nextRun(after);
+      if (!due) throw new TimerScheduleError(`Timer schedule "${expression}" has no occurrence after ${after.toISOString()}`);
+      return due;
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { HourlyPrice } from '../../domain/usage';
 import { priceKey } from '../../domain/usage';
 import { linuxPayAsYouGo, retailPriceFilter, type RetailPriceItem } from '../../domain/retail-prices';
 import type { Clock, PriceBook } from '../../domain/ports';
+import type { AppLogEvents } from '../../logging/log-events';
 
 export interface RetailPriceBookOptions {
   /** PRICES_ENDPOINT, e.g. https://prices.azure.com/api/retail/prices. */
@@ -17,7 +18,7 @@ export interface RetailPriceBookOptions {
   overrides: Map<string, number>;
   clock: Clock;
   fetch?: typeof fetch;
-  log?: (event: string, fields: Record<string, unknown>) => void;
+  log?: (event: 'prices.lookup-failed', fields: AppLogEvents['prices.lookup-failed']) => void;
 }
 
 const DAY_MS = 86_400_000;

@@ -1,9 +1,8 @@
 /** Structured events the Table Storage repository reports; the composition root decides where they go. */
-export type TableRepositoryEvent =
-  | 'server-entity-unreadable'
-  | 'active-index-row-dropped'
-  | 'active-index-release-failed';
+import type { AppLogEvents } from '../../logging/log-events';
 
-export type TableRepositoryLog = (event: TableRepositoryEvent, fields: Record<string, unknown>) => void;
+export type TableRepositoryEvent = 'server-entity-unreadable' | 'active-index-row-dropped' | 'active-index-release-failed';
+
+export type TableRepositoryLog = <E extends TableRepositoryEvent>(event: E, fields: AppLogEvents[E]) => void;
 
 export const silentLog: TableRepositoryLog = () => undefined;

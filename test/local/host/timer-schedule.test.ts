@@ -23,6 +23,15 @@ describe('timer schedules', () => {
     expect(() => parseTimerSchedule('0 0 25 * * *', {})).toThrow(TimerScheduleError);
   });
 
+  it('refuses a schedule that never occurs', () => {
+    expect(() => parseTimerSchedule('0 0 0 30 2 *', {})).toThrow(/never occurs/);
+  });
+
+  it('reads a restricted day of month and day of week as either, as cron does', () => {
+    // 2025-01-01 is a Wednesday: the next Friday (the 3rd) comes before the 13th.
+    expect(parseTimerSchedule('0 0 0 13 * 5', {}).next(new Date('2025-01-01T00:00:00Z')).toISOString()).toBe('2025-01-03T00:00:00.000Z');
+  });
+
   it('accepts TimeSpan intervals', () => {
     expect(parseTimeSpan('00:05:00')).toBe(300_000);
     expect(parseTimeSpan('1.02:00:00')).toBe(26 * 3_600_000);

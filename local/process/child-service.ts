@@ -1,10 +1,13 @@
 /**
- * One piece of the stack as a child process: its output prefixed with its name, a readiness probe,
- * a clean stop (SIGTERM, then SIGKILL after a grace period), and a supervisor: a piece that exits
- * when nobody asked it to (a crash, SIGKILL, out of memory) is started again after a back-off that
- * doubles up to a bound, as Azure restarts a Functions worker, and the stack says so in its output.
+ * The local runtime's one process supervisor: a piece of the stack (Azurite, the ARM emulator, the
+ * token issuer, the Functions host) as a Node child process, with its output routed, a readiness
+ * probe, a clean stop (SIGTERM, then SIGKILL after a grace period), no orphan when this process
+ * exits, and optional restarts: a piece that exits when nobody asked it to (a crash, SIGKILL, out
+ * of memory) is started again after a back-off that doubles up to a bound, as Azure restarts a
+ * Functions worker, and the supervisor says so in the piece's output.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface RestartPolicy {
@@ -16,6 +19,15 @@ export interface RestartPolicy {
   stableAfterMs?: number;
 }
 
+/**
+ * Where the child's output (stdout and stderr) goes:
+ * - a stream: each line, prefixed with the piece's name (the default: this process's stdout);
+ * - a function: each line as it is;
+ * - a file: appended by the child itself, never read here (a benchmark's host logs thousands of
+ *   lines a second, and reading them would load the process that measures).
+ */
+export type ChildOutput = NodeJS.WritableStream | ((line: string) => void) | { file: string };
+
 export interface ChildServiceOptions {
   name: string;
   script: string;
@@ -25,7 +37,7 @@ export interface ChildServiceOptions {
   /** Resolves true once the service answers. */
   ready: () => Promise<boolean>;
   readyTimeoutMs?: number;
-  output?: NodeJS.WritableStream;
+  output?: ChildOutput;
   /** Restart after an unexpected exit (default on, with the default policy); false to let it stay down. */
   restart?: RestartPolicy | false;
 }
@@ -36,12 +48,22 @@ export interface ChildService {
   readonly process: ChildProcess;
   /** Restarts so far. */
   readonly restarts: number;
+  /** Whether the process running now is alive. */
+  readonly running: boolean;
   stop(graceMs?: number): Promise<void>;
+}
+
+/** The piece did not become ready: it exited first, or the time ran out. */
+export class ChildServiceStartError extends Error {
+  constructor(message: string, readonly exitCode: number | null) {
+    super(message);
+    this.name = 'ChildServiceStartError';
+  }
 }
 
 export async function startChildService(options: ChildServiceOptions): Promise<ChildService> {
   const output = options.output ?? process.stdout;
-  const say = (line: string) => output.write(`[stack] ${line}\n`);
+  const say = (line: string) => writeLine(output, `[stack] ${line}`);
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const policy = options.restart === false ? null : { initialDelayMs: 1_000, maxDelayMs: 30_000, stableAfterMs: 60_000, ...options.restart };
 
@@ -53,7 +75,10 @@ export async function startChildService(options: ChildServiceOptions): Promise<C
 
   if (!(await waitReady(current, options.ready, readyTimeoutMs))) {
     current.kill('SIGKILL');
-    throw new Error(current.exitCode !== null ? `${options.name} exited with code ${current.exitCode} before it was ready` : `${options.name} was not ready within ${readyTimeoutMs} ms`);
+    throw new ChildServiceStartError(
+      current.exitCode !== null ? `${options.name} exited with code ${current.exitCode} before it was ready` : `${options.name} was not ready within ${readyTimeoutMs} ms`,
+      current.exitCode,
+    );
   }
 
   const supervise = (child: ChildProcess, startedAt: number) => {
@@ -76,7 +101,7 @@ export async function startChildService(options: ChildServiceOptions): Promise<C
     supervise(child, Date.now());
     if (await waitReady(child, options.ready, readyTimeoutMs)) {
       if (!stopping) say(`${options.name} is back (restart ${restarts})`);
-    } else if (child.exitCode === null && child.signalCode === null) {
+    } else if (isRunning(child)) {
       say(`${options.name} was not ready within ${readyTimeoutMs} ms after restart ${restarts}; killing it`);
       child.kill('SIGKILL'); // its exit schedules the next attempt
     }
@@ -91,11 +116,14 @@ export async function startChildService(options: ChildServiceOptions): Promise<C
     get restarts() {
       return restarts;
     },
+    get running() {
+      return isRunning(current);
+    },
     stop: async (graceMs = 10_000) => {
       stopping = true;
       clearTimeout(restartTimer);
       const child = current;
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!isRunning(child)) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -105,15 +133,32 @@ export async function startChildService(options: ChildServiceOptions): Promise<C
   };
 }
 
-function spawnChild(options: ChildServiceOptions, output: NodeJS.WritableStream): ChildProcess {
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+function writeLine(output: ChildOutput, line: string): void {
+  if (typeof output === 'function') output(line);
+  else if ('file' in output) appendFileSync(output.file, `${line}\n`);
+  else output.write(`${line}\n`);
+}
+
+function spawnChild(options: ChildServiceOptions, output: ChildOutput): ChildProcess {
+  const logFd = typeof output === 'object' && 'file' in output ? openSync(output.file, 'a') : undefined;
   const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
   });
+  if (logFd !== undefined) closeSync(logFd); // the child holds its own copy
+  const toLine = typeof output === 'function' ? output : (line: string) => writeLine(output, `[${options.name}] ${line}`);
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (line) => output.write(`[${options.name}] ${line}\n`));
+    if (stream) createInterface({ input: stream }).on('line', toLine);
   }
+  // A caller that exits without stop() (a failed run, process.exit) must not leave the piece behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   return child;
 }
 
@@ -121,8 +166,8 @@ function spawnChild(options: ChildServiceOptions, output: NodeJS.WritableStream)
 async function waitReady(child: ChildProcess, ready: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) return false;
-    if (await ready().catch(() => false)) return child.exitCode === null && child.signalCode === null;
+    if (!isRunning(child)) return false;
+    if (await ready().catch(() => false)) return isRunning(child);
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { freePort } from '../../../local/stack/local-stack';
-import { startChildService, type ChildService } from '../../../local/stack/child-service';
+import { startChildService, type ChildService } from '../../../local/process/child-service';
 import { copyFixtureApp, type AppCopy } from '../support/app-copy';
 import { REPO_ROOT } from '../support/host-process';
 
