@@ -18,6 +18,7 @@ import { TableServerRepository } from './adapters/table/table-server-repository'
 import { createTableClient } from './adapters/table/server-tables';
 import { TableQuotaSlots } from './adapters/table/table-quota-slots';
 import { TableWritePacer } from './adapters/table/table-write-pacer';
+import { TableWatchList, WATCH_SUFFIX } from './adapters/table/table-watch-list';
 import { TableUsageLedger } from './adapters/table/table-usage-ledger';
 import { RetailPriceBook } from './adapters/prices/retail-price-book';
 import { UsageRecordingServers } from './use-cases/usage-recording-servers';
@@ -40,6 +41,7 @@ export function buildDependencies(settings: Settings): Dependencies & { tableSer
     subscriptionId: settings.subscriptionId,
     limits: settings.armWrites,
   });
+  const watchList = new TableWatchList(createTableClient(connection, `${settings.state.tableName}${WATCH_SUFFIX}`));
   const aml = new ArmAmlGateway({
     credential,
     subscriptionId: settings.subscriptionId,
@@ -68,7 +70,7 @@ export function buildDependencies(settings: Settings): Dependencies & { tableSer
     return lookup.kind === 'offered' ? lookup.project.location.toLowerCase() : 'unknown';
   };
   const servers = new UsageRecordingServers(tableServers, usage, regionOf);
-  return { settings, servers, tableServers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer, usage, prices };
+  return { settings, servers, tableServers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer, watchList, usage, prices };
 }
 
 type ControlFactory = (context: InvocationContext, deps: Dependencies) => OrchestrationControl;
@@ -95,6 +97,7 @@ export function dependencies(): Promise<Dependencies> {
       if (deps.durations instanceof TableLaunchDurations) await deps.durations.ensureTable();
       if (deps.quotaSlots instanceof TableQuotaSlots) await deps.quotaSlots.ensureTable();
       if (deps.writePacer instanceof TableWritePacer) await deps.writePacer.ensureTable();
+      if (deps.watchList instanceof TableWatchList) await deps.watchList.ensureTable();
       if (deps.usage instanceof TableUsageLedger) await deps.usage.ensureTable();
       return deps;
     })();

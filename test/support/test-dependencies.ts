@@ -10,6 +10,8 @@ import type { QuotaSlots } from '../../shared/domain/quota-slots';
 import type { WritePacer } from '../../shared/domain/write-pacing';
 import { InMemoryQuotaSlots, InMemoryWritePacer } from './in-memory-pacing';
 import { FixedPriceBook, InMemoryUsageLedger } from './in-memory-usage-ledger';
+import { InMemoryWatchList } from './in-memory-watch-list';
+import type { WatchList } from '../../shared/domain/watch-list';
 
 export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
 /** The shared key the tests' hub presents (HUB_API_KEY). */
@@ -46,6 +48,7 @@ export function testDependencies(parts: {
   durations?: LaunchDurations;
   quotaSlots?: QuotaSlots;
   writePacer?: WritePacer;
+  watchList?: WatchList;
   usage?: UsageLedger;
   prices?: PriceBook;
 }): Dependencies {
@@ -69,6 +72,7 @@ export function testDependencies(parts: {
     durations: parts.durations ?? new InMemoryLaunchDurations(),
     quotaSlots: parts.quotaSlots ?? new InMemoryQuotaSlots(),
     writePacer: parts.writePacer ?? new InMemoryWritePacer(settings.armWrites),
+    watchList: parts.watchList ?? new InMemoryWatchList(),
     usage: parts.usage ?? new InMemoryUsageLedger(),
     prices: parts.prices ?? new FixedPriceBook(),
   };
