@@ -1,6 +1,6 @@
 /**
  * N users spawning at once, each then following its server as the JupyterHub shim does (one status
- * read every `pollMs`) until it is Running. Every loop ends: by state, or at the wave's deadline.
+ * read every `pollMs`; the shim's default is 5 s) until it is Running. Every loop ends: by state, or at the wave's deadline.
  */
 import type { HttpClient } from './http-client';
 
@@ -27,6 +27,8 @@ export interface SpawnOutcome {
   postMs: number;
   /** Epoch ms a status read first answered Running, or null. */
   runningSeenAt: number | null;
+  /** Epoch ms the control plane recorded Running (the server's `startedAt`): from then on the API shows it. */
+  runningRecordedAt: number | null;
   /** Why the user never saw Running. */
   failure: string | null;
   /** Epoch ms the user stopped following (Running seen, failed, or gave up). */
@@ -55,7 +57,7 @@ async function spawnAndFollow(
   client: HttpClient, options: SpawnWaveOptions, user: string, userObjectId: string, deadline: number,
 ): Promise<SpawnOutcome> {
   const postedAt = Date.now();
-  const outcome: SpawnOutcome = { user, id: null, postedAt, postMs: 0, runningSeenAt: null, failure: null, endedAt: postedAt };
+  const outcome: SpawnOutcome = { user, id: null, postedAt, postMs: 0, runningSeenAt: null, runningRecordedAt: null, failure: null, endedAt: postedAt };
   const ended = (result: SpawnOutcome): SpawnOutcome => ({ ...result, endedAt: Date.now() });
   try {
     const spawned = await client.send('POST', `${options.baseUrl}/api/servers`, { user, project: options.project, size: options.size, userObjectId });
@@ -66,10 +68,11 @@ async function spawnAndFollow(
       await sleep(options.pollMs);
       const read = await client.send('GET', `${options.baseUrl}/api/servers/${outcome.id}`).catch((error: unknown) => ({ status: 0, body: String(error) }));
       if (read.status !== 200) continue; // the shim tolerates a failed read and tries again
-      const state = (JSON.parse(read.body) as { state: string }).state;
+      const { state, startedAt } = JSON.parse(read.body) as { state: string; startedAt: string | null };
       if (state === 'Running') {
         options.onRunning?.();
-        return ended({ ...outcome, runningSeenAt: Date.now() });
+        const recorded = startedAt === null ? Number.NaN : Date.parse(startedAt);
+        return ended({ ...outcome, runningSeenAt: Date.now(), runningRecordedAt: Number.isFinite(recorded) ? recorded : null });
       }
       if (state === 'Failed') return ended({ ...outcome, failure: `server failed: ${read.body.slice(0, 300)}` });
     }
