@@ -14,7 +14,7 @@ import { runFor } from '../domain/lifecycle';
 import type { ComputeInstance } from '../domain/ports';
 import { withProgress } from '../domain/server-changes';
 import {
-  fallbackSeconds, launchLine, launchStartedAt, progressPercent, QUIET_SHARE, STILL_LINE_SECONDS, type LaunchKind,
+  fallbackSeconds, launchLine, launchStartedAt, progressPercent, quietSeconds, STILL_LINE_SECONDS, type LaunchKind,
 } from '../domain/wait-timing';
 import type { ListedWatchEntry, WatchedRun, WatchEntry, WatcherRecord } from '../domain/watch-list';
 import { nowIso, type Dependencies } from './dependencies';
@@ -174,15 +174,16 @@ export async function enrolForWatch(deps: Dependencies, starter: WatchStarter, r
   const now = deps.clock.now();
   const kind = launchKindOf(server.state);
   const expected = kind ? await expectedLaunchSeconds(deps, server, kind) : 0;
-  const fallback = fallbackSeconds(expected, interval);
   const startedAt = kind ? launchStartedAt(server.progress, kind, server.phaseSince) : null;
+  const elapsed = startedAt ? Math.max(0, secondsBetween(startedAt, now)) : 0;
+  const fallback = fallbackSeconds(expected - elapsed, interval);
   const entry: WatchEntry = {
     serverId,
     run,
     serverState: server.state,
     seen: seen ?? (kind ? IN_PROGRESS[kind] : null) ?? server.amlState ?? ABSENT,
-    // A launch is worth a look from the end of its quiet share; anything else at once.
-    dueAt: kind && startedAt ? new Date(Math.max(now.getTime(), Date.parse(startedAt) + expected * QUIET_SHARE * 1000)).toISOString() : now.toISOString(),
+    // A launch is worth a look near its expected end; anything else at once.
+    dueAt: kind && startedAt ? new Date(Math.max(now.getTime(), Date.parse(startedAt) + quietSeconds(expected, interval) * 1000)).toISOString() : now.toISOString(),
     launch: kind && startedAt ? { kind, startedAt, expectedSeconds: expected, sizeLabel: server.size } : null,
     enrolledAt: now.toISOString(),
     fallbackSeconds: fallback,

@@ -84,7 +84,7 @@ function setUp(aml: ScriptedAmlOptions = {}, settings: Record<string, string> = 
 
 describe('one look of the workspace watcher', () => {
   it('lists the workspace once and wakes exactly the waiting runs whose instance changed', async () => {
-    const ctx = setUp();
+    const ctx = setUp({ createSeconds: 400 });
     const [a, b, c, d, e] = [await ctx.spawn('alice'), await ctx.spawn('bob'), await ctx.spawn('carol'), await ctx.spawn('dave'), await ctx.spawn('fay')];
     const other = await ctx.spawn('erin', 'ocean-lab');
     for (const id of [a, b, c, d, e, other]) await advanceProvisioning(ctx.deps, id); // creates sent: Creating
@@ -92,9 +92,9 @@ describe('one look of the workspace watcher', () => {
     ctx.gateway.seed('climate-lab', e, 'Standard_DS3_v2', 'Running'); // so is e, but its run is not waiting (not enrolled)
     ctx.gateway.seed('ocean-lab', other, 'Standard_DS3_v2', 'Running'); // another workspace's watcher wakes that one
     await ctx.servers.update(c, (server) => ({ ...server, state: 'Stopping' })); // c is being stopped
+    ctx.onTime(new Date(START.getTime() + 345_000)); // past the quiet part of the expected 6 minutes (95%)
     for (const id of [a, b, c, d, other]) await ctx.enrol(id);
     ctx.gateway.calls.length = 0;
-    ctx.onTime(new Date(START.getTime() + 200_000)); // past the quiet part of the expected 6 minutes
 
     const look = await ctx.look();
 
@@ -145,23 +145,23 @@ describe('one look of the workspace watcher', () => {
 
     expect(ctx.gateway.calls).toEqual([]);
     expect(look).toMatchObject({ inFlight: 1, listed: false, woken: [] });
-    expect(look.nextLookSeconds).toBe(60); // due at 180 s, but at most a minute: the "still creating" line
-    ctx.onTime(new Date(START.getTime() + 150_000));
-    expect((await ctx.look()).nextLookSeconds).toBe(30); // due in 30 s
+    expect(look.nextLookSeconds).toBe(60); // due at 342 s, but at most a minute: the "still creating" line
+    ctx.onTime(new Date(START.getTime() + 300_000));
+    expect((await ctx.look()).nextLookSeconds).toBe(42); // due in 42 s
   });
 
-  it('learns: with recent creates of 40 s the launch is due after 20 s', async () => {
+  it('learns: with recent creates of 40 s the launch is due after 34 s (two intervals before its end)', async () => {
     const ctx = setUp({ createSeconds: 40 });
     for (const seconds of [38, 40, 44]) await ctx.durations.record({ region: 'westeurope', vmSize: 'Standard_DS3_v2', kind: 'create' }, seconds, START.toISOString());
     const id = await ctx.spawn('alice');
     await advanceProvisioning(ctx.deps, id);
     expect(ctx.servers.server(id).progress.at(-1)?.message).toBe('Creating your Medium server — usually about 40 seconds');
-    expect(await ctx.enrol(id)).toEqual({ fallbackSeconds: 60 });
+    expect(await ctx.enrol(id)).toEqual({ fallbackSeconds: 100 }); // its expected end, then a minute
     ctx.gateway.calls.length = 0;
 
     ctx.onTime(new Date(START.getTime() + 10_000));
-    expect(await ctx.look()).toMatchObject({ listed: false, nextLookSeconds: 10 });
-    ctx.onTime(new Date(START.getTime() + 21_000));
+    expect(await ctx.look()).toMatchObject({ listed: false, nextLookSeconds: 24 });
+    ctx.onTime(new Date(START.getTime() + 34_000));
     expect(await ctx.look()).toMatchObject({ listed: true, woken: [] }); // still Creating: no change
     ctx.onTime(new Date(START.getTime() + 41_000));
     expect(await ctx.look()).toMatchObject({ listed: true, woken: [id] });
@@ -296,13 +296,13 @@ describe('a run waiting for the watcher (durable-functions replay)', () => {
     expect(result.calls.map((call) => call.name)).toEqual([ACTIVITIES.provisionStep, ACTIVITIES.watchServer, ACTIVITIES.provisionStep]);
     expect(ctx.watch.started).toEqual(['climate-lab#1']);
     expect(result.events).toHaveLength(1);
-    expect(result.timers).toEqual([new Date(START.getTime() + 300_000)]); // the fallback, never fired
+    expect(result.timers).toEqual([new Date(START.getTime() + 660_000)]); // the fallback (expected end + a minute), never fired
     expect(ctx.gets()).toBe(1); // the first look only: the wake carried the instance
     expect(ctx.servers.server(id)).toMatchObject({ state: 'Running', url: `https://${id}.listed.example/lab` });
   });
 
   it('looks by itself when no watcher wakes it, and makes sure a watcher runs again', async () => {
-    const ctx = setUp({ createSeconds: 240 });
+    const ctx = setUp({ createSeconds: 500 }); // slower than the expected 6 minutes
     const id = await ctx.spawn('alice');
     const result = await replayOrchestration(provisionServerOrchestrator, {
       name: 'provisionServer', input: { serverId: id, timeoutMinutes: 25 }, start: START, activities: ctx.activities, onTime: ctx.onTime,
@@ -310,18 +310,19 @@ describe('a run waiting for the watcher (durable-functions replay)', () => {
     });
 
     expect(result.output).toEqual({ outcome: 'running', state: 'Running' });
-    expect(result.timers.map((at) => (at.getTime() - START.getTime()) / 1000)).toEqual([180, 360]); // expected 6 min: look after 3 min
+    // Expected 6 min: its own look a minute past that, then once a minute.
+    expect(result.timers.map((at) => (at.getTime() - START.getTime()) / 1000)).toEqual([420, 480, 540]);
     expect(result.calls.filter((call) => call.name === ACTIVITIES.watchServer).map((call) => call.input)).toEqual([
-      { serverId: id }, { serverId: id, lookedAlone: true },
+      { serverId: id }, { serverId: id, lookedAlone: true }, { serverId: id, lookedAlone: true },
     ]);
     expect(ctx.watch.started).toEqual(['climate-lab#1']);
-    expect(ctx.watch.ensured).toEqual(['climate-lab#1']);
+    expect(ctx.watch.ensured).toEqual(['climate-lab#1', 'climate-lab#1']);
   });
 });
 
 describe('the watcher orchestration (durable-functions replay)', () => {
   it('follows five creates with one list per look, wakes each run only on its changes, and ends when all run', async () => {
-    const ctx = setUp({ createSeconds: 300 });
+    const ctx = setUp({ createSeconds: 360 }); // as long as expected
     const ids = [];
     for (const user of ['alice', 'bob', 'carol', 'dave', 'erin']) ids.push(await ctx.spawn(user));
     for (const id of ids) await advanceProvisioning(ctx.deps, id);
@@ -350,15 +351,15 @@ describe('the watcher orchestration (durable-functions replay)', () => {
       }
       input = result.continuedAsNew;
     }
-    expect(generations).toBe(2);
+    expect(generations).toBe(1);
     for (const id of ids) {
       expect(ctx.servers.server(id).state).toBe('Running');
       expect(ctx.watch.wakeups.filter((wakeup) => wakeup.serverId === id).map((wakeup) => wakeup.observed)).toEqual(['Running']);
     }
-    // Quiet until half of the expected 6 minutes, then one list per 3 s until Running at 300 s.
-    expect(ctx.lists()).toBeLessThanOrEqual(Math.ceil((300 - 180) / 3) + 2);
+    // Quiet until 95% of the expected 6 minutes (342 s), then one list per 3 s until Running at 360 s.
+    expect(ctx.lists()).toBe(7);
     expect(ctx.gets()).toBe(0); // the wakes carry the listed instance: no per-server GET at all
-    expect(looks.length).toBe(ctx.lists() + 4); // + the quiet looks (0, 60, 120 s) and the last one, off duty
+    expect(looks.length).toBe(ctx.lists() + 7); // + the quiet looks (0, 60, … 300 s) and the last one, off duty
     expect((await ctx.watchList.record('climate-lab')).onDuty).toBe(false);
   });
 
