@@ -66,6 +66,9 @@ const LONGEST_SLEEP_SECONDS = STILL_LINE_SECONDS;
 /** An entry not refreshed for twice its run's fallback plus this long belongs to a run that ended. */
 const STALE_SLACK_SECONDS = 120;
 
+/** Wakes and progress lines of one look go out this many at a time (a burst of 1,000 stays polite). */
+const LOOK_CONCURRENCY = 32;
+
 /** Attempts to put the next watcher on duty when racing enrolments keep touching the record. */
 const CLAIM_ATTEMPTS = 8;
 
@@ -101,7 +104,7 @@ export async function watchWorkspace(deps: Dependencies, waker: RunWaker, reques
 
   if (due.length > 0) {
     const computes = new Map<string, ComputeInstance>((await deps.aml.listComputes(project)).map((compute) => [compute.name, compute]));
-    await Promise.all(due.map(async (entry) => {
+    await inBatches(due, async (entry) => {
       const compute = computes.get(entry.serverId) ?? null;
       const observed = compute?.state ?? ABSENT;
       if (observed === entry.seen) return;
@@ -109,12 +112,14 @@ export async function watchWorkspace(deps: Dependencies, waker: RunWaker, reques
       // The run enrols again if it still has to wait (a refreshed entry is kept).
       await deps.watchList.remove(project, entry);
       woken.push(entry.serverId);
-    }));
+    });
   }
   const previous = lastLookAt === null ? null : new Date(lastLookAt);
-  await Promise.all(waiting
-    .filter((entry) => entry.launch && !woken.includes(entry.serverId) && previous !== null && minuteTurned(entry, previous, now))
-    .map((entry) => noteStillLaunching(deps, entry, now)));
+  const wokenNow = new Set(woken);
+  await inBatches(
+    waiting.filter((entry) => entry.launch && !wokenNow.has(entry.serverId) && previous !== null && minuteTurned(entry, previous, now)),
+    (entry) => noteStillLaunching(deps, entry, now),
+  );
 
   const windDownOnly = due.length > 0 && due.every((entry) => entry.run !== 'provision');
   const soonest = Math.min(...waiting.map((entry) => Math.max(0, (Date.parse(entry.dueAt) - now.getTime()) / 1000)));
@@ -216,6 +221,12 @@ async function makeSureWatched(deps: Dependencies, starter: WatchStarter, projec
   }
   // Enrolments kept racing the claim: start one unless one lives (the host refuses a second).
   await starter.ensureWatching(project, record.generation);
+}
+
+async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += LOOK_CONCURRENCY) {
+    await Promise.all(items.slice(start, start + LOOK_CONCURRENCY).map(each));
+  }
 }
 
 function secondsBetween(iso: string, now: Date): number {
