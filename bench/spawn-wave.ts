@@ -78,7 +78,9 @@ async function spawnAndFollow(
     }
     return ended({ ...outcome, failure: 'not Running before the deadline' });
   } catch (error) {
-    return ended({ ...outcome, failure: error instanceof Error ? error.message : String(error) });
+    // A POST that failed or timed out took as long as it ran, not 0 ms.
+    const postMs = outcome.postMs === 0 ? Date.now() - postedAt : outcome.postMs;
+    return ended({ ...outcome, postMs, failure: error instanceof Error ? error.message : String(error) });
   }
 }
 
