@@ -21,6 +21,7 @@ export function spawnTable(waves: SpawnFigures[], pollSeconds: number): string {
       verdict(waves.every((w) => w.running === w.users))],
     ['spawn POST latency p50 / p95 (ms)', ...waves.map((w) => pair(w.postP50Ms, w.postP95Ms, 0)), `p95 ≤ ${GOALS.postP95Ms}`,
       verdict(waves.every((w) => w.postP95Ms <= GOALS.postP95Ms))],
+    ['↳ spawns whose POST timed out and was sent again', ...waves.map((w) => String(w.postRetried)), '', ''],
     ['readiness lag p50 / p95 (s): API shows Running after Azure reports it', ...waves.map((w) => pair(w.lagP50S, w.lagP95S)),
       `p95 ≤ ${GOALS.lagP95S}`, verdict(waves.every((w) => w.lagP95S <= GOALS.lagP95S))],
     ['readiness lag max (s)', ...waves.map((w) => s(w.lagMaxS)), '', ''],

@@ -32,6 +32,8 @@ export interface SpawnFigures {
   seenLagP95S: number;
   postP50Ms: number;
   postP95Ms: number;
+  /** Spawns whose first POST timed out (sent again). */
+  postRetried: number;
   arm: ArmCounts;
   armPerSpawn: number;
   rates: RatePeaks;
@@ -81,6 +83,7 @@ export function spawnFigures(
     seenLagP95S: percentile(seenLags, 95),
     postP50Ms: percentile(posts, 50),
     postP95Ms: percentile(posts, 95),
+    postRetried: outcomes.filter((o) => (o.postAttempts ?? 1) > 1).length,
     arm,
     armPerSpawn: arm.total / outcomes.length,
     rates,

@@ -23,8 +23,10 @@ export interface SpawnOutcome {
   id: string | null;
   /** Epoch ms the spawn POST was sent. */
   postedAt: number;
-  /** How long the spawn POST took to answer. */
+  /** How long the spawn took to be answered (a timed-out POST is sent again, as the shim does). */
   postMs: number;
+  /** POSTs sent: more than one when the first timed out. */
+  postAttempts?: number;
   /** Epoch ms a status read first answered Running, or null. */
   runningSeenAt: number | null;
   /** Epoch ms the control plane recorded Running (the server's `startedAt`): from then on the API shows it. */
@@ -60,7 +62,17 @@ async function spawnAndFollow(
   const outcome: SpawnOutcome = { user, id: null, postedAt, postMs: 0, runningSeenAt: null, runningRecordedAt: null, failure: null, endedAt: postedAt };
   const ended = (result: SpawnOutcome): SpawnOutcome => ({ ...result, endedAt: Date.now() });
   try {
-    const spawned = await client.send('POST', `${options.baseUrl}/api/servers`, { user, project: options.project, size: options.size, userObjectId });
+    // A spawn is idempotent: a POST that timed out is sent again, as the shim retries it.
+    let spawned: Awaited<ReturnType<HttpClient['send']>>;
+    for (outcome.postAttempts = 1; ; outcome.postAttempts++) {
+      try {
+        spawned = await client.send('POST', `${options.baseUrl}/api/servers`, { user, project: options.project, size: options.size, userObjectId });
+        break;
+      } catch (error) {
+        if (Date.now() >= deadline) throw error;
+        await sleep(1000);
+      }
+    }
     outcome.postMs = Date.now() - postedAt;
     if (spawned.status !== 202 && spawned.status !== 200) return ended({ ...outcome, failure: `spawn answered ${spawned.status}: ${spawned.body.slice(0, 200)}` });
     outcome.id = (JSON.parse(spawned.body) as { id: string }).id;
