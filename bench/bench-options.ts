@@ -26,7 +26,9 @@ Prints the figures of issue 12 beside its goals and writes a chart of each wave
   --spawns 50,200         spawn-wave sizes, one wave each (default 50,200; also --users)
   --create-seconds 60     emulated create time (default 60)
   --no-throttle           turn ARM throttling off (default on)
-  --poll-seconds 1        status read interval of each simulated hub user (default 1)
+  --poll-seconds 5        status read interval of each simulated hub user (default 5, the
+                          shim's status_poll_interval; the readiness lag is read from the
+                          server's own startedAt, so it does not depend on this)
   --status-clients 50     concurrent clients of the status comparison (default 50)
   --status-rounds 3       alternating rounds of status reads and raw reads (default 3)
   --status-seconds 5      measured seconds of each path in each round (default 5)
@@ -43,7 +45,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
       spawns: { type: 'string' },
       'create-seconds': { type: 'string', default: '60' },
       'no-throttle': { type: 'boolean', default: false },
-      'poll-seconds': { type: 'string', default: '1' },
+      'poll-seconds': { type: 'string', default: '5' },
       'status-clients': { type: 'string', default: '50' },
       'status-rounds': { type: 'string', default: '3' },
       'status-seconds': { type: 'string', default: '5' },

@@ -11,7 +11,7 @@ export const GOALS = {
   statusRatio: 0.5,
 };
 
-export function spawnTable(waves: SpawnFigures[]): string {
+export function spawnTable(waves: SpawnFigures[], pollSeconds: number): string {
   const s = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
   const pair = (a: number, b: number, digits = 1) => `${s(a, digits)} / ${s(b, digits)}`;
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -21,9 +21,11 @@ export function spawnTable(waves: SpawnFigures[]): string {
       verdict(waves.every((w) => w.running === w.users))],
     ['spawn POST latency p50 / p95 (ms)', ...waves.map((w) => pair(w.postP50Ms, w.postP95Ms, 0)), `p95 ≤ ${GOALS.postP95Ms}`,
       verdict(waves.every((w) => w.postP95Ms <= GOALS.postP95Ms))],
+    ['↳ spawns whose POST timed out and was sent again', ...waves.map((w) => String(w.postRetried)), '', ''],
     ['readiness lag p50 / p95 (s): API shows Running after Azure reports it', ...waves.map((w) => pair(w.lagP50S, w.lagP95S)),
       `p95 ≤ ${GOALS.lagP95S}`, verdict(waves.every((w) => w.lagP95S <= GOALS.lagP95S))],
     ['readiness lag max (s)', ...waves.map((w) => s(w.lagMaxS)), '', ''],
+    [`↳ as a user reading every ${pollSeconds} s sees it, p50 / p95 (s)`, ...waves.map((w) => pair(w.seenLagP50S, w.seenLagP95S)), '', ''],
     ['spawn → create accepted p50 / p95 (s)', ...waves.map((w) => pair(w.toCreateP50S, w.toCreateP95S)), '', ''],
     ['overhead p50 / p95 (s): Running seen − spawn − create time', ...waves.map((w) => pair(w.overheadP50S, w.overheadP95S)), '', ''],
     ['ARM requests per spawn', ...waves.map((w) => s(w.armPerSpawn, 2)), `≤ ${GOALS.armPerSpawn}`,

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`Machine: ${machine()}`);
     console.log('');
-    console.log(spawnTable(waves));
+    console.log(spawnTable(waves, options.pollSeconds));
     console.log('');
     console.log('## Status endpoint');
     console.log('');

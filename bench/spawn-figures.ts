@@ -1,6 +1,8 @@
 /**
- * A spawn wave's figures. Readiness lag = when a user first saw Running through the API − when the
- * instance entered Running in Azure (the emulator's own transition time); overhead = time to
+ * A spawn wave's figures. Readiness lag = when the API started to show Running (the server's
+ * `startedAt`, written with the Running state) − when the instance entered Running in Azure (the
+ * emulator's own transition time); the lag a user sees adds half its status-read interval on
+ * average, and is reported beside it. Overhead = time to
  * Running seen through the API − the emulated create time, split into "spawn → create accepted"
  * (before Azure works) and "Azure Running → seen" (the readiness lag).
  */
@@ -25,8 +27,13 @@ export interface SpawnFigures {
   lagP50S: number;
   lagP95S: number;
   lagMaxS: number;
+  /** Azure Running → a polling user first saw Running (s). */
+  seenLagP50S: number;
+  seenLagP95S: number;
   postP50Ms: number;
   postP95Ms: number;
+  /** Spawns whose first POST timed out (sent again). */
+  postRetried: number;
   arm: ArmCounts;
   armPerSpawn: number;
   rates: RatePeaks;
@@ -51,6 +58,10 @@ export function spawnFigures(
   });
   const lags = seen.flatMap((o) => {
     const running = azure.runningAt.get(o.id);
+    return running === undefined || o.runningRecordedAt === null ? [] : [(o.runningRecordedAt - running) / 1000];
+  });
+  const seenLags = seen.flatMap((o) => {
+    const running = azure.runningAt.get(o.id);
     return running === undefined ? [] : [(o.runningSeenAt - running) / 1000];
   });
   const posts = outcomes.map((o) => o.postMs);
@@ -68,8 +79,11 @@ export function spawnFigures(
     lagP50S: percentile(lags, 50),
     lagP95S: percentile(lags, 95),
     lagMaxS: percentile(lags, 100),
+    seenLagP50S: percentile(seenLags, 50),
+    seenLagP95S: percentile(seenLags, 95),
     postP50Ms: percentile(posts, 50),
     postP95Ms: percentile(posts, 95),
+    postRetried: outcomes.filter((o) => (o.postAttempts ?? 1) > 1).length,
     arm,
     armPerSpawn: arm.total / outcomes.length,
     rates,

@@ -1,6 +1,6 @@
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
-import { ACTIVITIES, ORCHESTRATIONS, type WatchInput } from '../shared/adapters/durable/orchestration-names';
+import { ACTIVITIES, ORCHESTRATIONS, type WatchInput, type WatchServerInput } from '../shared/adapters/durable/orchestration-names';
 import { DurableWatchControl } from '../shared/adapters/durable/durable-watch-control';
 import type { AppRoot } from '../shared/app-services';
 import { productionRoot } from '../shared/composition-root';
@@ -9,15 +9,17 @@ import { watchWorkspaceOrchestrator } from '../shared/orchestrations/watch-works
 import { enrolForWatch, watchWorkspace } from '../shared/use-cases/watch-workspace';
 
 export const watchLook = (root: AppRoot): ActivityHandler => async (input: WatchInput, context) => {
-  const look = await watchWorkspace((await root()).deps, new DurableWatchControl(df.getClient(context)), input.project, input.seen ?? {});
+  const look = await watchWorkspace((await root()).deps, new DurableWatchControl(df.getClient(context)), {
+    project: input.project, generation: input.generation ?? 0, lastLookAt: input.lastLookAt ?? null,
+  });
   if (look.listed || look.nextLookSeconds === null) {
     appLog(context).info('workspace.watch.look', { project: input.project, inFlight: look.inFlight, woken: look.woken.length, nextLookSeconds: look.nextLookSeconds });
   }
   return look;
 };
 
-export const watchServer = (root: AppRoot): ActivityHandler => async (serverId: string, context) =>
-  enrolForWatch((await root()).deps, new DurableWatchControl(df.getClient(context)), serverId);
+export const watchServer = (root: AppRoot): ActivityHandler => async (input: WatchServerInput, context) =>
+  enrolForWatch((await root()).deps, new DurableWatchControl(df.getClient(context)), input);
 
 df.app.orchestration(ORCHESTRATIONS.watch, watchWorkspaceOrchestrator);
 df.app.activity(ACTIVITIES.watchLook, { extraInputs: [df.input.durableClient()], handler: watchLook(productionRoot) });

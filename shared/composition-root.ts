@@ -17,6 +17,7 @@ import { TableServerRepository } from './adapters/table/table-server-repository'
 import { createTableClient } from './adapters/table/server-tables';
 import { TableQuotaSlots } from './adapters/table/table-quota-slots';
 import { TableWritePacer } from './adapters/table/table-write-pacer';
+import { TableWatchList, WATCH_SUFFIX } from './adapters/table/table-watch-list';
 import { TableUsageLedger } from './adapters/table/table-usage-ledger';
 import { TableSchedules } from './adapters/table/table-schedules';
 import { RetailPriceBook } from './adapters/prices/retail-price-book';
@@ -41,6 +42,7 @@ export function buildDependencies(settings: Settings): Dependencies & { tableSer
     subscriptionId: settings.subscriptionId,
     limits: settings.armWrites,
   });
+  const watchList = new TableWatchList(createTableClient(connection, `${settings.state.tableName}${WATCH_SUFFIX}`));
   const aml = new ArmAmlGateway({
     credential,
     subscriptionId: settings.subscriptionId,
@@ -70,7 +72,7 @@ export function buildDependencies(settings: Settings): Dependencies & { tableSer
   };
   const servers = new UsageRecordingServers(tableServers, usage, regionOf);
   const schedules = new TableSchedules(connection, settings.state.tableName);
-  return { settings, servers, tableServers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer, usage, prices, schedules };
+  return { settings, servers, tableServers, aml, catalog, clock: systemClock, serverId: serverIdFor, durations, quotaSlots, writePacer, watchList, usage, prices, schedules };
 }
 
 /**
@@ -102,6 +104,7 @@ async function buildProductionServices(): Promise<AppServices> {
   if (deps.durations instanceof TableLaunchDurations) await deps.durations.ensureTable();
   if (deps.quotaSlots instanceof TableQuotaSlots) await deps.quotaSlots.ensureTable();
   if (deps.writePacer instanceof TableWritePacer) await deps.writePacer.ensureTable();
+  if (deps.watchList instanceof TableWatchList) await deps.watchList.ensureTable();
   if (deps.usage instanceof TableUsageLedger) await deps.usage.ensureTable();
   if (deps.schedules instanceof TableSchedules) await deps.schedules.ensureTable();
   const timeouts = { provisionTimeoutMinutes: settings.provisionTimeoutMinutes, windDownTimeoutMinutes: WIND_DOWN_TIMEOUT_MINUTES };

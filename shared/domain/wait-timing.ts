@@ -10,8 +10,16 @@ export type LaunchKind = 'create' | 'start';
 /** How many recent completed launches decide the expected duration. */
 export const RECENT_LAUNCHES = 10;
 
-/** Share of the expected duration during which nobody looks: Azure is not done before that. */
+/** Share of the expected duration during which nobody looks, however short the launch: Azure is not done before that. */
 export const QUIET_SHARE = 0.5;
+
+/**
+ * Looks begin this close to the expected end (the larger of a share of the expected duration and
+ * a few watcher intervals): a launch is seldom much faster than the recent ones, and every look
+ * before the end is a compute list spent on nothing.
+ */
+export const NEAR_END_SHARE = 0.05;
+export const NEAR_END_INTERVALS = 2;
 
 /** A run's own look when no watcher woke it: long, so a lost watcher costs time, never a server. */
 export const FALLBACK_MIN_SECONDS = 60;
@@ -32,29 +40,35 @@ export function expectedSeconds(recent: readonly number[], defaultSeconds: numbe
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** Seconds into a launch expected to take `expected` during which nobody looks. */
+export function quietSeconds(expected: number, intervalSeconds: number): number {
+  return Math.max(expected * QUIET_SHARE, expected - Math.max(NEAR_END_INTERVALS * intervalSeconds, NEAR_END_SHARE * expected));
+}
+
 /**
  * Seconds until the next look at a launch that has run `elapsedSeconds` of an expected
- * `expected`: nothing during the quiet share, then every `intervalSeconds`.
+ * `expected`: nothing during the quiet part, then every `intervalSeconds`.
  */
 export function nextLookSeconds(elapsedSeconds: number, expected: number, intervalSeconds: number): number {
-  const quietEnds = expected * QUIET_SHARE;
+  const quietEnds = quietSeconds(expected, intervalSeconds);
   if (elapsedSeconds < quietEnds) return Math.max(intervalSeconds, quietEnds - elapsedSeconds);
   return intervalSeconds;
 }
 
 /** Whether a launch is far enough along to be worth a look. */
-export function isDue(elapsedSeconds: number, expected: number): boolean {
-  return elapsedSeconds >= expected * QUIET_SHARE;
+export function isDue(elapsedSeconds: number, expected: number, intervalSeconds: number): boolean {
+  return elapsedSeconds >= quietSeconds(expected, intervalSeconds);
 }
 
 /**
- * How long a run waits for the watcher before looking by itself: half the expected duration, kept
- * between one and five minutes (and never under twenty watcher intervals, so the watcher, not the
- * fallback, does the looking).
+ * How long a run waits for the watcher before looking by itself: until the launch is expected to
+ * be over (`remainingSeconds`), then one to five minutes more (never under twenty watcher
+ * intervals), so the watcher, not the fallback, does the looking, and a lost watcher costs a
+ * few minutes, never a server.
  */
-export function fallbackSeconds(expected: number, intervalSeconds: number): number {
-  const floor = Math.max(FALLBACK_MIN_SECONDS, 20 * intervalSeconds);
-  return Math.min(Math.max(floor, expected * QUIET_SHARE), Math.max(floor, FALLBACK_MAX_SECONDS));
+export function fallbackSeconds(remainingSeconds: number, intervalSeconds: number): number {
+  const margin = Math.min(FALLBACK_MAX_SECONDS, Math.max(FALLBACK_MIN_SECONDS, 20 * intervalSeconds));
+  return Math.max(0, remainingSeconds) + margin;
 }
 
 /**

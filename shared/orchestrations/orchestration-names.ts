@@ -58,12 +58,17 @@ export interface WatchEnrolment {
   fallbackSeconds: number;
 }
 
-/** The watcher's input, carried across continueAsNew. */
+/** The watcher's input, carried across continueAsNew (watchers started before the watch list carried `seen`). */
 export interface WatchInput {
   project: string;
-  /** What the watcher last told each run (watch-workspace.ts SeenStates). */
-  seen: Record<string, string>;
+  /** The watcher's generation (watch-list.ts): it steps down when the record names a newer one. */
+  generation?: number;
+  /** When the previous look ran (ISO), for the minute's progress lines; null after a start. */
+  lastLookAt?: string | null;
 }
+
+/** The watchServer activity's input: the server, and what the run's last wait taught it. */
+export type WatchServerInput = string | { serverId: string; seen?: string; lookedAlone?: boolean };
 
 /** The payload of a computeChanged event: the state the list showed, and the instance as listed (null when absent). */
 export interface ComputeChanged<Compute = unknown> {

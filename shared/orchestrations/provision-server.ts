@@ -8,12 +8,12 @@ import type * as df from 'durable-functions';
 import type { ProvisioningStep } from '../use-cases/advance-provisioning';
 import { activityRetry, failureMessage } from './activity-retry';
 import { ACTIVITIES, type GiveUpInput, type ProvisionStepInput, type ServerOrchestrationInput } from './orchestration-names';
-import { waitForChange, type WaitState } from './wait-for-change';
+import { newWaitState, waitForChange, type WaitState } from './wait-for-change';
 
 export function* provisionServerOrchestrator(context: df.OrchestrationContext): Generator<df.Task, ProvisioningStep, unknown> {
   const input = context.df.getInput<ServerOrchestrationInput>();
   const deadline = context.df.currentUtcDateTime.getTime() + input.timeoutMinutes * 60_000;
-  const waiting: WaitState = { fallbackSeconds: null };
+  const waiting: WaitState = newWaitState();
   let step: ProvisioningStep;
   try {
     step = (yield context.df.callActivityWithRetry(ACTIVITIES.provisionStep, activityRetry(), input.serverId)) as ProvisioningStep;

@@ -1,7 +1,8 @@
 /**
  * watchWorkspace: the single watcher of one workspace (instance id `watch-<project>`). Each look
- * lists the workspace's computes once and wakes the runs whose instance changed; between looks a
- * durable timer. It ends when nothing is in flight, and continues as new every few dozen looks so
+ * reads the workspace's watch list, lists its computes once when something is due, and wakes the
+ * runs whose instance changed; between looks a durable timer. It ends when the look put it off
+ * duty (nothing waits) or a newer watcher took over, and continues as new every few dozen looks so
  * its history stays short. Deterministic: the looks are activities.
  */
 import type * as df from 'durable-functions';
@@ -12,16 +13,28 @@ import { ACTIVITIES, type WatchInput } from './orchestration-names';
 /** Looks per generation before continueAsNew. */
 export const LOOKS_PER_GENERATION = 40;
 
+/** After a look failed past its retries: the watcher stays on duty and looks again after this long. */
+export const FAILED_LOOK_PAUSE_SECONDS = 30;
+
 export function* watchWorkspaceOrchestrator(context: df.OrchestrationContext): Generator<df.Task, string | undefined, unknown> {
   const input = context.df.getInput<WatchInput>();
-  let seen = input.seen ?? {};
+  const generation = input.generation ?? 0;
+  let lastLookAt = input.lastLookAt ?? null;
   for (let look = 0; look < LOOKS_PER_GENERATION; look++) {
-    const result = (yield context.df.callActivityWithRetry(ACTIVITIES.watchLook, activityRetry(), { project: input.project, seen } satisfies WatchInput)) as WatchLook;
-    if (result.nextLookSeconds === null) return 'idle';
-    seen = result.seen;
-    context.df.setCustomStatus({ inFlight: result.inFlight, lastWoken: result.woken.length });
-    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + result.nextLookSeconds * 1000));
+    let result: WatchLook | null;
+    try {
+      result = (yield context.df.callActivityWithRetry(ACTIVITIES.watchLook, activityRetry(), { project: input.project, generation, lastLookAt } satisfies WatchInput)) as WatchLook;
+    } catch {
+      result = null; // Table or ARM trouble: a watcher that ended here would leave the runs to their fallbacks
+    }
+    if (result !== null && result.nextLookSeconds === null) return 'idle';
+    if (result !== null) {
+      lastLookAt = result.lookedAt;
+      context.df.setCustomStatus({ generation, inFlight: result.inFlight, lastWoken: result.woken.length });
+    }
+    const pause = result?.nextLookSeconds ?? FAILED_LOOK_PAUSE_SECONDS;
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + pause * 1000));
   }
-  context.df.continueAsNew({ project: input.project, seen } satisfies WatchInput);
+  context.df.continueAsNew({ project: input.project, generation, lastLookAt } satisfies WatchInput);
   return undefined;
 }

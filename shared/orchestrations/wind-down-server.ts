@@ -6,7 +6,7 @@ import type * as df from 'durable-functions';
 import type { WindDownOutcome } from '../use-cases/advance-wind-down';
 import { activityRetry, failureMessage } from './activity-retry';
 import { ACTIVITIES, type GiveUpInput, type ServerOrchestrationInput } from './orchestration-names';
-import { waitForChange, type WaitState } from './wait-for-change';
+import { newWaitState, waitForChange, type WaitState } from './wait-for-change';
 
 export type WindDownKind = 'stop' | 'delete';
 
@@ -15,7 +15,7 @@ export function windDownOrchestrator(kind: WindDownKind) {
   return function* windDownServer(context: df.OrchestrationContext): Generator<df.Task, WindDownOutcome, unknown> {
     const input = context.df.getInput<ServerOrchestrationInput>();
     const deadline = context.df.currentUtcDateTime.getTime() + input.timeoutMinutes * 60_000;
-    const waiting: WaitState = { fallbackSeconds: null };
+    const waiting: WaitState = newWaitState();
     const giveUp = (code: string, message: string) =>
       context.df.callActivityWithRetry(ACTIVITIES.windDownGiveUp, activityRetry(), { serverId: input.serverId, code, message } satisfies GiveUpInput);
     try {

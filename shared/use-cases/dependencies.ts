@@ -5,6 +5,7 @@ import type { ServerIdentity } from '../domain/naming';
 import type { AmlGateway, Clock, PriceBook, ServerRepository, UsageLedger } from '../domain/ports';
 import type { ScheduleStore } from '../domain/schedules';
 import type { QuotaSlots } from '../domain/quota-slots';
+import type { WatchList } from '../domain/watch-list';
 import type { WritePacer } from '../domain/write-pacing';
 import type { ProjectCatalog } from './project-catalog';
 
@@ -20,6 +21,8 @@ export interface Dependencies {
   quotaSlots: QuotaSlots;
   /** The shared schedule of ARM creates and starts. */
   writePacer: WritePacer;
+  /** The servers waiting for their workspace's watcher, and who is on duty (issue 12). */
+  watchList: WatchList;
   /** The usage ledger (Running intervals) and the hourly prices that cost them. */
   usage: UsageLedger;
   prices: PriceBook;

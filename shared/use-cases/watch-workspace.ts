@@ -1,18 +1,22 @@
 /**
- * One look of a project's watcher (issue 12): every server of the project that Azure is working on
- * is followed by ONE compute list, and only the runs whose instance changed state are woken.
+ * The workspace watcher (issue 12): every server of a project that Azure is working on is followed
+ * by ONE compute list per look, and only the runs whose instance changed state are woken.
+ *
+ * A look costs what changed, not what is in flight: it reads the project's watch list (one query;
+ * each entry carries what the look needs), lists the workspace only when some entry is due, and
+ * writes only for a wake (the event, the entry's removal) or a minute's progress line. A run
+ * enrols (again) before each wait, so the list holds exactly the runs that wait.
  *
  * A launch (create or start) is not looked at during the first part of its expected duration
- * (wait-timing.ts); while nothing is due, the look costs no ARM call. Meanwhile each launch gains
- * at most one "still creating" line a minute, so the bar follows the expected duration.
+ * (wait-timing.ts); meanwhile each launch gains one "still creating" line a minute.
  */
 import { runFor } from '../domain/lifecycle';
 import type { ComputeInstance } from '../domain/ports';
-import { SIZE_LABELS, type Server } from '../domain/server';
 import { withProgress } from '../domain/server-changes';
 import {
-  fallbackSeconds, isDue, launchLine, launchStartedAt, nextLookSeconds, progressPercent, STILL_LINE_SECONDS, type LaunchKind,
+  fallbackSeconds, launchLine, launchStartedAt, progressPercent, quietSeconds, STILL_LINE_SECONDS, type LaunchKind,
 } from '../domain/wait-timing';
+import type { ListedWatchEntry, WatchedRun, WatchEntry, WatcherRecord } from '../domain/watch-list';
 import { nowIso, type WithSettings } from './dependencies';
 import { expectedLaunchSeconds, launchKindOf } from './launch-timing';
 import type { LaunchTimingDeps } from './launch-timing';
@@ -20,8 +24,7 @@ import type { LaunchTimingDeps } from './launch-timing';
 /** What this use case reads: its ports and only these settings. */
 export type WatchDeps = WithSettings<'provisionPollSeconds' | 'stopPollSeconds'> & LaunchTimingDeps;
 
-/** The run that drives a server in this state, and so the one to wake. */
-export type WatchedRun = 'provision' | 'stop' | 'delete';
+export type { WatchedRun } from '../domain/watch-list';
 
 /** The instance's state as the list showed it, or `absent`. */
 export type ObservedState = string;
@@ -39,22 +42,23 @@ export interface RunWaker {
   wake(wakeup: Wakeup): Promise<void>;
 }
 
-/** Starts the project's watcher unless it runs (idempotent; one per workspace). */
+/** Starts a workspace's watcher (one per workspace, whichever Function instance asks). */
 export interface WatchStarter {
-  ensureWatching(project: string): Promise<void>;
+  /** Starts watcher `generation`, first waiting out an older one that is still ending. */
+  startWatcher(project: string, generation: number): Promise<void>;
+  /** Starts watcher `generation` unless a watcher is live (a run waited in vain: it may have died). */
+  ensureWatching(project: string, generation: number): Promise<void>;
 }
 
-/** What the watcher last told each run it watches, carried from one look to the next. */
-export type SeenStates = Record<string, ObservedState>;
-
 export interface WatchLook {
-  /** Servers of the project Azure is (or is about to be) working on. */
+  /** Runs of the project waiting for the watcher. */
   inFlight: number;
   /** Whether this look listed the project's computes (one ARM call). */
   listed: boolean;
   woken: string[];
-  seen: SeenStates;
-  /** Seconds until the next look, or null when nothing is in flight (the watcher ends). */
+  /** When the look ran (ISO): the next look writes the progress lines of the minutes in between. */
+  lookedAt: string;
+  /** Seconds until the next look, or null when nothing waits and the watcher went off duty. */
   nextLookSeconds: number | null;
 }
 
@@ -63,102 +67,172 @@ export const ABSENT: ObservedState = 'absent';
 /** The longest a watcher sleeps while something is in flight: the "still" lines come once a minute. */
 const LONGEST_SLEEP_SECONDS = STILL_LINE_SECONDS;
 
-interface Watched {
-  server: Server;
-  run: WatchedRun;
-  due: boolean;
-  /** Seconds until a launch becomes due (0 when due). */
-  dueIn: number;
-  launch: { kind: LaunchKind; expected: number; elapsed: number } | null;
+/** An entry not refreshed for twice its run's fallback plus this long belongs to a run that ended. */
+const STALE_SLACK_SECONDS = 120;
+
+/** Wakes and progress lines of one look go out this many at a time (a burst of 1,000 stays polite). */
+const LOOK_CONCURRENCY = 32;
+
+/** Attempts to put the next watcher on duty when racing enrolments keep touching the record. */
+const CLAIM_ATTEMPTS = 8;
+
+/** Which watcher looks, and when it last did. */
+export interface LookRequest {
+  project: string;
+  /** The watcher's generation (watch-list.ts); a watcher older than the record's steps down. */
+  generation: number;
+  lastLookAt: string | null;
 }
 
-export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, project: string, seen: SeenStates): Promise<WatchLook> {
+export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: LookRequest): Promise<WatchLook> {
+  const { project, generation, lastLookAt } = request;
   const now = deps.clock.now();
-  // The project's rows of the active index only (one query per size), never the whole index.
-  const active = (await Promise.all(SIZE_LABELS.map((size) => deps.servers.listActive({ project, size })))).flat();
-  const inFlight = active.filter((server) => runOf(server) !== null);
-  if (inFlight.length === 0) return { inFlight: 0, listed: false, woken: [], seen: {}, nextLookSeconds: null };
-
+  const lookedAt = now.toISOString();
   const interval = deps.settings.provisionPollSeconds;
-  const watched = await Promise.all(inFlight.map((server) => watchedOf(deps, server, now, interval)));
-  const due = watched.filter((entry) => entry.due);
-  const nextSeen: SeenStates = {};
+  const { record, entries } = await deps.watchList.read(project);
+  if (record.generation > generation) {
+    // A newer watcher was put on duty (this one was started as a stop-gap): leave the work to it.
+    return { inFlight: entries.length, listed: false, woken: [], lookedAt, nextLookSeconds: null };
+  }
+  if (entries.length === 0) {
+    // Off duty only if no run enrolled since the read; otherwise look again at once.
+    const released = await deps.watchList.release(project, record);
+    return { inFlight: 0, listed: false, woken: [], lookedAt, nextLookSeconds: released ? null : Math.min(1, interval) };
+  }
+
+  const stale = entries.filter((entry) => secondsBetween(entry.enrolledAt, now) > 2 * entry.fallbackSeconds + STALE_SLACK_SECONDS);
+  await Promise.all(stale.map((entry) => deps.watchList.remove(project, entry)));
+  const waiting = entries.filter((entry) => !stale.includes(entry));
+  const due = waiting.filter((entry) => Date.parse(entry.dueAt) <= now.getTime());
   const woken: string[] = [];
 
   if (due.length > 0) {
     const computes = new Map<string, ComputeInstance>((await deps.aml.listComputes(project)).map((compute) => [compute.name, compute]));
-    await Promise.all(due.map(async ({ server, run }) => {
-      const compute = computes.get(server.id) ?? null;
+    await inBatches(due, async (entry) => {
+      const compute = computes.get(entry.serverId) ?? null;
       const observed = compute?.state ?? ABSENT;
-      nextSeen[server.id] = observed;
-      const known = seen[server.id] ?? server.amlState ?? ABSENT;
-      if (observed === known) return;
-      await waker.wake({ run, serverId: server.id, observed, compute });
-      woken.push(server.id);
-    }));
+      if (observed === entry.seen) return;
+      await waker.wake({ run: entry.run, serverId: entry.serverId, observed, compute });
+      // The run enrols again if it still has to wait (a refreshed entry is kept).
+      await deps.watchList.remove(project, entry);
+      woken.push(entry.serverId);
+    });
   }
-  // Launches not woken now: a "still" line when the last one is a minute old (no ARM call).
-  await Promise.all(watched
-    .filter((entry) => entry.launch && !woken.includes(entry.server.id))
-    .map((entry) => noteStillLaunching(deps, entry.server, entry.launch!)));
+  const previous = lastLookAt === null ? null : new Date(lastLookAt);
+  const wokenNow = new Set(woken);
+  await inBatches(
+    waiting.filter((entry) => entry.launch && !wokenNow.has(entry.serverId) && previous !== null && minuteTurned(entry, previous, now)),
+    (entry) => noteStillLaunching(deps, entry, now),
+  );
 
   const windDownOnly = due.length > 0 && due.every((entry) => entry.run !== 'provision');
-  const soonest = Math.min(...watched.map((entry) => (entry.due ? 0 : entry.dueIn)));
+  const soonest = Math.min(...waiting.map((entry) => Math.max(0, (Date.parse(entry.dueAt) - now.getTime()) / 1000)));
   const step = windDownOnly ? deps.settings.stopPollSeconds : interval;
   return {
-    inFlight: inFlight.length,
+    inFlight: waiting.length,
     listed: due.length > 0,
     woken: woken.sort(),
-    seen: nextSeen,
+    lookedAt,
     nextLookSeconds: Math.min(LONGEST_SLEEP_SECONDS, Math.max(step, soonest)),
   };
 }
 
-function runOf(server: Server): WatchedRun | null {
-  return runFor(server.state);
+/** Whether a whole minute of the entry's launch ended between the previous look and this one. */
+function minuteTurned(entry: ListedWatchEntry, previous: Date, now: Date): boolean {
+  const started = Date.parse(entry.launch!.startedAt);
+  const before = Math.floor((previous.getTime() - started) / 1000 / STILL_LINE_SECONDS);
+  const after = Math.floor((now.getTime() - started) / 1000 / STILL_LINE_SECONDS);
+  return after >= 1 && after > before;
 }
 
-async function watchedOf(deps: WatchDeps, server: Server, now: Date, interval: number): Promise<Watched> {
-  const run = runOf(server)!;
-  const kind = launchKindOf(server.state);
-  if (!kind) {
-    // A wind-down is looked at every time; so is a Requested server whose instance is on its way out.
-    const due = run !== 'provision' || server.amlState !== null;
-    return { server, run, due, dueIn: due ? 0 : interval, launch: null };
-  }
-  const expected = await expectedLaunchSeconds(deps, server, kind);
-  const elapsed = Math.max(0, (now.getTime() - Date.parse(launchStartedAt(server.progress, kind, server.phaseSince))) / 1000);
-  const due = isDue(elapsed, expected);
-  return { server, run, due, dueIn: due ? 0 : nextLookSeconds(elapsed, expected, interval), launch: { kind, expected, elapsed } };
-}
-
-/**
- * At most one line a minute while a launch runs, with the bar following the expected duration.
- * `server` is as this look read it: only a line that is due costs a write (and its read).
- */
-async function noteStillLaunching(deps: WatchDeps, server: Server, launch: { kind: LaunchKind; expected: number; elapsed: number }): Promise<void> {
-  const { kind, expected, elapsed } = launch;
-  const now = deps.clock.now();
-  const last = server.progress[server.progress.length - 1];
-  if (last && (now.getTime() - Date.parse(last.at)) / 1000 < STILL_LINE_SECONDS) return;
-  await deps.servers.update(server.id, (current) => {
-    if (current.state !== server.state || current.progress.length !== server.progress.length) return null; // someone wrote meanwhile
-    const next = withProgress(current, { at: nowIso(deps), progress: progressPercent(elapsed, expected), message: launchLine(kind, current.size, expected, elapsed) });
+/** One line for the minute, with the bar following the expected duration; only while the launch holds. */
+async function noteStillLaunching(deps: WatchDeps, entry: ListedWatchEntry, now: Date): Promise<void> {
+  const { kind, startedAt, expectedSeconds: expected, sizeLabel } = entry.launch!;
+  const elapsed = Math.max(0, secondsBetween(startedAt, now));
+  await deps.servers.update(entry.serverId, (current) => {
+    if (current.state !== entry.serverState) return null; // the launch is over, or someone else drives it
+    const last = current.progress[current.progress.length - 1];
+    if (last && secondsBetween(last.at, now) < STILL_LINE_SECONDS / 2) return null; // a line came meanwhile
+    const next = withProgress(current, { at: nowIso(deps), progress: progressPercent(elapsed, expected), message: launchLine(kind, sizeLabel, expected, elapsed) });
     return next === current ? null : next;
   });
 }
 
+/** What a run tells the watcher when it is about to wait. */
+export interface EnrolRequest {
+  serverId: string;
+  /** The instance's state as the wake that ended the run's last wait showed it. */
+  seen?: string;
+  /** The run's last wait ended on its fallback timer: nobody woke it, so make sure a watcher lives. */
+  lookedAlone?: boolean;
+}
+
 /**
- * A run is about to wait for its server: make sure the server's workspace is watched, and say how
- * long the run should wait for a wake before looking by itself (long: the watcher does the looking).
+ * A run is about to wait for its server: put it on the workspace's watch list, make sure a watcher
+ * is on duty, and say how long the run should wait for a wake before looking by itself (long: the
+ * watcher does the looking).
  */
-export async function enrolForWatch(deps: WatchDeps, starter: WatchStarter, serverId: string): Promise<{ fallbackSeconds: number }> {
+export async function enrolForWatch(deps: WatchDeps, starter: WatchStarter, request: EnrolRequest | string): Promise<{ fallbackSeconds: number }> {
+  const { serverId, seen, lookedAlone } = typeof request === 'string' ? { serverId: request } : request;
   const stored = await deps.servers.get(serverId);
   const server = stored?.server;
   const interval = deps.settings.provisionPollSeconds;
-  if (!server || runOf(server) === null) return { fallbackSeconds: fallbackSeconds(0, interval) };
-  await starter.ensureWatching(server.project);
+  const run = server ? runFor(server.state) : null;
+  if (!server || run === null) return { fallbackSeconds: fallbackSeconds(0, interval) };
+
+  const now = deps.clock.now();
   const kind = launchKindOf(server.state);
   const expected = kind ? await expectedLaunchSeconds(deps, server, kind) : 0;
-  return { fallbackSeconds: fallbackSeconds(expected, interval) };
+  const startedAt = kind ? launchStartedAt(server.progress, kind, server.phaseSince) : null;
+  const elapsed = startedAt ? Math.max(0, secondsBetween(startedAt, now)) : 0;
+  const fallback = fallbackSeconds(expected - elapsed, interval);
+  const entry: WatchEntry = {
+    serverId,
+    run,
+    serverState: server.state,
+    seen: seen ?? (kind ? IN_PROGRESS[kind] : null) ?? server.amlState ?? ABSENT,
+    // A launch is worth a look near its expected end; anything else at once.
+    dueAt: kind && startedAt ? new Date(Math.max(now.getTime(), Date.parse(startedAt) + quietSeconds(expected, interval) * 1000)).toISOString() : now.toISOString(),
+    launch: kind && startedAt ? { kind, startedAt, expectedSeconds: expected, sizeLabel: server.size } : null,
+    enrolledAt: now.toISOString(),
+    fallbackSeconds: fallback,
+  };
+  const record = await deps.watchList.enrol(server.project, entry);
+  await makeSureWatched(deps, starter, server.project, record, lookedAlone === true);
+  return { fallbackSeconds: fallback };
+}
+
+/** What Azure shows while a launch of this kind runs: a list that shows it again is no change. */
+const IN_PROGRESS: Record<LaunchKind, string> = { create: 'Creating', start: 'Starting' };
+
+/**
+ * After the enrolment's write: a watcher on duty will see the entry (or fail to go off duty); a
+ * watcher off duty is replaced by the next one, started by whoever claims the record.
+ */
+async function makeSureWatched(deps: WatchDeps, starter: WatchStarter, project: string, enrolled: WatcherRecord, lookedAlone: boolean): Promise<void> {
+  let record = enrolled;
+  for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
+    if (record.onDuty) {
+      if (lookedAlone) await starter.ensureWatching(project, record.generation);
+      return;
+    }
+    const generation = await deps.watchList.claim(project, record);
+    if (generation !== null) {
+      await starter.startWatcher(project, generation);
+      return;
+    }
+    record = await deps.watchList.record(project); // another enrolment touched or claimed it
+  }
+  // Enrolments kept racing the claim: start one unless one lives (the host refuses a second).
+  await starter.ensureWatching(project, record.generation);
+}
+
+async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += LOOK_CONCURRENCY) {
+    await Promise.all(items.slice(start, start + LOOK_CONCURRENCY).map(each));
+  }
+}
+
+function secondsBetween(iso: string, now: Date): number {
+  return (now.getTime() - Date.parse(iso)) / 1000;
 }

@@ -1,7 +1,8 @@
 /**
  * The workspace watcher on the local stack (issue 12): several servers in flight in one workspace
- * are followed by one compute list per interval, not by per-server GETs; a host killed with SIGKILL
- * mid-watch comes back with its watcher and strands no server.
+ * are followed by one compute list per interval, not by per-server GETs, and each run is woken once,
+ * by its own workspace's watcher; a host killed with SIGKILL mid-watch comes back with its watcher
+ * and strands no server; a spawn after the watcher went off duty gets a new one.
  */
 import { LocalStack, SEEDED, sleep } from '../support/local-stack';
 
@@ -27,9 +28,9 @@ describe('the workspace watcher on the local stack', () => {
     await stack.emulatorJson('POST', '/_emulator/reset');
   });
 
-  const spawnAll = async (prefix: string, n: number): Promise<string[]> => {
+  const spawnAll = async (prefix: string, n: number, project = 'climate-lab'): Promise<string[]> => {
     const answers = await Promise.all(Array.from({ length: n }, (_, i) =>
-      stack.api('POST', '/api/servers', { user: `${prefix}-${i}`, project: 'climate-lab', size: 'Small', userObjectId: SEEDED.alice })));
+      stack.api('POST', '/api/servers', { user: `${prefix}-${i}`, project, size: 'Small', userObjectId: SEEDED.alice })));
     expect(answers.map((answer) => answer.status)).toEqual(Array(n).fill(202));
     return answers.map((answer) => answer.body.id as string);
   };
@@ -40,30 +41,50 @@ describe('the workspace watcher on the local stack', () => {
     return listed.body as { instanceId: string; runtimeStatus: string }[];
   };
 
-  it('follows six creates with one compute list per interval and a single GET per server', async () => {
+  /** The computeChanged events a run received, and whether its own fallback timer ever fired (once the run ended). */
+  const wakesOf = async (instanceId: string) => {
+    const read = () => stack.api('GET', `/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true&showHistoryOutput=true`);
+    let status = await read();
+    const ended = Date.now() + 30_000;
+    while (status.status === 202 && Date.now() < ended) { // still running: it records Running, then ends
+      await sleep(200);
+      status = await read();
+    }
+    expect(status.status).toBe(200);
+    const history = (status.body as { historyEvents: { EventType: string; Name?: string; Input?: { observed: string } }[] }).historyEvents;
+    return {
+      wakes: history.filter((event) => event.EventType === 'EventRaised' && event.Name === 'computeChanged').map((event) => event.Input?.observed),
+      fallbacks: history.filter((event) => event.EventType === 'TimerFired').length,
+    };
+  };
+
+  it('follows six creates with one compute list per interval and a single GET per server, waking each run once', async () => {
     const started = Date.now();
     const ids = await spawnAll('e2e-watch', 6);
-    for (const id of ids) expect((await stack.waitForServer(id, (s) => s.state === 'Running' || s.state === 'Failed')).state).toBe('Running');
+    const elsewhere = await spawnAll('e2e-watch-ocean', 1, 'ocean-lab');
+    for (const id of [...ids, ...elsewhere]) expect((await stack.waitForServer(id, (s) => s.state === 'Running' || s.state === 'Failed')).state).toBe('Running');
     const seconds = (Date.now() - started) / 1000;
 
+    // Each run was woken exactly once, by its own workspace's watcher, when its instance ran; no
+    // run looked by itself (its fallback is a minute past the expected end).
+    for (const id of [...ids, ...elsewhere]) expect(await wakesOf(`provision-${id}`)).toEqual({ wakes: ['Running'], fallbacks: 0 });
+
     const stats: Stats = await stack.emulatorJson('GET', '/_emulator/stats');
-    expect(count(stats, 'PUT computes/createOrUpdate')).toBe(6);
+    expect(count(stats, 'PUT computes/createOrUpdate')).toBe(7);
     // Per server one GET, the first look (no instance yet): the wakes carry the instance as listed.
-    expect(count(stats, 'GET computes/get')).toBeLessThanOrEqual(ids.length);
+    expect(count(stats, 'GET computes/get')).toBeLessThanOrEqual(ids.length + 1);
     // Per-server polling every interval would have cost ~6 × CREATE_SECONDS / INTERVAL GETs; the
     // watcher lists the workspace once per interval, and not at all in the first half of the create.
     const lists = count(stats, 'GET computes/list');
     expect(lists).toBeGreaterThan(0);
-    expect(lists).toBeLessThanOrEqual(Math.ceil(seconds / INTERVAL_SECONDS) + 2);
+    expect(lists).toBeLessThanOrEqual(2 * (Math.ceil(seconds / INTERVAL_SECONDS) + 2)); // two workspaces
     expect(lists).toBeLessThan(ids.length * (CREATE_SECONDS / INTERVAL_SECONDS));
 
-    // One watcher for the workspace, and it ends once nothing is in flight.
-    const [watcher, ...others] = await watchers();
-    expect(others).toEqual([]);
-    expect(watcher?.instanceId).toBe('watch-climate-lab');
+    // One watcher per workspace, and each ends once nothing of its workspace is in flight.
+    expect((await watchers()).map((watcher) => watcher.instanceId).sort()).toEqual(['watch-climate-lab', 'watch-ocean-lab']);
     const deadline = Date.now() + 30_000;
-    while ((await watchers())[0]?.runtimeStatus !== 'Completed' && Date.now() < deadline) await sleep(250);
-    expect((await watchers())[0]?.runtimeStatus).toBe('Completed');
+    while ((await watchers()).some((watcher) => watcher.runtimeStatus !== 'Completed') && Date.now() < deadline) await sleep(250);
+    expect((await watchers()).map((watcher) => watcher.runtimeStatus)).toEqual(['Completed', 'Completed']);
     const quiet = count(await stack.emulatorJson('GET', '/_emulator/stats'), 'GET computes/list');
     await sleep(2_000);
     expect(count(await stack.emulatorJson('GET', '/_emulator/stats'), 'GET computes/list')).toBe(quiet); // idle: no ARM calls
@@ -84,6 +105,21 @@ describe('the workspace watcher on the local stack', () => {
     // Well before any run's own fallback look (a minute): the watcher, not the fallback, woke them.
     expect((Date.now() - restarted) / 1000).toBeLessThan(45);
     expect(count(await stack.emulatorJson('GET', '/_emulator/stats'), 'PUT computes/createOrUpdate')).toBe(4);
-    expect((await watchers()).map((watcher) => watcher.instanceId)).toEqual(['watch-climate-lab']);
+    expect((await watchers()).map((watcher) => watcher.instanceId).sort()).toEqual(['watch-climate-lab', 'watch-ocean-lab']);
+  });
+
+  it('a server spawned after the watcher went off duty gets a new one: nobody waits for a fallback', async () => {
+    const [first] = await spawnAll('e2e-watch-again-a', 1);
+    expect((await stack.waitForServer(first!, (s) => s.state === 'Running' || s.state === 'Failed')).state).toBe('Running');
+    const offDuty = Date.now() + 30_000;
+    const climate = async () => (await watchers()).find((watcher) => watcher.instanceId === 'watch-climate-lab');
+    while ((await climate())?.runtimeStatus !== 'Completed' && Date.now() < offDuty) await sleep(100);
+    expect((await climate())?.runtimeStatus).toBe('Completed');
+
+    const spawned = Date.now();
+    const [second] = await spawnAll('e2e-watch-again-b', 1);
+    expect((await stack.waitForServer(second!, (s) => s.state === 'Running' || s.state === 'Failed')).state).toBe('Running');
+    expect(await wakesOf(`provision-${second}`)).toEqual({ wakes: ['Running'], fallbacks: 0 });
+    expect((Date.now() - spawned) / 1000).toBeLessThan(CREATE_SECONDS + 45); // well before its fallback
   });
 });

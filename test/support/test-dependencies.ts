@@ -12,6 +12,8 @@ import { InMemoryQuotaSlots, InMemoryWritePacer } from './in-memory-pacing';
 import { FixedPriceBook, InMemoryUsageLedger } from './in-memory-usage-ledger';
 import { InMemorySchedules } from './in-memory-schedules';
 import type { ScheduleStore } from '../../shared/domain/schedules';
+import { InMemoryWatchList } from './in-memory-watch-list';
+import type { WatchList } from '../../shared/domain/watch-list';
 
 export const TEST_SUBSCRIPTION_ID = '00000000-0000-0000-0000-00000000a4b1';
 /** The shared key the tests' hub presents (HUB_API_KEY). */
@@ -48,6 +50,7 @@ export function testDependencies(parts: {
   durations?: LaunchDurations;
   quotaSlots?: QuotaSlots;
   writePacer?: WritePacer;
+  watchList?: WatchList;
   usage?: UsageLedger;
   prices?: PriceBook;
   schedules?: ScheduleStore;
@@ -72,6 +75,7 @@ export function testDependencies(parts: {
     durations: parts.durations ?? new InMemoryLaunchDurations(),
     quotaSlots: parts.quotaSlots ?? new InMemoryQuotaSlots(),
     writePacer: parts.writePacer ?? new InMemoryWritePacer(settings.armWrites),
+    watchList: parts.watchList ?? new InMemoryWatchList(),
     usage: parts.usage ?? new InMemoryUsageLedger(),
     prices: parts.prices ?? new FixedPriceBook(),
     schedules: parts.schedules ?? new InMemorySchedules(),

@@ -18,36 +18,39 @@ describe('the polling policy (wait-timing)', () => {
 
   it.each([
     // elapsed, expected, interval, next look in
-    [0, 360, 3, 180],
-    [100, 360, 3, 80],
-    [179, 360, 3, 3],
-    [180, 360, 3, 3],
+    [0, 360, 3, 342], // looks begin 5% of the expected duration before its end
+    [100, 360, 3, 242],
+    [341, 360, 3, 3],
+    [342, 360, 3, 3],
     [400, 360, 3, 3],
-    [0, 4, 0.5, 2],
-    [1.9, 4, 0.5, 0.5],
+    [0, 60, 3, 54], // or two intervals before it, if that is earlier
+    [0, 4, 0.5, 3],
+    [0, 2, 3, 3], // never before half the expected duration, never sooner than an interval
+    [2.9, 4, 0.5, 0.5],
   ])('after %d s of an expected %d s, looks again in %d s (interval %d s)', (elapsed, expected, interval, next) => {
     expect(nextLookSeconds(elapsed, expected, interval)).toBeCloseTo(next, 5);
   });
 
   it.each([
     [0, 360, false],
-    [179, 360, false],
-    [180, 360, true],
+    [341, 360, false],
+    [342, 360, true],
     [1000, 360, true],
-  ])('after %d s of an expected %d s, due: %s', (elapsed, expected, due) => {
-    expect(isDue(elapsed, expected)).toBe(due);
+    [53, 60, false],
+    [54, 60, true],
+  ])('after %d s of an expected %d s (interval 3 s), due: %s', (elapsed, expected, due) => {
+    expect(isDue(elapsed, expected, 3)).toBe(due);
   });
 
   it.each([
-    [360, 3, 180],
-    [180, 3, 90],
-    [60, 3, 60],
-    [3600, 3, 300],
+    [360, 3, 420], // past the expected end, then a minute
     [0, 3, 60],
-    [360, 10, 200], // never under twenty intervals
-    [4, 0.5, 60],
-  ])('a run expecting %d s (interval %d s) falls back to its own look after %d s', (expected, interval, fallback) => {
-    expect(fallbackSeconds(expected, interval)).toBe(fallback);
+    [-20, 3, 60], // a launch running late: a minute
+    [360, 10, 560], // never under twenty intervals
+    [60, 30, 360], // nor more than five minutes past the end
+    [4, 0.5, 64],
+  ])('a run expecting %d s more (interval %d s) falls back to its own look after %d s', (remaining, interval, fallback) => {
+    expect(fallbackSeconds(remaining, interval)).toBe(fallback);
   });
 
   it.each([
