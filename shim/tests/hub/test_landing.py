@@ -9,6 +9,7 @@ Screenshots go to test-artifacts/ at the repository root.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -59,11 +60,13 @@ async def test_lands_in_vs_code_then_in_jupyterlab(hub, backend, username, page)
     assert await page.get_by_label("VS Code", exact=True).is_checked()
     await spawn_from_form(page, hub, "JupyterLab")
     await page.click("form#spawn_form [type=submit]")
-    await page.wait_for_url(re.compile(r"/instances/ci-[0-9a-p]{21}/lab$"), timeout=240_000)
+    # JupyterLab opens in the person's own folder of the workspace file share
+    folder = f"/tree/Users/{quote(username, safe='')}"
+    await page.wait_for_url(re.compile(rf"/instances/ci-[0-9a-p]{{21}}/lab{re.escape(folder)}$"), timeout=240_000)
     await page.wait_for_load_state()
     await page.screenshot(path=str(ARTIFACTS / f"shim-landing-jupyterlab-{backend.kind}.png"), full_page=True)
     (again,) = await backend.servers_of(username)
     assert again["id"] == server["id"]  # the same instance: where to land is no part of it
     assert (again["app"], again["appUrl"]) == ("jupyterlab", again["url"])
-    assert page.url == again["url"]
+    assert page.url == again["url"] + folder
     assert "JupyterLab" in await page.title()
