@@ -48,7 +48,7 @@ export const ADMIN_HTML = `<!doctype html>
       <caption id="servers-caption">Servers</caption>
       <thead><tr>
         <th scope="col">User</th><th scope="col">Project</th><th scope="col">Size</th><th scope="col">State</th>
-        <th scope="col">Running for</th><th scope="col">Idle for</th><th scope="col">Cost this month</th>
+        <th scope="col" class="number">Running for</th><th scope="col" class="number">Idle for</th><th scope="col" class="number">Cost this month</th>
         <th scope="col">Stop reason</th><th scope="col">Actions</th>
       </tr></thead>
       <tbody></tbody>
@@ -56,7 +56,7 @@ export const ADMIN_HTML = `<!doctype html>
     <h2 id="budgets-heading">Budgets this month</h2>
     <table id="budgets" aria-labelledby="budgets-heading">
       <thead><tr>
-        <th scope="col">Project</th><th scope="col">Budget</th><th scope="col">Spent so far</th><th scope="col">Used</th><th scope="col">Status</th>
+        <th scope="col">Project</th><th scope="col" class="number">Budget</th><th scope="col" class="number">Spent so far</th><th scope="col" class="number">Used</th><th scope="col">Status</th>
       </tr></thead>
       <tbody></tbody>
     </table>
@@ -102,7 +102,7 @@ form#filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: cen
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; font-weight: bold; padding: .25rem 0; }
 th, td { border-bottom: 1px solid #ccc; padding: .35rem .5rem; text-align: left; }
-td.number { text-align: right; font-variant-numeric: tabular-nums; }
+td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 tr.state-Running td.state { color: #0a5d00; font-weight: bold; }
 tr.state-Failed td.state { color: #a00; font-weight: bold; }
 .status-warning { color: #8a5a00; font-weight: bold; }
