@@ -323,7 +323,7 @@ async def test_state_survives_a_hub_restart(make_spawner, cp):
     restored.load_state(state)
     assert await restored.poll() is None
     assert await restored.get_url() == url
-    assert (await redirect_of(url)).headers["location"] == state["lab_url"] + "/tree/Users/alice"
+    assert (await redirect_of(url)).headers["location"] == state["lab_url"] + f"/tree/Users/{quote(cp.user, safe='')}"
     await restored.stop()
     assert (await cp.server(spawner.server_id))["state"] == "Stopped"
 

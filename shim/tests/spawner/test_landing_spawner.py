@@ -30,7 +30,8 @@ async def test_no_app_asked_lands_in_jupyterlab(make_spawner, fake_cp):
     url = await spawner.start()
     spawn = [r for r in fake_cp.state.requests if r["method"] == "POST" and r["path"] == "/api/servers"][-1]
     assert "app" not in spawn["body"]
-    assert (await redirect_of(url)).headers["location"].endswith("/lab")
+    # JupyterLab, in the person's own folder of the workspace file share
+    assert (await redirect_of(url)).headers["location"].endswith("/lab/tree/Users/alice")
 
 
 async def test_an_app_the_project_does_not_offer_is_refused_in_the_control_planes_words(make_spawner, fake_cp):
