@@ -154,7 +154,8 @@ describe('the create body', () => {
   it('sends nothing of the settings when there are none', () => {
     const inner = (toArmComputeInstance(request(), 'Personal').properties as unknown as { properties: Record<string, unknown> }).properties;
     expect(Object.keys(inner).sort()).toEqual(['applicationSharingPolicy', 'computeInstanceAuthorizationType', 'personalComputeInstanceSettings', 'sshSettings', 'vmSize']);
-    expect(unmodelledComputeProperties(request())).toEqual({});
+    // Only the size's idle shutdown, which every instance gets.
+    expect(unmodelledComputeProperties(request())).toEqual({ idleTimeBeforeShutdown: 'PT30M' });
     expect(computePropertiesHeader({})).toEqual({});
   });
 
@@ -171,12 +172,15 @@ describe('the create body', () => {
       },
     });
     const extra = unmodelledComputeProperties(request(all));
-    expect(extra).toEqual({ enableSSO: false, customServices: RSTUDIO });
+    expect(extra).toEqual({ idleTimeBeforeShutdown: 'PT30M', enableSSO: false, customServices: RSTUDIO });
     const header = computePropertiesHeader(extra)[COMPUTE_PROPERTIES_HEADER] ?? '';
     expect(JSON.parse(Buffer.from(header, 'base64url').toString('utf8'))).toEqual(extra);
     const body = JSON.stringify({ properties: { computeType: 'ComputeInstance', properties: { vmSize: 'Standard_DS3_v2' } } });
     expect(JSON.parse(withComputeProperties(body, extra))).toEqual({
-      properties: { computeType: 'ComputeInstance', properties: { vmSize: 'Standard_DS3_v2', enableSSO: false, customServices: RSTUDIO } },
+      properties: {
+        computeType: 'ComputeInstance',
+        properties: { vmSize: 'Standard_DS3_v2', idleTimeBeforeShutdown: 'PT30M', enableSSO: false, customServices: RSTUDIO },
+      },
     });
   });
 

@@ -27,7 +27,6 @@ import type { RoleAssignmentInfo } from '../../domain/project-access';
 import type { ApplicationSharingPolicy } from '../../config/settings';
 import { fromArmError, isNotFound } from './arm-error-mapper';
 import { fromArmCompute, isComputeInstance } from './from-arm-compute';
-import { idleShutdownHeader, idleShutdownPolicy } from './idle-shutdown-policy';
 import { toArmComputeInstance, unmodelledComputeProperties } from './to-arm-compute';
 import { computePropertiesHeader, computePropertiesPolicy } from './compute-properties-policy';
 
@@ -68,10 +67,7 @@ export class ArmAmlGateway implements AmlGateway {
     this.ml = new AzureMachineLearningWorkspaces(options.credential, options.subscriptionId, {
       ...common,
       apiVersion: AML_API_VERSION,
-      additionalPolicies: [
-        { policy: idleShutdownPolicy(), position: 'perCall' },
-        { policy: computePropertiesPolicy(), position: 'perCall' },
-      ],
+      additionalPolicies: [{ policy: computePropertiesPolicy(), position: 'perCall' }],
     });
     this.resources = new ResourceManagementClient(options.credential, options.subscriptionId, common);
     this.authorization = new AuthorizationManagementClient(options.credential, options.subscriptionId, common);
@@ -88,9 +84,7 @@ export class ArmAmlGateway implements AmlGateway {
 
   async createCompute(request: CreateComputeRequest): Promise<void> {
     const body = toArmComputeInstance(request, this.applicationSharingPolicy);
-    const requestOptions = {
-      customHeaders: { ...idleShutdownHeader(request.idleTimeBeforeShutdown), ...computePropertiesHeader(unmodelledComputeProperties(request)) },
-    };
+    const requestOptions = { customHeaders: computePropertiesHeader(unmodelledComputeProperties(request)) };
     await accepted((options) =>
       this.ml.computeOperations.beginCreateOrUpdate(request.project, request.project, request.name, body, { ...options, requestOptions }));
   }

@@ -1,9 +1,10 @@
 /**
  * @azure/arm-machinelearning 2.1.1 models `subnet`, `enableNodePublicIp` and `setupScripts`, but
- * not `enableSSO` nor `customServices` (api-version 2025-12-01 has both), and its serializer drops
- * what it does not model. As with idle shutdown (idle-shutdown-policy.ts), a create names them in a
+ * not `idleTimeBeforeShutdown`, `enableSSO` nor `customServices` (api-version 2025-12-01 has all
+ * three), and its serializer drops what it does not model. A create names them in a
  * request-scoped header (base64url JSON, passed through `requestOptions.customHeaders`); this
- * policy takes the header off and sets them in the serialized body of that compute-instance PUT.
+ * policy takes the header off and sets them in the serialized body of that compute-instance PUT,
+ * so Azure receives them and the header never leaves the process.
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 

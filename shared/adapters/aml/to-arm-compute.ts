@@ -56,12 +56,13 @@ function modelledComputeSettings(settings: ComputeSettings): Partial<ComputeInst
 }
 
 /**
- * The project's settings the SDK 2.1.1 does not model (enableSSO, customServices), for the
- * compute-properties policy to add to the body (compute-properties-policy.ts).
+ * What the create sets that the SDK 2.1.1 does not model (idleTimeBeforeShutdown, enableSSO,
+ * customServices), for the compute-properties policy to add to the body (compute-properties-policy.ts).
  */
 export function unmodelledComputeProperties(request: CreateComputeRequest): Record<string, unknown> {
   const settings = request.compute ?? NO_COMPUTE_SETTINGS;
   return {
+    idleTimeBeforeShutdown: request.idleTimeBeforeShutdown,
     ...(settings.enableSso === null ? {} : { enableSSO: settings.enableSso }),
     ...(settings.customServices === null ? {} : { customServices: settings.customServices }),
   };
