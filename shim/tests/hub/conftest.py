@@ -4,32 +4,21 @@ configured with AMLSpawner against it."""
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 
 import pytest
 
+from ..support.backend_selection import backend_params
 from ..support.backends import FakeBackend, StackWithTokens
 from ..support.hub import Hub
-
-#: `AML_TEST_BACKENDS=fake` runs the hub tests against the fake control plane only;
-#: `stack` is the local stack with the key, `stack-token` with Entra ID tokens.
-SELECTED = set(os.environ.get("AML_TEST_BACKENDS", "fake,stack,stack-token").split(","))
 
 
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
-        params = []
-        if "fake" in SELECTED:
-            params.append(pytest.param("fake", id="fake"))
-        if "stack" in SELECTED:
-            params.append(pytest.param("stack", id="stack", marks=pytest.mark.stack))
         # start, stop, delete and recovery with either credential the hub may hold
-        marker = metafunc.definition.get_closest_marker("both_credentials")
-        if "stack-token" in SELECTED and marker is not None:
-            params.append(pytest.param("stack-token", id="stack-token", marks=pytest.mark.stack))
-        metafunc.parametrize("backend", params, indirect=True, scope="session")
+        with_tokens = metafunc.definition.get_closest_marker("both_credentials") is not None
+        metafunc.parametrize("backend", backend_params(with_tokens=with_tokens), indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")

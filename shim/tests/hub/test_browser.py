@@ -17,9 +17,9 @@ from urllib.parse import quote, unquote
 import httpx
 import pytest
 
+from ..support.backend_selection import SELECTED
 from ..support.backends import ARTIFACTS, StackBackend, eventually
 from ..support.hub import PASSWORD, Hub
-from .conftest import SELECTED
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 

@@ -10,7 +10,6 @@ an outage, a slow answer, a user's projects set per test) and runs against it al
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -19,20 +18,14 @@ import pytest
 
 from aml_jupyterhub.control_plane import ControlPlaneClient
 
+from ..support.backend_selection import backend_params
 from ..support.backends import eventually
 from ..support.fake_control_plane import FakeControlPlane
-
-SELECTED = set(os.environ.get("AML_TEST_BACKENDS", "fake,stack,stack-token").split(","))
 
 
 def pytest_generate_tests(metafunc):
     if "cp" in metafunc.fixturenames:
-        params = []
-        if "fake" in SELECTED:
-            params.append(pytest.param("fake", id="fake"))
-        if "stack" in SELECTED:
-            params.append(pytest.param("stack", id="stack", marks=pytest.mark.stack))
-        metafunc.parametrize("cp", params, indirect=True)
+        metafunc.parametrize("cp", backend_params(), indirect=True)
 
 
 class FakeCP:
