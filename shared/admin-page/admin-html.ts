@@ -61,7 +61,7 @@ export const ADMIN_HTML = `<!doctype html>
       <tbody></tbody>
     </table>
     <h2 id="schedules-heading">Class schedules</h2>
-    <p>Before each session the servers of its people are started, so they are running at its start; at its end they are stopped (stop reason <q>schedule</q>), except a server used in the last minutes.</p>
+    <p>Before each session the servers of its people are started, so they are running at its start; at its end, a server no one is working on stops, and one in use stops once its person has left it idle for a few minutes (stop reason <q>schedule</q>).</p>
     <table id="schedules" aria-labelledby="schedules-heading">
       <thead><tr>
         <th scope="col">Project</th><th scope="col">Size</th><th scope="col">People</th><th scope="col">When</th>

@@ -162,7 +162,7 @@ export const SETTINGS_SCHEMA = z.object({
     'NCRONTAB schedule of the class-schedule sweep (six fields, seconds first), which launches sessions\' servers ahead of their start and stops them at their end.',
   ),
   SCHEDULE_IN_USE_MINUTES: positiveNumber(10).describe(
-    'Minutes: at the end of a scheduled session, a server with activity recorded within this time is left running (Azure ML\'s idle shutdown stops it later) instead of being stopped with stopReason schedule.',
+    "Minutes: at the end of a scheduled session, each running server's Azure ML idle shutdown is shortened to this (raised to IDLE_SHUTDOWN_FLOOR_MINUTES): an instance no one works on stops at once, one in use once idle this long, recorded with stopReason schedule.",
   ),
   PROVISION_POLL_SECONDS: positiveNumber(3).describe("Seconds between two looks of a project's watcher (one compute list for all its instances) while any of them is being created or started."),
   PROVISION_TIMEOUT_MINUTES: positiveNumber(25).describe('Minutes after which a create or start that has not reached Running is reported failed.'),

@@ -35,6 +35,15 @@ export function idleTimeBeforeShutdown(settingMinutes: number, floorMinutes: num
   return toIsoDuration(effectiveIdleMinutes(settingMinutes, floorMinutes));
 }
 
+/**
+ * The idle time a running server is left with once its class session has ended: the in-use window
+ * (raised to the floor), unless its size's own is as short already (null: nothing to change).
+ */
+export function sessionEndIdleTime(sizeMinutes: number, inUseMinutes: number, floorMinutes: number): string | null {
+  const inUse = effectiveIdleMinutes(inUseMinutes, floorMinutes);
+  return inUse < effectiveIdleMinutes(sizeMinutes, floorMinutes) ? toIsoDuration(inUse) : null;
+}
+
 /** Whether an instance's current idleTimeBeforeShutdown (null: none) already is the desired one. */
 export function hasIdleTime(current: string | null, desired: string): boolean {
   if (current === null) return false;

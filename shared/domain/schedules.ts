@@ -94,11 +94,6 @@ export function sweepIntervalSeconds(expression: string, now: Date): number {
   return first && second ? (second.getTime() - first.getTime()) / 1000 : 60;
 }
 
-/** Whether a person used the server within the last `minutes` (its recorded activity). */
-export function usedRecently(lastActivityAt: string | null, now: Date, minutes: number): boolean {
-  return lastActivityAt !== null && now.getTime() - Date.parse(lastActivityAt) < minutes * 60_000;
-}
-
 /** A validation problem of a recurring timing, or null: the expression, the zone, and sessions that do not overlap. */
 export function recurringProblem(timing: { cron: string; durationMinutes: number; timeZone: string }, now: Date): { field: string; message: string } | null {
   if (!isTimeZone(timing.timeZone)) return { field: 'timeZone', message: `'${timing.timeZone}' is not an IANA time zone (e.g. Europe/Paris)` };

@@ -25,6 +25,7 @@ export function newServer(input: NewServerInput, at: string): Server {
     lastActivityAt: null,
     phaseSince: at,
     launchRequestedAt: null,
+    sessionEndedAt: null,
   };
 }
 
@@ -43,6 +44,7 @@ export function respawned(server: Server, at: string): Server {
     stoppedAt: null,
     phaseSince: at,
     launchRequestedAt: null,
+    sessionEndedAt: null,
   };
 }
 

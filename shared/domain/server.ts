@@ -79,6 +79,12 @@ export interface Server {
    * or delete that finds no instance (or a stopped one) must look again. Internal, not served.
    */
   launchRequestedAt: string | null;
+  /**
+   * When the class session that launched this server ended while it ran. From then Azure ML's idle
+   * shutdown, shortened to SCHEDULE_IN_USE_MINUTES, stops it once no one works on it, and the sweep
+   * records that stop as the schedule's. Internal, not served.
+   */
+  sessionEndedAt: string | null;
 }
 
 /** A stored server together with the ETag that guards the next write. */

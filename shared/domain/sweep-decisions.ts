@@ -5,15 +5,24 @@
 import { amlPhase } from './aml-states';
 import { SERVER_ID_PATTERN } from './naming';
 import type { ComputeInstance } from './ports';
-import type { StopReason } from './server';
+import type { Server, StopReason } from './server';
 
 /** The tag every instance created by a hub carries, with the hub's HUB_ID. */
 export const HUB_TAG = 'aml-jupyterhub-hub';
 
-/** Why a stopped instance stopped: Azure ML's idle shutdown, or anything else (the studio, a schedule). */
-export function stopReasonOf(compute: ComputeInstance): Extract<StopReason, 'idle' | 'external'> {
+/**
+ * Why a stopped instance stopped: Azure ML's idle shutdown, or anything else (the studio, an Azure
+ * ML schedule). An idle shutdown after the end of the class session that launched the server (in
+ * this run) is the class schedule's stop.
+ */
+export function stopReasonOf(
+  compute: ComputeInstance,
+  server: Pick<Server, 'startedAt' | 'sessionEndedAt'>,
+): Extract<StopReason, 'idle' | 'external' | 'schedule'> {
   const last = compute.lastOperation;
-  return last?.operationName.toLowerCase() === 'stop' && last.operationTrigger === 'IdleShutdown' ? 'idle' : 'external';
+  if (last?.operationName.toLowerCase() !== 'stop' || last.operationTrigger !== 'IdleShutdown') return 'external';
+  const { startedAt, sessionEndedAt } = server;
+  return sessionEndedAt !== null && (startedAt === null || Date.parse(sessionEndedAt) >= Date.parse(startedAt)) ? 'schedule' : 'idle';
 }
 
 /**

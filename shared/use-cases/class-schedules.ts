@@ -1,11 +1,14 @@
 /**
  * Class schedules: kept (create, read, replace, delete) and carried out by the schedule sweep.
  * Before a session starts, its people's servers are spawned (the ordinary spawn, so quotas, budget,
- * project access and the write pacer all apply) early enough to be Running at the start; at its end
- * they are stopped with `stopReason: schedule`, except one a person used in the last minutes.
+ * project access and the write pacer all apply) early enough to be Running at the start. At its end
+ * the running ones are left to Azure ML's idle shutdown, shortened to SCHEDULE_IN_USE_MINUTES: it
+ * sees the work on the instance (the control plane cannot), stops at once one no one used, and lets
+ * a person finish; such a stop is recorded `stopReason: schedule`. Ones still launching are stopped.
  */
 import { randomBytes } from 'node:crypto';
 import { AppError, isAppError } from '../domain/errors';
+import { idleTimeBeforeShutdown, sessionEndIdleTime } from '../domain/idle-shutdown';
 import { isProvisioning } from '../domain/lifecycle';
 import type { OrchestrationControl } from '../domain/ports';
 import {
@@ -16,7 +19,6 @@ import {
   MAX_SCHEDULED_PEOPLE,
   recurringProblem,
   sweepIntervalSeconds,
-  usedRecently,
   type Schedule,
   type ScheduledPerson,
   type ScheduleDefinition,
@@ -24,11 +26,13 @@ import {
 } from '../domain/schedules';
 import { RECENT_LAUNCHES } from '../domain/wait-timing';
 import { nowIso, type WithSettings } from './dependencies';
+import type { Server } from '../domain/server';
 import { spawnServer, type SpawnDeps } from './spawn-server';
 import { stopServer, type StopDeps } from './stop-server';
 
 /** What the schedules read: their ports, these settings, and what spawning and stopping need. */
-export type ScheduleDeps = WithSettings<'schedules' | 'armWrites' | 'hubId' | 'launchDefaults'> & SpawnDeps & StopDeps;
+export type ScheduleDeps = WithSettings<'schedules' | 'armWrites' | 'hubId' | 'launchDefaults' | 'idleStopMinutes' | 'idleShutdownFloorMinutes'> &
+  SpawnDeps & StopDeps;
 
 /** Spawns of one session sent at once: a class of 200 is 20 rounds, each paced by the write pacer. */
 const SPAWN_CONCURRENCY = 10;
@@ -111,7 +115,7 @@ async function checkDefinition(deps: ScheduleDeps, definition: ScheduleDefinitio
 
 export interface ScheduleSweepReport {
   launched: { schedule: string; session: string; servers: number; failures: number }[];
-  ended: { schedule: string; session: string; stopped: string[]; keptInUse: string[]; keptForNextSession: boolean }[];
+  ended: { schedule: string; session: string; stopped: string[]; leftToIdleShutdown: string[]; keptForNextSession: boolean }[];
   failedSchedules: { schedule: string; message: string }[];
 }
 
@@ -145,6 +149,7 @@ async function launchSession(deps: ScheduleDeps, control: OrchestrationControl, 
         try {
           const { server } = await spawnServer(deps, control, { ...person, project: schedule.project, size: schedule.size, serverName: '' });
           launched.push(server.id);
+          if (server.state === 'Running' && server.sessionEndedAt !== null) await restoreIdleShutdown(deps, server);
         } catch (error) {
           if (!isAppError(error)) throw error;
           failures.push({ user: person.user, code: error.code, message: error.message });
@@ -176,8 +181,9 @@ function markPrepared(deps: ScheduleDeps, id: string, session: Session, launched
 }
 
 /**
- * Ends the session last launched, once, when its end has passed. Its servers stay up when the
- * schedule's next session is due to launch already (back-to-back classes of the same people).
+ * Ends the session last launched, once, when its end has passed: running servers are left to the
+ * idle shutdown (see the top), launching ones stopped. Its servers stay up when the schedule's next
+ * session is due to launch already (back-to-back classes of the same people).
  */
 async function endSession(deps: ScheduleDeps, control: OrchestrationControl, schedule: Schedule, report: ScheduleSweepReport): Promise<void> {
   const now = deps.clock.now();
@@ -186,21 +192,47 @@ async function endSession(deps: ScheduleDeps, control: OrchestrationControl, sch
   const next = currentOrNextSession(schedule, now);
   const keptForNextSession = next !== null && next.start.toISOString() !== preparedFor && isLaunchDue(next, now, await leadOf(deps, schedule, now));
   const stopped: string[] = [];
-  const keptInUse: string[] = [];
+  const leftToIdleShutdown: string[] = [];
   for (const id of keptForNextSession ? [] : schedule.launched) {
     const stored = await deps.servers.get(id);
     if (!stored) continue;
     const { server } = stored;
-    if (server.state !== 'Running' && !isProvisioning(server.state)) continue;
-    if (usedRecently(server.lastActivityAt, now, deps.settings.schedules.inUseMinutes)) {
-      keptInUse.push(id);
+    if (server.state === 'Running' && (await leaveToIdleShutdown(deps, server))) {
+      leftToIdleShutdown.push(id);
       continue;
     }
+    if (server.state !== 'Running' && !isProvisioning(server.state)) continue;
     const result = await stopServer(deps, control, id, 'schedule');
     if (result.accepted) stopped.push(id);
   }
   await deps.schedules.update(schedule.id, (current) => ({ ...current, endedFor: preparedFor, updatedAt: nowIso(deps) }));
-  report.ended.push({ schedule: schedule.id, session: preparedFor, stopped, keptInUse, keptForNextSession });
+  report.ended.push({ schedule: schedule.id, session: preparedFor, stopped, leftToIdleShutdown, keptForNextSession });
+}
+
+/**
+ * Shortens the running server's idle shutdown to the in-use window and records the session's end
+ * on it (the sweep then records the idle stop as the schedule's). False when Azure refused the
+ * change or the server no longer runs: the caller stops it as any other.
+ */
+async function leaveToIdleShutdown(deps: ScheduleDeps, server: Server): Promise<boolean> {
+  const { idleStopMinutes, idleShutdownFloorMinutes, schedules } = deps.settings;
+  const idleTime = sessionEndIdleTime(idleStopMinutes[server.size], schedules.inUseMinutes, idleShutdownFloorMinutes);
+  try {
+    if (idleTime !== null) await deps.aml.updateIdleShutdown({ project: server.project, name: server.id }, idleTime);
+  } catch (error) {
+    if (isAppError(error)) return false;
+    throw error;
+  }
+  const at = nowIso(deps);
+  const marked = await deps.servers.update(server.id, (current) => (current.state === 'Running' ? { ...current, sessionEndedAt: at } : null));
+  return marked?.server.sessionEndedAt === at;
+}
+
+/** A server still running since a session's end, launched for a new session: its size's idle shutdown again. */
+async function restoreIdleShutdown(deps: ScheduleDeps, server: Server): Promise<void> {
+  const { idleStopMinutes, idleShutdownFloorMinutes } = deps.settings;
+  await deps.aml.updateIdleShutdown({ project: server.project, name: server.id }, idleTimeBeforeShutdown(idleStopMinutes[server.size], idleShutdownFloorMinutes));
+  await deps.servers.update(server.id, (current) => (current.sessionEndedAt === null ? null : { ...current, sessionEndedAt: null }));
 }
 
 /**

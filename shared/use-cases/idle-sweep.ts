@@ -127,9 +127,11 @@ async function reconcile(deps: SweepDeps, server: Server, compute: ComputeInstan
   const phase = compute ? amlPhase(compute.state) : 'absent';
   const to = phase === 'absent' ? 'Deleted' : phase === 'stopped' ? 'Stopped' : phase === 'failed' ? 'Failed' : null;
   if (to === null) return null;
-  const reason = compute && phase === 'stopped' ? stopReasonOf(compute) : 'external';
+  let reason: StopReason = 'external';
   const stored = await deps.servers.update(server.id, (current) => {
     if (current.state !== 'Running') return null;
+    // From the stored server, not the active list's copy: a session's end may have just been recorded.
+    reason = compute && phase === 'stopped' ? stopReasonOf(compute, current) : 'external';
     const at = nowIso(deps);
     const message = !compute ? 'The compute instance was deleted outside JupyterHub'
       : phase === 'stopped' ? stoppedMessage(compute, reason)
@@ -147,9 +149,10 @@ async function reconcile(deps: SweepDeps, server: Server, compute: ComputeInstan
 }
 
 function stoppedMessage(compute: ComputeInstance, reason: StopReason): string {
-  if (reason !== 'idle') return 'The compute instance was stopped outside JupyterHub (Azure ML studio or a schedule)';
+  if (reason === 'external') return 'The compute instance was stopped outside JupyterHub (Azure ML studio or a schedule)';
   const idle = compute.idleTimeBeforeShutdown;
-  return idle ? `Stopped by Azure ML after ${describeIdleTime(idle)} without activity` : 'Stopped by Azure ML after a time without activity';
+  const stopped = idle ? `Stopped by Azure ML after ${describeIdleTime(idle)} without activity` : 'Stopped by Azure ML after a time without activity';
+  return reason === 'schedule' ? `${stopped}, once its class session had ended` : stopped;
 }
 
 /** Step 3: the one limit the sweep enforces itself. Hub activity never shortens a server's life. */

@@ -1,8 +1,10 @@
 /**
  * A class session end to end on the local stack: an admin schedules three people, the schedule
  * sweep (every 2 s here) creates their servers ahead of the start so they are Running at it, a
- * person who spawns during the session gets their running server at once, and at the end the
- * servers are stopped with `stopReason: schedule` — except one with activity in the last minute.
+ * person who spawns during the session gets their running server at once. At the end their idle
+ * shutdown is shortened to the in-use window (15 s here, the floor lowered to 0): the instances no
+ * one used stop at once, the one a person works on in JupyterLab runs on until they stop, and each
+ * stop is recorded `stopReason: schedule`.
  */
 import { LocalStack, SEEDED, sleep } from '../support/local-stack';
 
@@ -12,19 +14,25 @@ const PEOPLE = [
   { user: 'sched-carol', userObjectId: SEEDED.carol },
 ];
 
+const IN_USE_SECONDS = 15;
+
 describe('a class schedule on the local stack', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
     stack = await LocalStack.start({
-      appSettings: { SCHEDULE_SWEEP_SCHEDULE: '*/2 * * * * *', SCHEDULE_IN_USE_MINUTES: '1', EXPECTED_CREATE_SECONDS: '6' },
+      emulator: { allowShortIdle: true },
+      appSettings: {
+        SCHEDULE_SWEEP_SCHEDULE: '*/2 * * * * *', IDLE_SWEEP_SCHEDULE: '*/2 * * * * *', EXPECTED_CREATE_SECONDS: '6',
+        SCHEDULE_IN_USE_MINUTES: String(IN_USE_SECONDS / 60), IDLE_SHUTDOWN_FLOOR_MINUTES: '0',
+      },
     });
   }, 90_000);
   afterAll(async () => {
     await stack?.stop();
   });
 
-  it('pre-starts the servers for the start and stops them at the end, unless in use', async () => {
+  it('pre-starts the servers for the start; at the end stops the unused ones and lets a person at work finish', async () => {
     // Lead: the expected create (6 s; none learned yet) + one sweep interval (2 s) = 8 s before the start.
     const start = new Date(Date.now() + 16_000);
     const end = new Date(start.getTime() + 14_000);
@@ -57,16 +65,25 @@ describe('a class schedule on the local stack', () => {
     expect(spawned.status).toBe(200);
     expect(spawned.body).toMatchObject({ id: alice.id, state: 'Running' });
 
-    // Bob works until the end.
+    // Bob works in JupyterLab (on the instance: the hub sees none of it) through the end and after.
     const bob = running.find((s) => s.user === 'sched-bob');
-    await sleep(Math.max(0, end.getTime() - Date.now() - 2_000));
-    expect((await stack.api('POST', `/api/servers/${bob.id}/activity`, { lastActivity: new Date().toISOString() })).status).toBe(204);
+    await sleep(Math.max(0, end.getTime() - Date.now() - 5_000));
+    let working = true;
+    const work = (async () => {
+      while (working) {
+        expect((await fetch(bob.url)).status).toBe(200);
+        await sleep(3_000);
+      }
+    })();
 
     const others = running.filter((s) => s.user !== 'sched-bob');
     const stopped = await Promise.all(others.map((s) => stack.waitForServer(s.id, (x) => x.state === 'Stopped', 30_000)));
     for (const server of stopped) {
       expect(server.stopReason).toBe('schedule');
       expect(Date.parse(server.stoppedAt)).toBeGreaterThanOrEqual(end.getTime());
+      // Azure ML stopped them (idle shutdown), shortened by the session's end: the product sent no stop.
+      const writes = await stack.emulatorJson('GET', `/_emulator/requests?name=${server.id}`);
+      expect(writes.requests.map((r: { operation: string }) => r.operation)).toEqual(['computes/createOrUpdate', 'computes/updateIdleShutdownSetting']);
     }
     const ended = await waitFor(async () => {
       const schedule = (await stack.api('GET', `/api/schedules/${id}`)).body;
@@ -75,9 +92,18 @@ describe('a class schedule on the local stack', () => {
     expect(ended.nextSession).toBeNull();
     expect((await stack.api('GET', `/api/servers/${bob.id}`)).body).toMatchObject({ state: 'Running', stopReason: null });
 
+    // Bob stops working: his instance stops once it has been idle for the in-use window.
+    working = false;
+    await work;
+    const idleFrom = Date.now();
+    const bobStopped = await stack.waitForServer(bob.id, (x) => x.state !== 'Running', 60_000);
+    expect(bobStopped).toMatchObject({ state: 'Stopped', stopReason: 'schedule' });
+    expect(Date.now() - idleFrom).toBeGreaterThanOrEqual((IN_USE_SECONDS - 5) * 1000);
+    expect(bobStopped.progress.at(-1).message).toBe('Stopped by Azure ML after 15 seconds without activity, once its class session had ended');
+
     expect((await stack.api('DELETE', `/api/schedules/${id}`)).status).toBe(204);
     expect((await stack.api('GET', `/api/schedules/${id}`)).status).toBe(404);
-  }, 120_000);
+  }, 180_000);
 });
 
 async function waitFor<T>(probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {

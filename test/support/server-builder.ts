@@ -36,6 +36,7 @@ export function buildServer(overrides: Partial<Server> = {}): Server {
     lastActivityAt: null,
     phaseSince: '2025-01-01T00:00:00.000Z',
     launchRequestedAt: null,
+    sessionEndedAt: null,
     ...overrides,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Class schedules: the body's validation (nothing stored when refused), the sessions of a once and a
- * recurring schedule, and the sweep that launches a session's servers ahead of its start and stops
- * them at its end (`stopReason: schedule`) unless they were used in the last minutes.
+ * recurring schedule, and the sweep that launches a session's servers ahead of its start and, at
+ * its end, leaves the running ones to Azure ML's idle shutdown shortened to the in-use window (the
+ * idle sweep then records `stopReason: schedule`) and stops the ones still launching.
  */
 import { isAppError } from '../../shared/domain/errors';
 import { currentOrNextSession, leadSeconds, type ScheduleDefinition } from '../../shared/domain/schedules';
@@ -113,12 +114,17 @@ describe('sessions', () => {
 });
 
 describe('the schedule sweep', () => {
-  async function runningAll(deps: Dependencies, ids: string[]) {
-    for (const id of ids) await deps.servers.update(id, (server) => ({ ...server, state: 'Running', amlState: 'Running', startedAt: NOW.toISOString() }));
+  /** The servers Running, their instances too (the provisioning runs are only recorded here). */
+  async function runningAll(deps: Dependencies, aml: ScriptedAmlGateway, ids: string[]) {
+    for (const id of ids) {
+      const stored = await deps.servers.update(id, (server) => ({ ...server, state: 'Running', amlState: 'Running', startedAt: NOW.toISOString() }));
+      aml.seed(stored!.server.project, id, stored!.server.vmSize, 'Running', { idleTimeBeforeShutdown: 'PT120M' });
+    }
   }
 
-  it('launches the people\'s servers within the lead time, and stops them at the end unless used recently', async () => {
-    const { clock, deps, control } = setup();
+  it("launches the people's servers within the lead time; at the end leaves the running ones to the idle shutdown, shortened", async () => {
+    const aml = new ScriptedAmlGateway();
+    const { clock, deps, control } = setup(aml);
     const schedule = await createSchedule(deps, { ...CLASS, users: PEOPLE, start: '2026-11-26T10:00:00.000Z', end: '2026-11-26T11:00:00.000Z' });
 
     // Lead: the default create (360 s; no create learned for this size) + one sweep (60 s) = 7 minutes.
@@ -134,20 +140,23 @@ describe('the schedule sweep', () => {
     expect((await sweepSchedules(deps, control)).launched).toEqual([]);
 
     // During the session a person spawning gets the running server at once.
-    await runningAll(deps, stored?.launched ?? []);
+    const student = async (n: number) => (await deps.servers.list({ user: `student${n}`, limit: 5 })).servers[0]!.id;
+    const [one, two, three] = [await student(1), await student(2), await student(3)];
+    await runningAll(deps, aml, [one, two]);
     const during = await spawnServer(deps, control, { ...PEOPLE[0]!, ...CLASS, serverName: '' });
     expect(during.accepted).toBe(false);
     expect(stored?.launched).toContain(during.server.id);
 
-    // Someone is still at work on student2's server near the end.
-    const busy = (await deps.servers.list({ user: 'student2', limit: 5 })).servers[0]!.id;
-    await deps.servers.update(busy, (server) => ({ ...server, lastActivityAt: '2026-11-26T10:58:00.000Z' }));
+    // student3's is still being created at the end.
     clock.set(new Date('2026-11-26T11:00:30Z'));
     const ended = await sweepSchedules(deps, control);
-    expect(ended.ended).toEqual([{ schedule: schedule.id, session: '2026-11-26T10:00:00.000Z', stopped: expect.any(Array), keptInUse: [busy], keptForNextSession: false }]);
-    expect(ended.ended[0]!.stopped).toHaveLength(2);
-    for (const id of ended.ended[0]!.stopped) expect((await deps.servers.get(id))?.server).toMatchObject({ state: 'Stopping', stopReason: 'schedule' });
-    expect((await deps.servers.get(busy))?.server.state).toBe('Running');
+    expect(ended.ended).toEqual([{ schedule: schedule.id, session: '2026-11-26T10:00:00.000Z', stopped: [three], leftToIdleShutdown: [one, two].sort(), keptForNextSession: false }]);
+    // Whoever works on the instance keeps it for 15 minutes past their last activity (10, raised to Azure's floor).
+    expect(aml.calls.filter((call) => call.startsWith('updateIdleShutdown')).sort()).toEqual([`updateIdleShutdown ${one} PT15M`, `updateIdleShutdown ${two} PT15M`].sort());
+    for (const id of [one, two]) {
+      expect((await deps.servers.get(id))?.server).toMatchObject({ state: 'Running', stopReason: null, sessionEndedAt: '2026-11-26T11:00:30.000Z' });
+    }
+    expect((await deps.servers.get(three))?.server).toMatchObject({ state: 'Stopping', stopReason: 'schedule' });
     // Ended once.
     expect((await sweepSchedules(deps, control)).ended).toEqual([]);
     expect(scheduleView((await deps.schedules.get(schedule.id))!, clock.now())).toMatchObject({
@@ -156,16 +165,18 @@ describe('the schedule sweep', () => {
   });
 
   it('keeps the servers up between back-to-back sessions, and ends a session whose end the sweep missed', async () => {
-    const { clock, deps, control } = setup();
+    const aml = new ScriptedAmlGateway();
+    const { clock, deps, control } = setup(aml);
     // Hourly sessions of 55 minutes: the next one's launch (7 minutes ahead) is due when one ends.
     const schedule = await createSchedule(deps, { ...CLASS, users: PEOPLE, cron: '0 * * * *', durationMinutes: 55, timeZone: 'UTC' });
     clock.set(new Date('2026-11-26T09:56:00Z'));
     expect((await sweepSchedules(deps, control)).launched).toMatchObject([{ session: '2026-11-26T10:00:00.000Z', servers: 3 }]);
     const launched = (await deps.schedules.get(schedule.id))!.launched;
-    await runningAll(deps, launched);
+    await runningAll(deps, aml, launched);
     clock.set(new Date('2026-11-26T10:55:30Z'));
     const between = await sweepSchedules(deps, control);
-    expect(between.ended).toEqual([{ schedule: schedule.id, session: '2026-11-26T10:00:00.000Z', stopped: [], keptInUse: [], keptForNextSession: true }]);
+    expect(between.ended).toEqual([{ schedule: schedule.id, session: '2026-11-26T10:00:00.000Z', stopped: [], leftToIdleShutdown: [], keptForNextSession: true }]);
+    expect(aml.calls.filter((call) => call.startsWith('updateIdleShutdown'))).toEqual([]);
     expect(between.launched).toMatchObject([{ session: '2026-11-26T11:00:00.000Z', servers: 3 }]);
     for (const id of launched) expect((await deps.servers.get(id))?.server.state).toBe('Running');
 
@@ -174,19 +185,29 @@ describe('the schedule sweep', () => {
     expect((await sweepSchedules(deps, control)).ended).toMatchObject([{ session: '2026-11-26T11:00:00.000Z', stopped: [], keptForNextSession: true }]);
   });
 
-  it('ends a session whose end the sweep missed, sessions later', async () => {
-    const { clock, deps, control } = setup();
+  it('ends a session whose end the sweep missed, sessions later; the next session gives a server still running its idle shutdown back', async () => {
+    const aml = new ScriptedAmlGateway();
+    const { clock, deps, control } = setup(aml);
     const schedule = await createSchedule(deps, { ...CLASS, users: PEOPLE, cron: '0 10 * * *', durationMinutes: 60, timeZone: 'UTC' });
     clock.set(new Date('2026-11-26T09:56:00Z'));
     await sweepSchedules(deps, control);
     const launched = (await deps.schedules.get(schedule.id))!.launched;
-    await runningAll(deps, launched);
+    await runningAll(deps, aml, launched);
     // The sweep is down for two days; it comes back before the next session's launch.
     clock.set(new Date('2026-11-28T08:00:00Z'));
     const late = await sweepSchedules(deps, control);
-    expect(late.ended).toMatchObject([{ session: '2026-11-26T10:00:00.000Z', keptForNextSession: false }]);
-    expect(late.ended[0]!.stopped.sort()).toEqual([...launched].sort());
+    expect(late.ended).toMatchObject([{ session: '2026-11-26T10:00:00.000Z', keptForNextSession: false, stopped: [] }]);
+    expect(late.ended[0]!.leftToIdleShutdown).toEqual([...launched].sort());
     expect(late.launched).toEqual([]);
+
+    // Someone has worked on student1's instance ever since: the idle shutdown left it running.
+    const [kept, ...stoppedByAzure] = launched;
+    for (const id of stoppedByAzure) await deps.servers.update(id, (server) => ({ ...server, state: 'Stopped', amlState: 'Stopped', url: null, stopReason: 'schedule' }));
+    aml.calls.length = 0;
+    clock.set(new Date('2026-11-28T09:56:00Z'));
+    expect((await sweepSchedules(deps, control)).launched).toMatchObject([{ session: '2026-11-28T10:00:00.000Z', servers: 3 }]);
+    expect(aml.calls.filter((call) => call.startsWith('updateIdleShutdown'))).toEqual([`updateIdleShutdown ${kept} PT120M`]);
+    expect((await deps.servers.get(kept!))?.server).toMatchObject({ state: 'Running', sessionEndedAt: null });
   });
 
   it('launches earlier when the recent creates of the region and size were slower', async () => {

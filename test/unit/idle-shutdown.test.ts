@@ -1,5 +1,5 @@
 import {
-  describeIdleTime, hasIdleTime, idleFloorWarnings, idleTimeBeforeShutdown, isoDurationSeconds, toIsoDuration,
+  describeIdleTime, hasIdleTime, idleFloorWarnings, idleTimeBeforeShutdown, isoDurationSeconds, sessionEndIdleTime, toIsoDuration,
 } from '../../shared/domain/idle-shutdown';
 
 describe('idle shutdown: minutes to ISO 8601', () => {
@@ -43,6 +43,15 @@ describe('idle shutdown: minutes to ISO 8601', () => {
     expect(hasIdleTime('PT90M', 'PT120M')).toBe(false);
     expect(hasIdleTime(null, 'PT120M')).toBe(false);
     expect(hasIdleTime('garbage', 'PT120M')).toBe(false);
+  });
+
+  it("shortens a size's idle time to the in-use window at a session's end, never below the floor nor above the size's", () => {
+    expect(sessionEndIdleTime(120, 10, 15)).toBe('PT15M');
+    expect(sessionEndIdleTime(120, 20, 15)).toBe('PT20M');
+    expect(sessionEndIdleTime(120, 0.25, 0)).toBe('PT15S');
+    // A GPU's 15 is as short as the window already; nothing to change.
+    expect(sessionEndIdleTime(15, 10, 15)).toBeNull();
+    expect(sessionEndIdleTime(30, 60, 15)).toBeNull();
   });
 
   it('warns once per size below the floor, naming the setting', () => {

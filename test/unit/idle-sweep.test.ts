@@ -138,6 +138,23 @@ describe('idle sweep', () => {
     expect(servers.server(lateCreate).state).toBe('Deleted');
   });
 
+  it("records the idle shutdown after a class session's end as the schedule's stop, but not one in a later run", async () => {
+    const { servers, deps, control, stored } = await setUp();
+    const idleStop = { lastOperation: operation('Stop', 'IdleShutdown', minutesAgo(2)), idleTimeBeforeShutdown: 'PT15M' };
+    const afterSession = await stored({ startedAt: minutesAgo(90), sessionEndedAt: minutesAgo(20) }, 'Stopped', idleStop);
+    const restartedSince = await stored({ startedAt: minutesAgo(30), sessionEndedAt: minutesAgo(60 * 24) }, 'Stopped', idleStop);
+
+    const report = await sweepIdleServers(deps, control);
+
+    expect(report.reconciled).toEqual(expect.arrayContaining([
+      { id: afterSession, from: 'Running', to: 'Stopped', reason: 'schedule' },
+      { id: restartedSince, from: 'Running', to: 'Stopped', reason: 'idle' },
+    ]));
+    expect(servers.server(afterSession)).toMatchObject({ state: 'Stopped', stopReason: 'schedule' });
+    expect(servers.server(afterSession).progress.at(-1)?.message).toBe('Stopped by Azure ML after 15 minutes without activity, once its class session had ended');
+    expect(servers.server(restartedSince).stopReason).toBe('idle');
+  });
+
   it('sweeps each project on its own: one whose list fails does not switch off the others', async () => {
     const forbidden = new AppError('azure-error', "The client does not have authorization to perform action 'computes/read' over scope 'ocean-lab'.");
     const { servers, deps, control, stored } = await setUp({ projects: ['climate-lab', 'ocean-lab', 'sea-lab'], listFailures: { 'ocean-lab': forbidden } });

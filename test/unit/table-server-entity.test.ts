@@ -25,6 +25,7 @@ const complete: Server = buildServer({
   lastActivityAt: '2025-01-01T00:01:30Z',
   phaseSince: '2025-01-01T00:01:00Z',
   launchRequestedAt: '2025-01-01T00:00:05Z',
+  sessionEndedAt: '2025-01-01T00:30:00Z',
 });
 
 describe('toServerEntity / fromServerEntity', () => {

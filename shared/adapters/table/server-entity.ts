@@ -45,6 +45,7 @@ export type ServerEntity = {
   /** Absent on rows written before it existed: read as `updatedAt`. */
   phaseSince?: string;
   launchRequestedAt?: string;
+  sessionEndedAt?: string;
 };
 
 export type ServerEntityReading = { ok: true; server: Server } | { ok: false; id: string; problems: string[] };
@@ -98,6 +99,7 @@ const ServerEntitySchema = z.object({
   lastActivityAt: optional,
   phaseSince: optional,
   launchRequestedAt: optional,
+  sessionEndedAt: optional,
 });
 
 /** The server exactly as it will read back once stored (progress and error capped). */
@@ -133,6 +135,7 @@ export function toServerEntity(server: Server): ServerEntity {
     ...column('lastActivityAt', stored.lastActivityAt),
     phaseSince: stored.phaseSince,
     ...column('launchRequestedAt', stored.launchRequestedAt),
+    ...column('sessionEndedAt', stored.sessionEndedAt),
   };
 }
 
