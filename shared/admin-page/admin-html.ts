@@ -48,11 +48,14 @@ export const ADMIN_HTML = `<!doctype html>
       <caption id="servers-caption">Servers</caption>
       <thead><tr>
         <th scope="col">User</th><th scope="col">Project</th><th scope="col">Size</th><th scope="col">State</th>
-        <th scope="col" class="number">Running for</th><th scope="col" class="number">Idle for</th><th scope="col" class="number">Cost this month</th>
+        <th scope="col" class="number">Running for</th><th scope="col" class="number">Last through the hub</th><th scope="col" class="number">Cost this month</th>
         <th scope="col">Stop reason</th><th scope="col">Actions</th>
       </tr></thead>
       <tbody></tbody>
     </table>
+    <p class="note">People work on their instance directly, not through the hub, and Azure does not report that work:
+      <q>last through the hub</q> is not a measure of use. Each instance's own Azure ML idle shutdown, which does see it,
+      stops a server left idle for its size's IDLE_STOP_MINUTES.</p>
     <h2 id="budgets-heading">Budgets this month</h2>
     <table id="budgets" aria-labelledby="budgets-heading">
       <thead><tr>
@@ -108,6 +111,7 @@ tr.state-Failed td.state { color: #a00; font-weight: bold; }
 .status-warning { color: #8a5a00; font-weight: bold; }
 .status-exceeded { color: #a00; font-weight: bold; }
 button { cursor: pointer; }
+p.note { color: #444; font-size: .9rem; max-width: 60rem; }
 form#new-schedule { margin-top: 1rem; border: 1px solid #ccc; padding: .5rem 1rem; max-width: 60rem; }
 fieldset { border: 1px solid #ddd; }
 td.people { max-width: 20rem; }

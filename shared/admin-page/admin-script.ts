@@ -143,7 +143,7 @@ export const ADMIN_SCRIPT = String.raw`'use strict';
       cell(row, server.size + ' (' + server.vmSize + ')');
       cell(row, server.state, 'state');
       cell(row, server.state === 'Running' ? duration(server.startedAt, now) : '—', 'number');
-      cell(row, server.state === 'Running' ? duration(server.lastActivityAt, now) : '—', 'number');
+      cell(row, server.state === 'Running' && server.lastActivityAt ? duration(server.lastActivityAt, now) + ' ago' : '—', 'number');
       cell(row, money(costs[server.id] || 0, currency), 'number');
       cell(row, server.stopReason || '—');
       var actions = cell(row, '');
