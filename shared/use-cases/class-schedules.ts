@@ -24,9 +24,9 @@ import {
   type ScheduleDefinition,
   type Session,
 } from '../domain/schedules';
+import type { Server } from '../domain/server';
 import { RECENT_LAUNCHES } from '../domain/wait-timing';
 import { nowIso, type WithSettings } from './dependencies';
-import type { Server } from '../domain/server';
 import { spawnServer, type SpawnDeps } from './spawn-server';
 import { stopServer, type StopDeps } from './stop-server';
 
