@@ -86,7 +86,7 @@ def last_server_notice(server: Mapping[str, Any] | None, now: datetime) -> LastS
     stopped = parse_time(server.get("stoppedAt"))
     when = f" {at_time(stopped, now)}" if stopped else ""
     if reason == "schedule":
-        return LastServerNotice(f"{what} was stopped{when} at the end of its scheduled session.")
+        return LastServerNotice(f"{what} was stopped{when}, after its scheduled session had ended.")
     if reason == "idle":
         # The control plane reports the stop, not how long the instance had been idle
         # (its own Azure ML idle shutdown decided): say so without a number.

@@ -49,7 +49,7 @@ def server(**fields):
         ),
         (
             {"stopReason": "schedule", "stoppedAt": "2026-12-03T11:00:40Z"},
-            "Your Small server in climate-lab was stopped at 11:00 UTC at the end of its scheduled session.",
+            "Your Small server in climate-lab was stopped at 11:00 UTC, after its scheduled session had ended.",
         ),
         (
             {"stopReason": "idle"},  # no time reported: no time said
