@@ -52,9 +52,14 @@ async def test_lands_in_vs_code_then_in_jupyterlab(hub, backend, username, page)
     await page.goto(f"{hub.url}/user/{username}/lab/tree/analysis.ipynb")
     await page.wait_for_url(re.compile(r"/instances/ci-[0-9a-p]{21}/lab/tree/analysis\.ipynb"), timeout=60_000)
 
-    # stopped, the form remembers VS Code; JupyterLab this time
+    # stopped, the home page says where it opens, and the form remembers VS Code; JupyterLab this time
     await hub.stop_server(username)
     await hub.wait_gone(username)
+    await page.goto(f"{hub.url}/hub/home")
+    summary = page.locator(".aml-server-summary")
+    await summary.first.wait_for()
+    assert await summary.first.inner_text() == "Your last server: climate-lab · Small · opens in VS Code"
+    await page.screenshot(path=str(ARTIFACTS / f"shim-landing-home-{backend.kind}.png"), full_page=True)
     await page.goto(f"{hub.url}/hub/spawn")
     await page.wait_for_selector("#aml-app")
     assert await page.get_by_label("VS Code", exact=True).is_checked()
