@@ -44,6 +44,8 @@ export interface EpisodeRunnerDependencies {
 
 interface PreparedEpisode {
   instance: PreparedInstance;
+  /** The history rows this episode appends. */
+  newEvents: HistoryEvent[];
 }
 
 /** Storage refusals that a retry cannot fix (too large, invalid), as a reason for the instance's failure. */
@@ -120,6 +122,7 @@ export class EpisodeRunner {
       logger.warn('durable.episode-conflict', `Instance ${instanceId} changed during its episode; it will be replayed`, { instanceId });
       return 'conflict';
     }
+    if (decision.replacedExecutionId === undefined) history.committed(instanceId, record.executionId, record.historyCount, prepared.newEvents);
     await workItems.deleteMessages(batch.consumed);
     this.logTransition(stored.record, decision);
     if (decision.replacedExecutionId !== undefined) {
@@ -142,7 +145,7 @@ export class EpisodeRunner {
     if (decision.replacedExecutionId === undefined) {
       await this.deps.history.append(record.instanceId, record.executionId, record.historyCount, newEvents);
     }
-    return { instance };
+    return { instance, newEvents };
   }
 
   private async replay(record: InstanceRecord, past: HistoryEvent[], newEvents: HistoryEvent[]): Promise<EpisodeOutcome> {

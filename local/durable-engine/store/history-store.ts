@@ -12,8 +12,11 @@ import { deleteRows, submitInBatches } from './table-batches';
 import { quote, toTableKey } from './table-keys';
 
 const INDEX_WIDTH = 6;
-/** Histories kept in memory, most recently used. */
-const CACHED_INSTANCES = 50;
+/**
+ * Histories kept in memory, most recently used: enough for every run of a class-sized burst, so an
+ * episode replays from memory instead of querying the table (Azurite scans the whole table for a query).
+ */
+const CACHED_INSTANCES = 2_000;
 
 export class HistoryStore {
   readonly #cache = new Map<string, { executionId: string; events: HistoryEvent[] }>();
@@ -43,6 +46,18 @@ export class HistoryStore {
     this.remember(instanceId, executionId, events);
     // Callers copy before changing an event (the episode marks replayed events as played on copies).
     return events.slice();
+  }
+
+  /**
+   * The episode that appended `events` at `startIndex` committed them (its instance row now counts
+   * them): a cached prefix that ends where they begin grows by them, so the next episode reads nothing.
+   */
+  committed(instanceId: string, executionId: string, startIndex: number, events: readonly HistoryEvent[]): void {
+    const cached = this.#cache.get(instanceId);
+    const known = startIndex === 0 ? [] : cached?.executionId === executionId && cached.events.length === startIndex ? cached.events : undefined;
+    if (known === undefined) return;
+    // As a load would return them: what was stored is their JSON.
+    this.remember(instanceId, executionId, [...known, ...(JSON.parse(JSON.stringify(events)) as HistoryEvent[])]);
   }
 
   private remember(instanceId: string, executionId: string, events: HistoryEvent[]): void {

@@ -47,7 +47,11 @@ it('fails the instance with the storage refusal as its reason and writes no acti
     },
   } as unknown as InstanceStore;
   const appended: unknown[][] = [];
-  const history = { load: async () => [], append: async (_id: string, _execution: string, _start: number, events: unknown[]) => void appended.push(events) } as unknown as HistoryStore;
+  const history = {
+    load: async () => [],
+    append: async (_id: string, _execution: string, _start: number, events: unknown[]) => void appended.push(events),
+    committed: () => undefined,
+  } as unknown as HistoryStore;
   const deleted: string[] = [];
   const workItems = { dueMessagesFor: async () => [start], deleteMessages: async (ids: string[]) => void deleted.push(...ids) } as unknown as WorkItemStore;
   const written: EpisodeDecision[] = [];
