@@ -10,7 +10,7 @@ import { advanceProvisioning } from '../shared/use-cases/advance-provisioning';
 export const provisionStep = (root: AppRoot): ActivityHandler => async (input: ProvisionStepInput<ComputeInstance>, context) => {
   const { serverId, observed } = provisionStepInput(input);
   const step = await advanceProvisioning((await root()).deps, serverId, observed);
-  appLog(context).info('server.provision.step', { serverId, ...step });
+  appLog(context).info('server.provision.step', { serverId, outcome: step.outcome, state: step.state, ...(step.retryAt ? { retryAt: step.retryAt } : {}) });
   return step;
 };
 

@@ -10,10 +10,10 @@ import { enrolForWatch, watchWorkspace } from '../shared/use-cases/watch-workspa
 
 export const watchLook = (root: AppRoot): ActivityHandler => async (input: WatchInput, context) => {
   const look = await watchWorkspace((await root()).deps, new DurableWatchControl(df.getClient(context)), {
-    project: input.project, generation: input.generation ?? 0, lastLookAt: input.lastLookAt ?? null,
+    project: input.project, generation: input.generation ?? 0, lastLookAt: input.lastLookAt ?? null, listPages: input.listPages ?? null,
   });
   if (look.listed || look.nextLookSeconds === null) {
-    appLog(context).info('workspace.watch.look', { project: input.project, inFlight: look.inFlight, woken: look.woken.length, nextLookSeconds: look.nextLookSeconds });
+    appLog(context).info('workspace.watch.look', { project: input.project, inFlight: look.inFlight, woken: look.woken.length, listPages: look.listPages, nextLookSeconds: look.nextLookSeconds });
   }
   return look;
 };

@@ -143,6 +143,12 @@ export interface VmSizeInfo {
   gpus: number;
 }
 
+/** A workspace's compute instances, and the ARM requests (pages) the list took. */
+export interface ComputeList {
+  computes: ComputeInstance[];
+  pages: number;
+}
+
 export interface AmlGateway {
   getCompute(at: ComputeLocator): Promise<ComputeInstance | null>;
   /** Sends the create (PUT) and returns once Azure accepted it; does not wait for the instance to be ready. */
@@ -154,7 +160,7 @@ export interface AmlGateway {
   /** Sets the instance's idle shutdown (Azure ML's updateIdleShutdownSetting), e.g. PT30M. */
   updateIdleShutdown(at: ComputeLocator, idleTimeBeforeShutdown: string): Promise<void>;
   /** Every compute instance of one project's workspace, in one (paged) ARM list. */
-  listComputes(project: string): Promise<ComputeInstance[]>;
+  listComputes(project: string): Promise<ComputeList>;
   listResourceGroups(): Promise<ResourceGroupInfo[]>;
   /** The workspace with the project's name in the project's resource group, or null. */
   getWorkspace(project: string): Promise<WorkspaceInfo | null>;

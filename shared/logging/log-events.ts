@@ -32,7 +32,7 @@ export interface AppLogEvents {
   'server.stop.step': { serverId: string; outcome: WindDownOutcome };
   'server.delete.step': { serverId: string; outcome: WindDownOutcome };
   'server.wind-down.gave-up': { serverId: string; code: string; message: string };
-  'workspace.watch.look': { project: string; inFlight: number; woken: number; nextLookSeconds: number | null };
+  'workspace.watch.look': { project: string; inFlight: number; woken: number; listPages: number | null; nextLookSeconds: number | null };
 
   // The sweep: each failing project is its own event, so an alert can follow one project.
   'idle-sweep.project-failed': SweepReport['failedProjects'][number];

@@ -65,6 +65,8 @@ export interface WatchInput {
   generation?: number;
   /** When the previous look ran (ISO), for the minute's progress lines; null after a start. */
   lastLookAt?: string | null;
+  /** Pages of the workspace's last compute list, for the next look's choice of a list or GETs. */
+  listPages?: number | null;
 }
 
 /** The watchServer activity's input: the server, and what the run's last wait taught it. */
@@ -77,11 +79,12 @@ export interface ComputeChanged<Compute = unknown> {
 }
 
 /**
- * Input of the provisionStep activity: the server id, or — after a wake — the id with the instance
- * as the watcher listed it, so the step need not read it again.
+ * Input of the provisionStep activity: the server id, or — after a wake, or at a paced step's
+ * turn — the id with the instance as the watcher listed it or the paced step read it (null: none),
+ * so the step need not read it again.
  */
-export type ProvisionStepInput<Compute = unknown> = string | { serverId: string; observed: Compute };
+export type ProvisionStepInput<Compute = unknown> = string | { serverId: string; observed: Compute | null };
 
-export function provisionStepInput<Compute>(input: ProvisionStepInput<Compute>): { serverId: string; observed?: Compute } {
+export function provisionStepInput<Compute>(input: ProvisionStepInput<Compute>): { serverId: string; observed?: Compute | null } {
   return typeof input === 'string' ? { serverId: input } : input;
 }

@@ -25,7 +25,9 @@ export function* provisionServerOrchestrator(context: df.OrchestrationContext): 
       if (step.outcome === 'paced' && step.retryAt) {
         // A paced create or start comes back at its turn in the ARM write schedule, not on a change.
         yield context.df.createTimer(new Date(Math.min(deadline, Date.parse(step.retryAt))));
-        step = (yield context.df.callActivityWithRetry(ACTIVITIES.provisionStep, activityRetry(), input.serverId)) as ProvisioningStep;
+        // The paced step's look at Azure stands until the turn (nothing was sent): the next step takes it.
+        const pacedInput: ProvisionStepInput = step.observed === undefined ? input.serverId : { serverId: input.serverId, observed: step.observed };
+        step = (yield context.df.callActivityWithRetry(ACTIVITIES.provisionStep, activityRetry(), pacedInput)) as ProvisioningStep;
         continue;
       }
       const change = yield* waitForChange(context, input.serverId, deadline, waiting);

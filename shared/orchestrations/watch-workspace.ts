@@ -20,21 +20,23 @@ export function* watchWorkspaceOrchestrator(context: df.OrchestrationContext): G
   const input = context.df.getInput<WatchInput>();
   const generation = input.generation ?? 0;
   let lastLookAt = input.lastLookAt ?? null;
+  let listPages = input.listPages ?? null;
   for (let look = 0; look < LOOKS_PER_GENERATION; look++) {
     let result: WatchLook | null;
     try {
-      result = (yield context.df.callActivityWithRetry(ACTIVITIES.watchLook, activityRetry(), { project: input.project, generation, lastLookAt } satisfies WatchInput)) as WatchLook;
+      result = (yield context.df.callActivityWithRetry(ACTIVITIES.watchLook, activityRetry(), { project: input.project, generation, lastLookAt, listPages } satisfies WatchInput)) as WatchLook;
     } catch {
       result = null; // Table or ARM trouble: a watcher that ended here would leave the runs to their fallbacks
     }
     if (result !== null && result.nextLookSeconds === null) return 'idle';
     if (result !== null) {
       lastLookAt = result.lookedAt;
+      listPages = result.listPages;
       context.df.setCustomStatus({ generation, inFlight: result.inFlight, lastWoken: result.woken.length });
     }
     const pause = result?.nextLookSeconds ?? FAILED_LOOK_PAUSE_SECONDS;
     yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + pause * 1000));
   }
-  context.df.continueAsNew({ project: input.project, generation, lastLookAt } satisfies WatchInput);
+  context.df.continueAsNew({ project: input.project, generation, lastLookAt, listPages } satisfies WatchInput);
   return undefined;
 }

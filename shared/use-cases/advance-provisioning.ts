@@ -12,7 +12,7 @@ import { amlPhase } from '../domain/aml-states';
 import { isAppError } from '../domain/errors';
 import { hasIdleTime, idleTimeBeforeShutdown } from '../domain/idle-shutdown';
 import { isProvisioning } from '../domain/lifecycle';
-import type { ComputeInstance, ComputeLocator } from '../domain/ports';
+import type { ComputeInstance, ComputeLocator, CreateComputeRequest } from '../domain/ports';
 import type { Server, ServerError, VersionedServer } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
 import { launchLine, launchStartedAt, progressPercent, shouldAddLine } from '../domain/wait-timing';
@@ -39,15 +39,21 @@ export interface ProvisioningStep {
   state: string | null;
   /** With `paced`: when the step's turn comes (ISO 8601). */
   retryAt?: string;
+  /**
+   * With `paced`: the instance as this step read it (null: none). Nothing is sent before the turn,
+   * so the step at the turn takes this look instead of reading Azure again.
+   */
+  observed?: ComputeInstance | null;
 }
 
 export const REPLACING_FAILED_MESSAGE = 'The previous instance failed; deleting it and creating a new one';
 
 /**
- * `observed`: the instance as the workspace watcher just listed it (it woke this run); without it
- * the step reads the instance itself.
+ * `observed`: the instance as the workspace watcher just listed it (it woke this run), or as this
+ * run's paced step read it — null when there was none, trusted only while the server is still
+ * Requested (this run has sent nothing since). Without it the step reads the instance itself.
  */
-export async function advanceProvisioning(deps: ProvisioningDeps, id: string, observed?: ComputeInstance): Promise<ProvisioningStep> {
+export async function advanceProvisioning(deps: ProvisioningDeps, id: string, observed?: ComputeInstance | null): Promise<ProvisioningStep> {
   const stored = await deps.servers.get(id);
   if (!stored || !isProvisioning(stored.server.state)) return { outcome: 'cancelled', state: stored?.server.state ?? null };
   const server = stored.server;
@@ -55,10 +61,15 @@ export async function advanceProvisioning(deps: ProvisioningDeps, id: string, ob
   // at in Azure until then, should the run wake up early.
   if (server.state === 'Requested') {
     const turn = await deps.writePacer.pending(server.id, deps.clock.now());
-    if (turn && !turn.go) return queued(deps, id, turn.sendAt, turn.ahead);
+    if (turn && !turn.go) return queued(deps, id, { sendAt: turn.sendAt, ahead: turn.ahead, observed });
   }
   const at = { project: server.project, name: server.id };
-  const compute = observed?.name === server.id ? observed : await deps.aml.getCompute(at);
+  const stillAbsent = observed === null && server.state === 'Requested';
+  // A server this spawn created has no instance in Azure (its id is new): its create goes out
+  // unread, so a class of 1,000 costs ARM no read before its creates. Should an instance have
+  // outlived its server after all, Azure's answer to the create says so (`createUnread`).
+  const unread = observed === undefined && isFirstLaunch(server);
+  const compute = observed?.name === server.id ? observed : stillAbsent || unread ? null : await deps.aml.getCompute(at);
   const idleTime = idleTimeBeforeShutdown(deps.settings.idleStopMinutes[server.size], deps.settings.idleShutdownFloorMinutes);
 
   if (!compute) {
@@ -72,7 +83,8 @@ export async function advanceProvisioning(deps: ProvisioningDeps, id: string, ob
     if (!settings.ok) return fail(deps, id, { code: 'compute-settings-invalid', message: settings.message });
     const expected = await expectedLaunchSeconds(deps, server, 'create');
     const intent = { state: 'Creating', amlState: null, progress: 20, message: launchLine('create', server.size, expected) } as const;
-    return launch(deps, stored, intent, () => deps.aml.createCompute({
+    const create = (request: CreateComputeRequest) => (unread || stillAbsent ? createUnread(deps, request) : deps.aml.createCompute(request));
+    return launch(deps, stored, intent, null, () => create({
       ...at,
       vmSize: server.vmSize,
       location: lookup.project.location,
@@ -90,7 +102,7 @@ export async function advanceProvisioning(deps: ProvisioningDeps, id: string, ob
       const expected = await expectedLaunchSeconds(deps, server, 'start');
       const intent = { state: 'Starting', amlState: compute.state, progress: 30, message: launchLine('start', server.size, expected) } as const;
       const idleUpToDate = hasIdleTime(compute.idleTimeBeforeShutdown, idleTime);
-      return launch(deps, stored, intent, async () => {
+      return launch(deps, stored, intent, compute, async () => {
         // The setting may have changed since the instance was created: a start applies it.
         if (!idleUpToDate) await deps.aml.updateIdleShutdown(at, idleTime);
         await deps.aml.startCompute(at);
@@ -127,12 +139,14 @@ interface LaunchIntent {
  * the request may still have reached Azure.
  */
 async function launch(
-  deps: ProvisioningDeps, stored: VersionedServer, intent: LaunchIntent, send: () => Promise<void>, writes = 1,
+  deps: ProvisioningDeps, stored: VersionedServer, intent: LaunchIntent, observed: ComputeInstance | null, send: () => Promise<void>, writes = 1,
 ): Promise<ProvisioningStep> {
   const id = stored.server.id;
   // ARM's write bucket is shared by every server: take this send's turn, or wait for it.
   const turn = await deps.writePacer.pass(id, writes, deps.clock.now());
-  if (!turn.go) return queued(deps, id, turn.sendAt, turn.ahead, intent.state === 'Creating' ? 'create' : 'start');
+  if (!turn.go) {
+    return queued(deps, id, { sendAt: turn.sendAt, ahead: turn.ahead, observed, kind: intent.state === 'Creating' ? 'create' : 'start' });
+  }
   const requestedAt = nowIso(deps);
   const next = transitioned(stored.server, intent.state, requestedAt, { amlState: intent.amlState, launchRequestedAt: requestedAt });
   if (!next) throw new Error(`A provisioning step may not move server ${id} from ${stored.server.state} to ${intent.state}.`);
@@ -155,10 +169,37 @@ async function launch(
   return stepOf(await launchAnswered(deps, id, requestedAt));
 }
 
+interface QueuedTurn {
+  sendAt: Date;
+  ahead: number;
+  /** The look the step at the turn takes over (undefined: that step reads Azure itself). */
+  observed: ComputeInstance | null | undefined;
+  kind?: 'create' | 'start';
+}
+
+/** This spawn created the server and nothing has been sent for it: Azure has no instance of that id. */
+function isFirstLaunch(server: Server): boolean {
+  return server.state === 'Requested' && server.amlState === null && server.launchRequestedAt === null && server.createdAt === server.phaseSince;
+}
+
+/**
+ * A create sent without reading the instance first. Refused because an instance of that id exists
+ * after all (one that outlived its server, or is still being deleted), it is no failure: the run
+ * looks again, and the watcher wakes it with that instance, which it then starts, adopts or
+ * replaces as any other. Azure refuses the create, or answers it as the instance stands: either way
+ * the wait that follows sees the instance's own state.
+ */
+async function createUnread(deps: ProvisioningDeps, request: CreateComputeRequest): Promise<void> {
+  try {
+    await deps.aml.createCompute(request);
+  } catch (error) {
+    if (!isAppError(error) || !(error.callerFault || error.code === 'conflicting-operation')) throw error;
+    if ((await deps.aml.getCompute({ project: request.project, name: request.name })) === null) throw error;
+  }
+}
+
 /** The create or start waits for its turn: say where it stands in the queue, and when to come back. */
-async function queued(
-  deps: ProvisioningDeps, id: string, sendAt: Date, ahead: number, kind?: 'create' | 'start',
-): Promise<ProvisioningStep> {
+async function queued(deps: ProvisioningDeps, id: string, { sendAt, ahead, observed, kind }: QueuedTurn): Promise<ProvisioningStep> {
   const stored = await deps.servers.update(id, (server) => {
     if (!isProvisioning(server.state)) return null;
     const last = server.progress[server.progress.length - 1]?.progress ?? 10;
@@ -168,7 +209,7 @@ async function queued(
   });
   const state = stored?.server.state ?? null;
   if (state === null || !isProvisioning(state)) return { outcome: 'cancelled', state };
-  return { outcome: 'paced', state, retryAt: sendAt.toISOString() };
+  return { outcome: 'paced', state, retryAt: sendAt.toISOString(), ...(observed === undefined ? {} : { observed }) };
 }
 
 /** Azure answered the create or start sent at `requestedAt`: its effect is now visible to a GET. */

@@ -96,7 +96,7 @@ async function listComputesByProject(deps: SweepDeps, report: SweepReport): Prom
   await Promise.all(
     projects.map(async (project) => {
       try {
-        const computes = await deps.aml.listComputes(project.name);
+        const { computes } = await deps.aml.listComputes(project.name);
         byProject.set(project.name.toLowerCase(), new Map(computes.map((compute) => [compute.name, compute])));
       } catch (error) {
         report.failedProjects.push({

@@ -3,9 +3,10 @@
  * by ONE compute list per look, and only the runs whose instance changed state are woken.
  *
  * A look costs what changed, not what is in flight: it reads the project's watch list (one query;
- * each entry carries what the look needs), lists the workspace only when some entry is due, and
- * writes only for a wake (the event, the entry's removal) or a minute's progress line. A run
- * enrols (again) before each wait, so the list holds exactly the runs that wait.
+ * each entry carries what the look needs), looks at Azure only when some entry is due — one list of
+ * the workspace, or one GET per due instance when that is fewer ARM requests than the last list's
+ * pages — and writes only for a wake (the event, the entry's removal) or a minute's progress line.
+ * A run enrols (again) before each wait, so the list holds exactly the runs that wait.
  *
  * A launch (create or start) is not looked at during the first part of its expected duration
  * (wait-timing.ts); meanwhile each launch gains one "still creating" line a minute.
@@ -53,8 +54,10 @@ export interface WatchStarter {
 export interface WatchLook {
   /** Runs of the project waiting for the watcher. */
   inFlight: number;
-  /** Whether this look listed the project's computes (one ARM call). */
+  /** Whether this look read Azure (one list of the project's computes, or a GET per due instance). */
   listed: boolean;
+  /** ARM requests (pages) the workspace's compute list took when it was last listed; the next look weighs a list against GETs with it. */
+  listPages: number | null;
   woken: string[];
   /** When the look ran (ISO): the next look writes the progress lines of the minutes in between. */
   lookedAt: string;
@@ -82,22 +85,25 @@ export interface LookRequest {
   /** The watcher's generation (watch-list.ts); a watcher older than the record's steps down. */
   generation: number;
   lastLookAt: string | null;
+  /** Pages of the workspace's last compute list (a previous look's `listPages`); null: not listed yet. */
+  listPages?: number | null;
 }
 
 export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: LookRequest): Promise<WatchLook> {
   const { project, generation, lastLookAt } = request;
+  let listPages = request.listPages ?? null;
   const now = deps.clock.now();
   const lookedAt = now.toISOString();
   const interval = deps.settings.provisionPollSeconds;
   const { record, entries } = await deps.watchList.read(project);
   if (record.generation > generation) {
     // A newer watcher was put on duty (this one was started as a stop-gap): leave the work to it.
-    return { inFlight: entries.length, listed: false, woken: [], lookedAt, nextLookSeconds: null };
+    return { inFlight: entries.length, listed: false, listPages, woken: [], lookedAt, nextLookSeconds: null };
   }
   if (entries.length === 0) {
     // Off duty only if no run enrolled since the read; otherwise look again at once.
     const released = await deps.watchList.release(project, record);
-    return { inFlight: 0, listed: false, woken: [], lookedAt, nextLookSeconds: released ? null : Math.min(1, interval) };
+    return { inFlight: 0, listed: false, listPages, woken: [], lookedAt, nextLookSeconds: released ? null : Math.min(1, interval) };
   }
 
   const stale = entries.filter((entry) => secondsBetween(entry.enrolledAt, now) > 2 * entry.fallbackSeconds + STALE_SLACK_SECONDS);
@@ -107,9 +113,10 @@ export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: 
   const woken: string[] = [];
 
   if (due.length > 0) {
-    const computes = new Map<string, ComputeInstance>((await deps.aml.listComputes(project)).map((compute) => [compute.name, compute]));
+    const lookUp = await instancesOf(deps, project, due, listPages);
+    listPages = lookUp.listPages;
     await inBatches(due, async (entry) => {
-      const compute = computes.get(entry.serverId) ?? null;
+      const compute = lookUp.computes.get(entry.serverId) ?? null;
       const observed = compute?.state ?? ABSENT;
       if (observed === entry.seen) return;
       await waker.wake({ run: entry.run, serverId: entry.serverId, observed, compute });
@@ -131,10 +138,31 @@ export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: 
   return {
     inFlight: waiting.length,
     listed: due.length > 0,
+    listPages,
     woken: woken.sort(),
     lookedAt,
     nextLookSeconds: Math.min(LONGEST_SLEEP_SECONDS, Math.max(step, soonest)),
   };
+}
+
+/**
+ * The due instances as Azure shows them now, in the fewest ARM requests: one GET each while they
+ * are fewer than the pages of the workspace's last list (a class of 1,000 lists in 50 pages of 20),
+ * otherwise one list, which also tells the next look what a list costs.
+ */
+async function instancesOf(
+  deps: WatchDeps, project: string, due: readonly ListedWatchEntry[], listPages: number | null,
+): Promise<{ computes: Map<string, ComputeInstance>; listPages: number | null }> {
+  if (listPages !== null && due.length < listPages) {
+    const computes = new Map<string, ComputeInstance>();
+    await inBatches(due, async (entry) => {
+      const compute = await deps.aml.getCompute({ project, name: entry.serverId });
+      if (compute) computes.set(compute.name, compute);
+    });
+    return { computes, listPages };
+  }
+  const list = await deps.aml.listComputes(project);
+  return { computes: new Map(list.computes.map((compute) => [compute.name, compute])), listPages: list.pages };
 }
 
 /** Whether a whole minute of the entry's launch ended between the previous look and this one. */

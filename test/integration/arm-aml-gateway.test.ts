@@ -237,7 +237,7 @@ describe('ArmAmlGateway against the ARM emulator', () => {
       lastOperation: { operationName: 'Create', operationTrigger: 'User' },
     });
     expect(created?.createdAt).toBe(new Date(clock.now).toISOString());
-    const listed = await harness.gateway.listComputes('climate-lab');
+    const { computes: listed } = await harness.gateway.listComputes('climate-lab');
     expect(listed.find((compute) => compute.name === 'ci-bob-default')?.idleTimeBeforeShutdown).toBe('PT120M');
   });
 
@@ -312,10 +312,11 @@ describe('ArmAmlGateway against the ARM emulator', () => {
     for (const name of names) await harness.gateway.createCompute(createRequest({ name }));
     await harness.gateway.createCompute(createRequest({ project: 'ocean-lab', name: 'ci-elsewhere' }));
 
-    const listed = await harness.gateway.listComputes('climate-lab');
+    const { computes: listed, pages } = await harness.gateway.listComputes('climate-lab');
     expect(listed.map((compute) => compute.name)).toEqual(names);
     expect(listed.every((compute) => compute.state === 'Creating')).toBe(true);
     expect((await stats(harness.emulator)).requests['GET computes/list']).toBe(3);
+    expect(pages).toBe(3);
   });
 
   it('retries a 429 with Retry-After and succeeds', async () => {
@@ -329,7 +330,7 @@ describe('ArmAmlGateway against the ARM emulator', () => {
   it('retries 500 and 503 faults and succeeds', async () => {
     await addScenario(harness.emulator, { match: { operation: 'computes/list' }, fault: { status: 500 }, times: 1 });
     await addScenario(harness.emulator, { match: { operation: 'computes/list' }, fault: { status: 503 }, times: 1 });
-    await expect(harness.gateway.listComputes('climate-lab')).resolves.toEqual([]);
+    await expect(harness.gateway.listComputes('climate-lab')).resolves.toEqual({ computes: [], pages: 1 });
     const after = await stats(harness.emulator);
     expect(after.requests['GET computes/list']).toBe(3);
     expect(after.faults).toBe(2);

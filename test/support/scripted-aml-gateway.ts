@@ -5,7 +5,7 @@
 import { AppError } from '../../shared/domain/errors';
 import type { RoleAssignmentInfo } from '../../shared/domain/project-access';
 import type {
-  AmlComputeState, AmlGateway, ComputeInstance, ComputeLastOperation, ComputeLocator, CreateComputeRequest, ResourceGroupInfo, SubnetInfo, VmSizeInfo, WorkspaceInfo,
+  AmlComputeState, AmlGateway, ComputeInstance, ComputeLastOperation, ComputeList, ComputeLocator, CreateComputeRequest, ResourceGroupInfo, SubnetInfo, VmSizeInfo, WorkspaceInfo,
 } from '../../shared/domain/ports';
 
 interface Instance {
@@ -42,6 +42,8 @@ export interface ScriptedAmlOptions {
   roleAssignments?: Record<string, RoleAssignmentInfo[]>;
   /** The projects (resource group + workspace, westeurope); default climate-lab only. */
   projects?: string[];
+  /** Instances per page of listComputes (default 20, the emulator's). */
+  listPageSize?: number;
   /** listComputes of these projects fails with the error (e.g. a 403 on one workspace). */
   listFailures?: Record<string, AppError>;
   /** The subscription's tenant (default: the emulator seed's). */
@@ -91,6 +93,13 @@ export class ScriptedAmlGateway implements AmlGateway {
     this.calls.push(`create ${request.name}`);
     this.createRequests.push(request);
     if (this.options.createRejection) throw this.options.createRejection;
+    const existing = this.present(request.name);
+    if (existing) {
+      // As the emulator (and ARM's idempotent PUT): the same create again answers the instance as it stands.
+      const state = this.stateOf(existing);
+      if (state === 'Deleting') throw new AppError('conflicting-operation', `Compute instance '${request.name}' is being deleted.`);
+      return;
+    }
     const done = this.now + (this.options.createSeconds ?? 60) * 1000;
     const outcome = this.options.createOutcome;
     const timeline: Instance['timeline'] = [{ at: this.now, state: 'Creating' }];
@@ -148,11 +157,12 @@ export class ScriptedAmlGateway implements AmlGateway {
     instance.goneAt = this.now + seconds * 1000;
   }
 
-  async listComputes(project: string): Promise<ComputeInstance[]> {
+  async listComputes(project: string): Promise<ComputeList> {
     this.calls.push(`list ${project}`);
     const failure = this.options.listFailures?.[project];
     if (failure) throw failure;
-    return [...this.instances.keys()].map((name) => this.present(name)).filter((i): i is Instance => i !== null && i.project === project).map((i) => this.view(i));
+    const computes = [...this.instances.keys()].map((name) => this.present(name)).filter((i): i is Instance => i !== null && i.project === project).map((i) => this.view(i));
+    return { computes, pages: Math.max(1, Math.ceil(computes.length / (this.options.listPageSize ?? 20))) };
   }
 
   async listResourceGroups(): Promise<ResourceGroupInfo[]> {

@@ -1,4 +1,5 @@
 /** Test data: a valid `Server` with overrides. */
+import { newServer, respawned, type NewServerInput } from '../../shared/domain/server-changes';
 import type { Server } from '../../shared/domain/server';
 
 let sequence = 0;
@@ -39,4 +40,14 @@ export function buildServer(overrides: Partial<Server> = {}): Server {
     sessionEndedAt: null,
     ...overrides,
   };
+}
+
+/**
+ * A server spawned again after an earlier run left its instance in Azure (`amlState`, e.g. Stopped
+ * or a failed state): what a spawn of a Stopped or Failed server stores. Unlike a new server's,
+ * its first step reads the instance before it sends anything.
+ */
+export function respawnedServer(input: NewServerInput, amlState: string, at: string): Server {
+  const earlier = new Date(Date.parse(at) - 3_600_000).toISOString();
+  return respawned({ ...newServer(input, earlier), state: 'Stopped', amlState }, at);
 }

@@ -2,6 +2,7 @@ import { serverIdFor } from '../../shared/domain/naming';
 import type { CreateComputeRequest } from '../../shared/domain/ports';
 import type { SizeLabel } from '../../shared/domain/server';
 import { newServer } from '../../shared/domain/server-changes';
+import { respawnedServer } from '../support/server-builder';
 import { advanceProvisioning } from '../../shared/use-cases/advance-provisioning';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
@@ -9,7 +10,8 @@ import { testDependencies, testSettings, VirtualClock } from '../support/test-de
 
 const NOW = new Date('2026-11-26T09:00:00Z');
 
-async function setUp(size: SizeLabel, settings: Record<string, string>) {
+/** With `amlState`: a server spawned again, whose instance an earlier run left in that state. */
+async function setUp(size: SizeLabel, settings: Record<string, string>, amlState?: string) {
   const servers = new InMemoryServerRepository();
   const aml = new ScriptedAmlGateway();
   aml.setTime(NOW);
@@ -21,9 +23,8 @@ async function setUp(size: SizeLabel, settings: Record<string, string>) {
   };
   const deps = testDependencies({ servers, aml, clock: new VirtualClock(NOW), settings: testSettings(settings) });
   const id = serverIdFor({ hubId: 'hub', user: 'alice', project: 'climate-lab', vmSize: 'Standard_DS1_v2', serverName: '' });
-  await servers.create(newServer({
-    id, hubId: 'hub', user: 'alice', serverName: '', project: 'climate-lab', size, vmSize: 'Standard_DS1_v2', userObjectId: null, tenantId: null,
-  }, NOW.toISOString()));
+  const input = { id, hubId: 'hub', user: 'alice', serverName: '', project: 'climate-lab', size, vmSize: 'Standard_DS1_v2', userObjectId: null, tenantId: null } as const;
+  await servers.create(amlState ? respawnedServer(input, amlState, NOW.toISOString()) : newServer(input, NOW.toISOString()));
   return { aml, deps, id, created };
 }
 
@@ -41,14 +42,14 @@ describe('provisioning sets the instance idle shutdown from its size', () => {
   });
 
   it('applies a changed setting to a stopped instance before starting it', async () => {
-    const { aml, deps, id } = await setUp('Medium', { IDLE_STOP_MINUTES_MEDIUM: '45' });
+    const { aml, deps, id } = await setUp('Medium', { IDLE_STOP_MINUTES_MEDIUM: '45' }, 'Stopped');
     aml.seed('climate-lab', id, 'Standard_DS1_v2', 'Stopped', { idleTimeBeforeShutdown: 'PT120M' });
     await advanceProvisioning(deps, id);
     expect(aml.calls).toEqual([`get ${id}`, `updateIdleShutdown ${id} PT45M`, `start ${id}`]);
   });
 
   it('starts a stopped instance that already has the setting without changing it (PT1H is PT60M)', async () => {
-    const { aml, deps, id } = await setUp('Medium', { IDLE_STOP_MINUTES_MEDIUM: '60' });
+    const { aml, deps, id } = await setUp('Medium', { IDLE_STOP_MINUTES_MEDIUM: '60' }, 'Stopped');
     aml.seed('climate-lab', id, 'Standard_DS1_v2', 'Stopped', { idleTimeBeforeShutdown: 'PT1H' });
     await advanceProvisioning(deps, id);
     expect(aml.calls).toEqual([`get ${id}`, `start ${id}`]);

@@ -3,10 +3,11 @@
  * wind-down steps against a scripted Azure on a virtual clock, with the competing request injected
  * at the exact point the race needs, and whole runs through durable-functions' own replay.
  */
-import { ACTIVITIES, type GiveUpInput } from '../../shared/adapters/durable/orchestration-names';
+import { ACTIVITIES, provisionStepInput, type GiveUpInput, type ProvisionStepInput } from '../../shared/adapters/durable/orchestration-names';
+import { AppError } from '../../shared/domain/errors';
 import { LAUNCH_IN_FLIGHT_GRACE_MS } from '../../shared/domain/lifecycle';
 import { serverIdFor } from '../../shared/domain/naming';
-import type { AmlGateway, ComputeLocator, CreateComputeRequest } from '../../shared/domain/ports';
+import type { AmlGateway, ComputeInstance, ComputeLocator, CreateComputeRequest } from '../../shared/domain/ports';
 import { newServer } from '../../shared/domain/server-changes';
 import { provisionServerOrchestrator } from '../../shared/orchestrations/provision-server';
 import { windDownOrchestrator, type WindDownKind } from '../../shared/orchestrations/wind-down-server';
@@ -15,17 +16,19 @@ import { advanceDelete, advanceStop, giveUpWindDown, stopActionFor, type StopAct
 import { deleteServer } from '../../shared/use-cases/delete-server';
 import { spawnServer } from '../../shared/use-cases/spawn-server';
 import { stopServer } from '../../shared/use-cases/stop-server';
+import { InMemoryWritePacer } from '../support/in-memory-pacing';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
 import { replayOrchestration, type ActivityImplementation } from '../support/orchestration-replay';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
 import { ScriptedAmlGateway, type ScriptedAmlOptions } from '../support/scripted-aml-gateway';
-import { testDependencies, VirtualClock } from '../support/test-dependencies';
+import { respawnedServer } from '../support/server-builder';
+import { testDependencies, testSettings, VirtualClock } from '../support/test-dependencies';
 
 const START = new Date('2026-11-26T09:00:00Z');
 const POLL_SECONDS = 10;
 
-/** Lets a test act at a precise point of a gateway call (before it reaches "Azure"). */
-type Hooks = { beforeGet?: () => Promise<void>; beforeCreate?: () => Promise<void>; beforeStart?: () => Promise<void> };
+/** Lets a test act at a precise point of a gateway call (before it reaches "Azure"), or before a launch takes its turn to write. */
+type Hooks = { beforeGet?: () => Promise<void>; beforeTurn?: () => Promise<void>; beforeCreate?: () => Promise<void>; beforeStart?: () => Promise<void> };
 
 function hooked(gateway: ScriptedAmlGateway, hooks: Hooks): AmlGateway {
   return Object.assign(Object.create(gateway) as ScriptedAmlGateway, {
@@ -56,13 +59,24 @@ function setUp(options: ScriptedAmlOptions = {}) {
   const gateway = new ScriptedAmlGateway({ createSeconds: 60, startSeconds: 30, stopSeconds: 20, deleteSeconds: 15, ...options });
   const hooks: Hooks = {};
   const clock = new VirtualClock(START);
-  const deps = testDependencies({ servers, aml: hooked(gateway, hooks), clock });
+  const writePacer = new InMemoryWritePacer(testSettings().armWrites);
+  const pass = writePacer.pass.bind(writePacer);
+  writePacer.pass = async (...args) => {
+    const hook = hooks.beforeTurn;
+    hooks.beforeTurn = undefined;
+    await hook?.();
+    return pass(...args);
+  };
+  const deps = testDependencies({ servers, aml: hooked(gateway, hooks), clock, writePacer });
   const control = new RecordingOrchestrationControl();
   const id = serverIdFor({ hubId: 'hub', user: 'alice', project: 'climate-lab', vmSize: 'Standard_DS3_v2', serverName: '' });
   const activities: Record<string, ActivityImplementation> = {
     // No watcher here: every wait ends on the run's fallback timer, one poll interval long.
     [ACTIVITIES.watchServer]: async () => ({ fallbackSeconds: POLL_SECONDS }),
-    [ACTIVITIES.provisionStep]: (input) => advanceProvisioning(deps, input as string),
+    [ACTIVITIES.provisionStep]: (input) => {
+      const { serverId, observed } = provisionStepInput(input as ProvisionStepInput<ComputeInstance>);
+      return advanceProvisioning(deps, serverId, observed);
+    },
     [ACTIVITIES.provisionGiveUp]: (input) => giveUpProvisioning(deps, (input as GiveUpInput).serverId, input as GiveUpInput),
     [ACTIVITIES.stopStep]: (input) => advanceStop(deps, input as string),
     [ACTIVITIES.deleteStep]: (input) => advanceDelete(deps, input as string),
@@ -80,9 +94,11 @@ function setUp(options: ScriptedAmlOptions = {}) {
     name: kind === 'stop' ? 'stopServer' : 'deleteServer',
     input: { serverId: id, pollSeconds: POLL_SECONDS, timeoutMinutes: 30 }, start: clock.now(), activities, onTime,
   });
-  const seedRequested = () => servers.create(newServer({
-    id, hubId: 'hub', user: 'alice', serverName: '', project: 'climate-lab', size: 'Medium', vmSize: 'Standard_DS3_v2', userObjectId: null, tenantId: null,
-  }, clock.now().toISOString()));
+  /** A new server, or — with `amlState` — one spawned again whose instance an earlier run left. */
+  const seedRequested = (amlState?: string) => {
+    const input = { id, hubId: 'hub', user: 'alice', serverName: '', project: 'climate-lab', size: 'Medium', vmSize: 'Standard_DS3_v2', userObjectId: null, tenantId: null } as const;
+    return servers.create(amlState ? respawnedServer(input, amlState, clock.now().toISOString()) : newServer(input, clock.now().toISOString()));
+  };
   const creates = () => gateway.calls.filter((call) => call.startsWith('create')).length;
   return { servers, gateway, hooks, clock, deps, control, id, provision, windDown, seedRequested, creates, onTime };
 }
@@ -91,7 +107,7 @@ describe('a spawn of a server whose instance failed earlier (9.2)', () => {
   it.each(['CreateFailed', 'SetupFailed', 'UserSetupFailed', 'Unusable'] as const)('deletes the %s instance, creates it anew and runs', async (failed) => {
     const ctx = setUp();
     ctx.gateway.seed('climate-lab', ctx.id, 'Standard_DS3_v2', failed);
-    await ctx.seedRequested();
+    await ctx.seedRequested(failed);
     const result = await ctx.provision();
 
     expect(result.output).toEqual({ outcome: 'running', state: 'Running' });
@@ -140,7 +156,7 @@ describe('stop while provisioning (9.4)', () => {
   it('while Starting waits for Running (Azure refuses a stop while Starting), then stops; Stopped only once stopped', async () => {
     const ctx = setUp();
     ctx.gateway.seed('climate-lab', ctx.id, 'Standard_DS3_v2', 'Stopped');
-    await ctx.seedRequested();
+    await ctx.seedRequested('Stopped');
     await advanceProvisioning(ctx.deps, ctx.id);
     expect(ctx.gateway.stateOfInstance(ctx.id)).toBe('Starting');
     await stopServer(ctx.deps, ctx.control, ctx.id, 'user');
@@ -155,7 +171,7 @@ describe('stop while provisioning (9.4)', () => {
   it('that lands between the step reading Stopped and its start POST waits for the start to land, then stops it', async () => {
     const ctx = setUp();
     ctx.gateway.seed('climate-lab', ctx.id, 'Standard_DS3_v2', 'Stopped');
-    await ctx.seedRequested();
+    await ctx.seedRequested('Stopped');
     ctx.hooks.beforeStart = async () => {
       await stopServer(ctx.deps, ctx.control, ctx.id, 'user');
       // The stop run's first look, while the start is still on its way: "Stopped" is not final yet.
@@ -198,11 +214,50 @@ describe('stop while provisioning (9.4)', () => {
   });
 });
 
+describe('a new server whose id names an instance that outlived an earlier server', () => {
+  it('sends its create unread, and starts the stopped instance Azure answered with', async () => {
+    const ctx = setUp();
+    ctx.gateway.seed('climate-lab', ctx.id, 'Standard_DS3_v2', 'Stopped', { idleTimeBeforeShutdown: 'PT120M' });
+    await ctx.seedRequested();
+    const result = await ctx.provision();
+
+    expect(result.output).toEqual({ outcome: 'running', state: 'Running' });
+    const calls = ctx.gateway.calls.filter((call) => !call.startsWith('get'));
+    expect(calls).toEqual([`create ${ctx.id}`, `start ${ctx.id}`]);
+    expect(ctx.gateway.calls[0]).toBe(`create ${ctx.id}`); // nothing read before it
+    expect(ctx.servers.server(ctx.id)).toMatchObject({ state: 'Running', error: null });
+  });
+
+  it('is not failed when Azure refuses the create because the old instance is still being deleted', async () => {
+    const ctx = setUp({ deleteSeconds: 15 });
+    ctx.gateway.seed('climate-lab', ctx.id, 'Standard_DS3_v2', 'Running');
+    await ctx.gateway.deleteCompute({ project: 'climate-lab', name: ctx.id });
+    await ctx.seedRequested();
+    ctx.gateway.calls.length = 0;
+    const result = await ctx.provision();
+
+    expect(result.output).toEqual({ outcome: 'running', state: 'Running' });
+    // Refused while Deleting, looked at, then created anew once the old one was gone.
+    expect(ctx.gateway.calls.filter((call) => call.startsWith('create'))).toEqual([`create ${ctx.id}`, `create ${ctx.id}`]);
+    expect(ctx.servers.server(ctx.id)).toMatchObject({ state: 'Running', error: null });
+  });
+
+  it('is failed when Azure refuses the create and there is no instance after all', async () => {
+    const ctx = setUp({ createRejection: new AppError('quota-exceeded', 'The subscription has no quota for Standard_DS3_v2 in westeurope.') });
+    await ctx.seedRequested();
+    const result = await ctx.provision();
+
+    expect(result.output).toEqual({ outcome: 'failed', state: 'Failed' });
+    expect(ctx.servers.server(ctx.id).error).toEqual({ code: 'quota-exceeded', message: 'The subscription has no quota for Standard_DS3_v2 in westeurope.' });
+    expect(ctx.gateway.calls).toEqual([`create ${ctx.id}`, `get ${ctx.id}`]); // one look, to tell a refusal from an instance
+  });
+});
+
 describe('a delete or stop racing the create (10.1)', () => {
   it.each(['delete', 'stop'] as const)('a %s between the step reading Requested and its intent write: no create is sent', async (kind) => {
     const ctx = setUp();
     await ctx.seedRequested();
-    ctx.hooks.beforeGet = async () => {
+    ctx.hooks.beforeTurn = async () => {
       if (kind === 'delete') await deleteServer(ctx.deps, ctx.control, ctx.id);
       else await stopServer(ctx.deps, ctx.control, ctx.id, 'user');
     };

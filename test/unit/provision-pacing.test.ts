@@ -3,13 +3,15 @@
  * `paced` with `retryAt`, the orchestration waits on a durable timer until then, and only then is
  * the create sent. Nothing is sent, nor refused by ARM, while a server waits.
  */
-import { ACTIVITIES, type GiveUpInput } from '../../shared/adapters/durable/orchestration-names';
+import { ACTIVITIES, provisionStepInput, type GiveUpInput, type ProvisionStepInput } from '../../shared/adapters/durable/orchestration-names';
+import type { ComputeInstance } from '../../shared/domain/ports';
 import { serverIdFor } from '../../shared/domain/naming';
 import { newServer } from '../../shared/domain/server-changes';
 import { provisionServerOrchestrator } from '../../shared/orchestrations/provision-server';
 import { advanceProvisioning, giveUpProvisioning } from '../../shared/use-cases/advance-provisioning';
 import { InMemoryWritePacer } from '../support/in-memory-pacing';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
+import { respawnedServer } from '../support/server-builder';
 import { replayOrchestration, type ActivityImplementation } from '../support/orchestration-replay';
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
 import { testDependencies, VirtualClock } from '../support/test-dependencies';
@@ -33,7 +35,10 @@ function setUp() {
   const activities: Record<string, ActivityImplementation> = {
     // No watcher here: every wait ends on the run's fallback timer, one poll interval long.
     [ACTIVITIES.watchServer]: async () => ({ fallbackSeconds: POLL_SECONDS }),
-    [ACTIVITIES.provisionStep]: (input) => advanceProvisioning(deps, input as string),
+    [ACTIVITIES.provisionStep]: (input) => {
+      const { serverId, observed } = provisionStepInput(input as ProvisionStepInput<ComputeInstance>);
+      return advanceProvisioning(deps, serverId, observed);
+    },
     [ACTIVITIES.provisionGiveUp]: (input) => {
       const { serverId, code, message } = input as GiveUpInput;
       return giveUpProvisioning(deps, serverId, { code, message });
@@ -59,7 +64,7 @@ describe('a create paced by the ARM write schedule', () => {
     await ctx.seed('second');
     expect(await advanceProvisioning(ctx.deps, ctx.id('first'))).toMatchObject({ outcome: 'wait', state: 'Creating' });
     const step = await advanceProvisioning(ctx.deps, ctx.id('second'));
-    expect(step).toEqual({ outcome: 'paced', state: 'Requested', retryAt: new Date(START.getTime() + 20_000).toISOString() });
+    expect(step).toEqual({ outcome: 'paced', state: 'Requested', retryAt: new Date(START.getTime() + 20_000).toISOString(), observed: null });
     expect(ctx.gateway.calls.filter((call) => call.startsWith('create'))).toEqual([`create ${ctx.id('first')}`]);
     const server = ctx.servers.server(ctx.id('second'));
     expect(server.launchRequestedAt).toBeNull();
@@ -90,5 +95,37 @@ describe('a create paced by the ARM write schedule', () => {
     expect(created).toEqual([ctx.id('first'), ctx.id('second')]);
     // The second create went out at its turn, not before.
     expect(ctx.servers.server(ctx.id('second')).startedAt).toBe(new Date(START.getTime() + 20_000 + 30_000).toISOString());
+    // A new server has no instance: nothing was read from Azure before its create, paced or not.
+    const beforeCreate = ctx.gateway.calls.slice(0, ctx.gateway.calls.indexOf(`create ${ctx.id('second')}`));
+    expect(beforeCreate.filter((call) => call === `get ${ctx.id('second')}`)).toEqual([]);
+  });
+
+  it('starts a stopped instance at its turn with the look the paced step took: one read in all', async () => {
+    const ctx = setUp();
+    await ctx.seed('first');
+    await ctx.servers.create(respawnedServer({
+      id: ctx.id('second'), hubId: 'hub', user: 'alice', serverName: 'second', project: 'climate-lab', size: 'Medium', vmSize: 'Standard_DS3_v2',
+      userObjectId: null, tenantId: null,
+    }, 'Stopped', START.toISOString()));
+    ctx.gateway.seed('climate-lab', ctx.id('second'), 'Standard_DS3_v2', 'Stopped', { idleTimeBeforeShutdown: 'PT120M' });
+    await advanceProvisioning(ctx.deps, ctx.id('first')); // takes the one write of the burst
+
+    const result = await ctx.provision(ctx.id('second'));
+    expect(result.output).toEqual({ outcome: 'running', state: 'Running' });
+    expect(result.timers[0]?.toISOString()).toBe(new Date(START.getTime() + 20_000).toISOString()); // it was paced
+    const second = ctx.gateway.calls.filter((call) => call.endsWith(ctx.id('second')));
+    expect(second.slice(0, second.indexOf(`start ${ctx.id('second')}`))).toEqual([`get ${ctx.id('second')}`]);
+  });
+
+  it('does not trust a look that found no instance once the server left Requested', async () => {
+    const ctx = setUp();
+    await ctx.seed('first');
+    expect(await advanceProvisioning(ctx.deps, ctx.id('first'))).toMatchObject({ outcome: 'wait', state: 'Creating' });
+    const gets = () => ctx.gateway.calls.filter((call) => call === `get ${ctx.id('first')}`).length;
+    const before = gets();
+    // A stale "no instance" (e.g. a retried activity) must not send a second create.
+    expect(await advanceProvisioning(ctx.deps, ctx.id('first'), null)).toMatchObject({ outcome: 'wait', state: 'Creating' });
+    expect(gets()).toBe(before + 1);
+    expect(ctx.gateway.calls.filter((call) => call.startsWith('create'))).toEqual([`create ${ctx.id('first')}`]);
   });
 });

@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/domain/errors';
 import { newServer } from '../../shared/domain/server-changes';
+import { respawnedServer } from '../support/server-builder';
 import { serverIdFor } from '../../shared/domain/naming';
 import { ACTIVITIES, type GiveUpInput } from '../../shared/adapters/durable/orchestration-names';
 import { provisionServerOrchestrator } from '../../shared/orchestrations/provision-server';
@@ -52,11 +53,13 @@ function setUp(aml: ScriptedAmlOptions = {}) {
   return { servers, gateway, clock, deps, id, activities, onTime, provision };
 }
 
-async function seedRequested(ctx: ReturnType<typeof setUp>) {
-  await ctx.servers.create(newServer({
+/** A new server (no instance yet), or — with `amlState` — one spawned again whose instance an earlier run left. */
+async function seedRequested(ctx: ReturnType<typeof setUp>, amlState?: string) {
+  const input = {
     id: ctx.id, hubId: 'hub', user: 'alice', serverName: '', project: 'climate-lab', size: 'Medium', vmSize: 'Standard_DS3_v2',
     userObjectId: null, tenantId: null,
-  }, START.toISOString()));
+  } as const;
+  await ctx.servers.create(amlState ? respawnedServer(input, amlState, START.toISOString()) : newServer(input, START.toISOString()));
 }
 
 describe('provisionServer orchestration (durable-functions replay)', () => {
@@ -89,7 +92,7 @@ describe('provisionServer orchestration (durable-functions replay)', () => {
 
   it('starts a stopped instance instead of creating one', async () => {
     const ctx = setUp({ startSeconds: 30 });
-    await seedRequested(ctx);
+    await seedRequested(ctx, 'Stopped');
     ctx.gateway.seed('climate-lab', ctx.id, 'Standard_DS3_v2', 'Stopped');
     const result = await ctx.provision();
 
@@ -101,7 +104,7 @@ describe('provisionServer orchestration (durable-functions replay)', () => {
 
   it('finishes at once when the instance is already running', async () => {
     const ctx = setUp();
-    await seedRequested(ctx);
+    await seedRequested(ctx, 'Stopped');
     ctx.gateway.seed('climate-lab', ctx.id, 'Standard_DS3_v2', 'Running');
     const result = await ctx.provision();
 

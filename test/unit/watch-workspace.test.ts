@@ -69,12 +69,13 @@ function setUp(aml: ScriptedAmlOptions = {}, settings: Record<string, string> = 
     [ACTIVITIES.provisionGiveUp]: (input) => giveUpProvisioning(deps, (input as GiveUpInput).serverId, input as GiveUpInput),
     [ACTIVITIES.watchServer]: (input) => enrolForWatch(deps, watch, input as WatchServerInput),
     [ACTIVITIES.watchLook]: (input) => {
-      const { project, generation, lastLookAt } = input as WatchInput;
-      return watchWorkspace(deps, watch, { project, generation: generation ?? 0, lastLookAt: lastLookAt ?? null });
+      const { project, generation, lastLookAt, listPages } = input as WatchInput;
+      return watchWorkspace(deps, watch, { project, generation: generation ?? 0, lastLookAt: lastLookAt ?? null, listPages: listPages ?? null });
     },
   };
   /** One look of a project's watcher, as the orchestration asks for it. */
-  const look = (project = 'climate-lab', lastLookAt: string | null = null) => watchWorkspace(deps, watch, { project, generation: 1, lastLookAt });
+  const look = (project = 'climate-lab', lastLookAt: string | null = null, listPages: number | null = null) =>
+    watchWorkspace(deps, watch, { project, generation: 1, lastLookAt, listPages });
   /** The run of the server enrols, as it does before it waits. */
   const enrol = (id: string) => enrolForWatch(deps, watch, id);
   const lists = () => gateway.calls.filter((call) => call.startsWith('list')).length;
@@ -114,6 +115,38 @@ describe('one look of the workspace watcher', () => {
     const again = await ctx.look();
     expect(again.woken).toEqual([]);
     expect(ctx.watch.wakeups).toEqual([]);
+  });
+
+  it('GETs the due instances while they are fewer than the pages of the last list, and lists otherwise', async () => {
+    const ctx = setUp({ createSeconds: 400, listPageSize: 2 });
+    const ids = [await ctx.spawn('alice'), await ctx.spawn('bob'), await ctx.spawn('carol'), await ctx.spawn('dave'), await ctx.spawn('fay')];
+    for (const id of ids) await advanceProvisioning(ctx.deps, id);
+    ctx.gateway.seed('climate-lab', ids[0]!, 'Standard_DS3_v2', 'Running');
+    ctx.onTime(new Date(START.getTime() + 345_000));
+    for (const id of ids) await ctx.enrol(id);
+    ctx.gateway.calls.length = 0;
+
+    // Nothing known of a list's cost yet: one list (5 instances in pages of 2 = 3 requests).
+    const first = await ctx.look();
+    expect(ctx.gateway.calls).toEqual(['list climate-lab']);
+    expect(first).toMatchObject({ listed: true, listPages: 3, woken: [ids[0]] });
+
+    // Two due instances cost two GETs, fewer than the list's three pages; the change is seen all the same.
+    await ctx.watchList.remove('climate-lab', (await ctx.watchList.read('climate-lab')).entries.find((entry) => entry.serverId === ids[3])!);
+    await ctx.watchList.remove('climate-lab', (await ctx.watchList.read('climate-lab')).entries.find((entry) => entry.serverId === ids[4])!);
+    ctx.gateway.seed('climate-lab', ids[1]!, 'Standard_DS3_v2', 'Running');
+    ctx.gateway.calls.length = 0;
+    ctx.watch.wakeups.length = 0;
+    const second = await ctx.look('climate-lab', first.lookedAt, first.listPages);
+    expect([...ctx.gateway.calls].sort()).toEqual([`get ${ids[1]}`, `get ${ids[2]}`].sort());
+    expect(second).toMatchObject({ listed: true, listPages: 3, woken: [ids[1]] });
+    expect(ctx.watch.wakeups).toEqual([expect.objectContaining({ serverId: ids[1], observed: 'Running', compute: expect.objectContaining({ state: 'Running' }) })]);
+
+    // As many due instances as the list has pages: the list again.
+    for (const id of [ids[1]!, ids[3]!, ids[4]!]) await ctx.enrol(id);
+    ctx.gateway.calls.length = 0;
+    await ctx.look('climate-lab', second.lookedAt, second.listPages);
+    expect(ctx.gateway.calls).toEqual(['list climate-lab']);
   });
 
   it('reads no server and no learned duration per look: only the watch list, and the list of computes', async () => {
@@ -297,7 +330,7 @@ describe('a run waiting for the watcher (durable-functions replay)', () => {
     expect(ctx.watch.started).toEqual(['climate-lab#1']);
     expect(result.events).toHaveLength(1);
     expect(result.timers).toEqual([new Date(START.getTime() + 660_000)]); // the fallback (expected end + a minute), never fired
-    expect(ctx.gets()).toBe(1); // the first look only: the wake carried the instance
+    expect(ctx.gets()).toBe(0); // a new server's create goes out unread, and the wake carried the instance
     expect(ctx.servers.server(id)).toMatchObject({ state: 'Running', url: `https://${id}.listed.example/lab` });
   });
 
@@ -363,7 +396,7 @@ describe('the watcher orchestration (durable-functions replay)', () => {
     expect((await ctx.watchList.record('climate-lab')).onDuty).toBe(false);
   });
 
-  it('continues as new after a generation of looks, carrying its generation and its last look', async () => {
+  it('continues as new after a generation of looks, carrying its generation, its last look and what a list costs', async () => {
     const ctx = setUp({ createHangs: true }, { PROVISION_POLL_SECONDS: '3', EXPECTED_CREATE_SECONDS: '2' });
     const id = await ctx.spawn('alice');
     await advanceProvisioning(ctx.deps, id);
@@ -373,7 +406,7 @@ describe('the watcher orchestration (durable-functions replay)', () => {
     });
     expect(result.status).toBe('ContinuedAsNew');
     const lookedAt = (result.calls.at(-1)!.at).toISOString();
-    expect(result.continuedAsNew).toEqual({ project: 'climate-lab', generation: 1, lastLookAt: lookedAt });
+    expect(result.continuedAsNew).toEqual({ project: 'climate-lab', generation: 1, lastLookAt: lookedAt, listPages: 1 });
     expect(result.calls.filter((call) => call.name === ACTIVITIES.watchLook)).toHaveLength(LOOKS_PER_GENERATION);
     expect(ctx.watch.wakeups).toHaveLength(0); // Creating throughout: nothing to wake
   });

@@ -14,6 +14,7 @@ import type { TokenCredential } from '@azure/identity';
 import type {
   AmlGateway,
   ComputeInstance,
+  ComputeList,
   ComputeLocator,
   CreateComputeRequest,
   ResourceGroupInfo,
@@ -118,13 +119,15 @@ export class ArmAmlGateway implements AmlGateway {
     }
   }
 
-  async listComputes(project: string): Promise<ComputeInstance[]> {
+  async listComputes(project: string): Promise<ComputeList> {
     try {
       const computes: ComputeInstance[] = [];
-      for await (const resource of this.ml.computeOperations.list(project, project)) {
-        if (isComputeInstance(resource.properties)) computes.push(fromArmCompute(resource));
+      let pages = 0;
+      for await (const page of this.ml.computeOperations.list(project, project).byPage()) {
+        pages++;
+        for (const resource of page) if (isComputeInstance(resource.properties)) computes.push(fromArmCompute(resource));
       }
-      return computes;
+      return { computes, pages };
     } catch (error) {
       throw fromArmError(error);
     }
