@@ -1,7 +1,8 @@
 /**
  * watchWorkspace: the single watcher of one workspace (instance id `watch-<project>`). Each look
- * reads the workspace's watch list, lists its computes once when something is due, and wakes the
- * runs whose instance changed; between looks a durable timer. It ends when the look put it off
+ * reads the workspace's watch list, reads Azure once for everything due (a list of its computes,
+ * or a GET per due instance when fewer), and wakes the runs whose instance changed; between looks a
+ * durable timer. It carries what a list costs (its pages) from look to look. It ends when the look put it off
  * duty (nothing waits) or a newer watcher took over, and continues as new every few dozen looks so
  * its history stays short. Deterministic: the looks are activities.
  */

@@ -1,6 +1,7 @@
 /**
  * The workspace watcher (issue 12): every server of a project that Azure is working on is followed
- * by ONE compute list per look, and only the runs whose instance changed state are woken.
+ * by ONE look at Azure per watcher look, for all of them, and only the runs whose instance changed
+ * state are woken.
  *
  * A look costs what changed, not what is in flight: it reads the project's watch list (one query;
  * each entry carries what the look needs), looks at Azure only when some entry is due — one list of
