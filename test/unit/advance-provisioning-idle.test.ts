@@ -2,10 +2,10 @@ import { serverIdFor } from '../../shared/domain/naming';
 import type { CreateComputeRequest } from '../../shared/domain/ports';
 import type { SizeLabel } from '../../shared/domain/server';
 import { newServer } from '../../shared/domain/server-changes';
-import { respawnedServer } from '../support/server-builder';
 import { advanceProvisioning } from '../../shared/use-cases/advance-provisioning';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
+import { respawnedServer } from '../support/server-builder';
 import { testDependencies, testSettings, VirtualClock } from '../support/test-dependencies';
 
 const NOW = new Date('2026-11-26T09:00:00Z');

@@ -3,11 +3,11 @@
  * wind-down steps against a scripted Azure on a virtual clock, with the competing request injected
  * at the exact point the race needs, and whole runs through durable-functions' own replay.
  */
-import { ACTIVITIES, provisionStepInput, type GiveUpInput, type ProvisionStepInput } from '../../shared/adapters/durable/orchestration-names';
+import { ACTIVITIES, type GiveUpInput } from '../../shared/adapters/durable/orchestration-names';
 import { AppError } from '../../shared/domain/errors';
 import { LAUNCH_IN_FLIGHT_GRACE_MS } from '../../shared/domain/lifecycle';
 import { serverIdFor } from '../../shared/domain/naming';
-import type { AmlGateway, ComputeInstance, ComputeLocator, CreateComputeRequest } from '../../shared/domain/ports';
+import type { AmlGateway, ComputeLocator, CreateComputeRequest } from '../../shared/domain/ports';
 import { newServer } from '../../shared/domain/server-changes';
 import { provisionServerOrchestrator } from '../../shared/orchestrations/provision-server';
 import { windDownOrchestrator, type WindDownKind } from '../../shared/orchestrations/wind-down-server';
@@ -19,6 +19,7 @@ import { stopServer } from '../../shared/use-cases/stop-server';
 import { InMemoryWritePacer } from '../support/in-memory-pacing';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
 import { replayOrchestration, type ActivityImplementation } from '../support/orchestration-replay';
+import { provisionStepActivity } from '../support/provision-step-activity';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
 import { ScriptedAmlGateway, type ScriptedAmlOptions } from '../support/scripted-aml-gateway';
 import { respawnedServer } from '../support/server-builder';
@@ -73,10 +74,7 @@ function setUp(options: ScriptedAmlOptions = {}) {
   const activities: Record<string, ActivityImplementation> = {
     // No watcher here: every wait ends on the run's fallback timer, one poll interval long.
     [ACTIVITIES.watchServer]: async () => ({ fallbackSeconds: POLL_SECONDS }),
-    [ACTIVITIES.provisionStep]: (input) => {
-      const { serverId, observed } = provisionStepInput(input as ProvisionStepInput<ComputeInstance>);
-      return advanceProvisioning(deps, serverId, observed);
-    },
+    [ACTIVITIES.provisionStep]: provisionStepActivity(deps),
     [ACTIVITIES.provisionGiveUp]: (input) => giveUpProvisioning(deps, (input as GiveUpInput).serverId, input as GiveUpInput),
     [ACTIVITIES.stopStep]: (input) => advanceStop(deps, input as string),
     [ACTIVITIES.deleteStep]: (input) => advanceDelete(deps, input as string),

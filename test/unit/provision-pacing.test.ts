@@ -3,17 +3,17 @@
  * `paced` with `retryAt`, the orchestration waits on a durable timer until then, and only then is
  * the create sent. Nothing is sent, nor refused by ARM, while a server waits.
  */
-import { ACTIVITIES, provisionStepInput, type GiveUpInput, type ProvisionStepInput } from '../../shared/adapters/durable/orchestration-names';
-import type { ComputeInstance } from '../../shared/domain/ports';
+import { ACTIVITIES, type GiveUpInput } from '../../shared/adapters/durable/orchestration-names';
 import { serverIdFor } from '../../shared/domain/naming';
 import { newServer } from '../../shared/domain/server-changes';
 import { provisionServerOrchestrator } from '../../shared/orchestrations/provision-server';
 import { advanceProvisioning, giveUpProvisioning } from '../../shared/use-cases/advance-provisioning';
 import { InMemoryWritePacer } from '../support/in-memory-pacing';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
-import { respawnedServer } from '../support/server-builder';
 import { replayOrchestration, type ActivityImplementation } from '../support/orchestration-replay';
+import { provisionStepActivity } from '../support/provision-step-activity';
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
+import { respawnedServer } from '../support/server-builder';
 import { testDependencies, VirtualClock } from '../support/test-dependencies';
 
 const START = new Date('2026-11-26T09:00:00Z');
@@ -35,10 +35,7 @@ function setUp() {
   const activities: Record<string, ActivityImplementation> = {
     // No watcher here: every wait ends on the run's fallback timer, one poll interval long.
     [ACTIVITIES.watchServer]: async () => ({ fallbackSeconds: POLL_SECONDS }),
-    [ACTIVITIES.provisionStep]: (input) => {
-      const { serverId, observed } = provisionStepInput(input as ProvisionStepInput<ComputeInstance>);
-      return advanceProvisioning(deps, serverId, observed);
-    },
+    [ACTIVITIES.provisionStep]: provisionStepActivity(deps),
     [ACTIVITIES.provisionGiveUp]: (input) => {
       const { serverId, code, message } = input as GiveUpInput;
       return giveUpProvisioning(deps, serverId, { code, message });

@@ -1,17 +1,18 @@
 import { AppError } from '../../shared/domain/errors';
 import { newServer } from '../../shared/domain/server-changes';
-import { respawnedServer } from '../support/server-builder';
 import { serverIdFor } from '../../shared/domain/naming';
 import { ACTIVITIES, type GiveUpInput } from '../../shared/adapters/durable/orchestration-names';
 import { provisionServerOrchestrator } from '../../shared/orchestrations/provision-server';
 import { windDownOrchestrator } from '../../shared/orchestrations/wind-down-server';
-import { advanceProvisioning, giveUpProvisioning } from '../../shared/use-cases/advance-provisioning';
+import { giveUpProvisioning } from '../../shared/use-cases/advance-provisioning';
 import { advanceStop, giveUpWindDown } from '../../shared/use-cases/advance-wind-down';
 import { stopServer } from '../../shared/use-cases/stop-server';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
+import { provisionStepActivity } from '../support/provision-step-activity';
 import { replayOrchestration, type ActivityImplementation } from '../support/orchestration-replay';
 import { RecordingOrchestrationControl } from '../support/recording-orchestration-control';
 import { ScriptedAmlGateway, type ScriptedAmlOptions } from '../support/scripted-aml-gateway';
+import { respawnedServer } from '../support/server-builder';
 import { testDependencies, VirtualClock } from '../support/test-dependencies';
 
 const START = new Date('2026-11-26T09:00:00Z');
@@ -27,7 +28,7 @@ function setUp(aml: ScriptedAmlOptions = {}) {
   const activities: Record<string, ActivityImplementation> = {
     // No watcher here: every wait ends on the run's fallback timer, one poll interval long.
     [ACTIVITIES.watchServer]: async () => ({ fallbackSeconds: POLL_SECONDS }),
-    [ACTIVITIES.provisionStep]: (input) => advanceProvisioning(deps, input as string),
+    [ACTIVITIES.provisionStep]: provisionStepActivity(deps),
     [ACTIVITIES.provisionGiveUp]: (input) => {
       const { serverId, code, message } = input as GiveUpInput;
       return giveUpProvisioning(deps, serverId, { code, message });

@@ -1,10 +1,10 @@
 /**
- * The workspace watcher (issue 12): one compute list per look for all in-flight servers of a
+ * The workspace watcher (issue 12): one look at Azure per watcher look for all in-flight servers of a
  * project, waking exactly the runs whose instance changed; the runs wait for that wake or a long
  * fallback; the watcher ends when nothing is in flight and continues as new on long watches.
  */
 import {
-  ACTIVITIES, EVENTS, provisionStepInput, type GiveUpInput, type ProvisionStepInput, type WatchInput, type WatchServerInput,
+  ACTIVITIES, EVENTS, type GiveUpInput, type WatchInput, type WatchServerInput,
 } from '../../shared/adapters/durable/orchestration-names';
 import type { ComputeInstance } from '../../shared/domain/ports';
 import { serverIdFor } from '../../shared/domain/naming';
@@ -19,6 +19,7 @@ import { InMemoryWatchList } from '../support/in-memory-watch-list';
 import { InMemoryLaunchDurations } from '../support/in-memory-launch-durations';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
 import { replayOrchestration, type ActivityImplementation } from '../support/orchestration-replay';
+import { provisionStepActivity } from '../support/provision-step-activity';
 import { ScriptedAmlGateway, type ScriptedAmlOptions } from '../support/scripted-aml-gateway';
 import { testDependencies, testSettings, VirtualClock } from '../support/test-dependencies';
 
@@ -62,10 +63,7 @@ function setUp(aml: ScriptedAmlOptions = {}, settings: Record<string, string> = 
     return id;
   };
   const activities: Record<string, ActivityImplementation> = {
-    [ACTIVITIES.provisionStep]: (input) => {
-      const { serverId, observed } = provisionStepInput(input as ProvisionStepInput<ComputeInstance>);
-      return advanceProvisioning(deps, serverId, observed);
-    },
+    [ACTIVITIES.provisionStep]: provisionStepActivity(deps),
     [ACTIVITIES.provisionGiveUp]: (input) => giveUpProvisioning(deps, (input as GiveUpInput).serverId, input as GiveUpInput),
     [ACTIVITIES.watchServer]: (input) => enrolForWatch(deps, watch, input as WatchServerInput),
     [ACTIVITIES.watchLook]: (input) => {
