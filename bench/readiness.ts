@@ -40,6 +40,23 @@ export function ratePeaks(seconds: readonly SecondCounts[]): RatePeaks {
   };
 }
 
+/**
+ * ARM's requests in every second of the wave, counted from its start: the emulator lists only the
+ * seconds that had requests, and a chart joining those would draw traffic across the quiet gaps.
+ * `second` here counts from the wave's start, not from the epoch.
+ */
+export function ratesEverySecond(seconds: readonly SecondCounts[], startMs: number, endMs: number): SecondCounts[] {
+  const startSecond = Math.floor(startMs / 1000);
+  const bySecond = new Map(seconds.map((s) => [s.second - startSecond, s]));
+  const last = Math.max(Math.floor(endMs / 1000) - startSecond, ...bySecond.keys());
+  const rates: SecondCounts[] = [];
+  for (let second = 0; second <= last; second++) {
+    const counted = bySecond.get(second);
+    rates.push(counted ? { ...counted, second } : { second, reads: 0, writes: 0, throttled: 0 });
+  }
+  return rates;
+}
+
 /** Servers spawned and not yet seen Running (nor given up on), sampled once a second from `start`. */
 export function inFlightOverTime(
   outcomes: readonly { postedAt: number; runningSeenAt: number | null; endedAt: number }[],

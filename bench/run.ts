@@ -16,7 +16,7 @@ import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench-optio
 import { spawnTable, statusTable } from './bench-report';
 import { CpuWatch } from './process-cpu';
 import { HttpClient } from './http-client';
-import { azureTimes, inFlightOverTime, ratePeaks, type HistoryView } from './readiness';
+import { azureTimes, inFlightOverTime, ratePeaks, ratesEverySecond, type HistoryView } from './readiness';
 import { spawnFigures, type SpawnFigures } from './spawn-figures';
 import { renderChart } from './svg-chart';
 import { spawnWave, type SpawnOutcome } from './spawn-wave';
@@ -144,11 +144,10 @@ async function runWave(stack: LocalStack, options: BenchOptions, users: number):
   const history = (await emulatorJson(stack, 'GET', '/_emulator/history')) as { computes: HistoryView[] };
   const timeline = ((await emulatorJson(stack, 'GET', '/_emulator/timeline')) as { seconds: SecondCounts[] }).seconds;
   const figures = spawnFigures(outcomes, azureTimes(history.computes), options.createSeconds, armCountsBetween(before, after), ratePeaks(timeline), cpuUse.others);
-  const startSecond = Math.floor(started / 1000);
   const chart = renderChart({
     title: `${users} spawns, ${options.createSeconds} s create, ARM throttling ${options.throttle ? 'on' : 'off'}`,
     lags: figures.lags,
-    rates: timeline.map((s) => ({ ...s, second: s.second - startSecond })),
+    rates: ratesEverySecond(timeline, started, ended),
     inFlight: inFlightOverTime(outcomes, started, ended),
   });
   mkdirSync(RESULTS_DIR, { recursive: true });

@@ -127,7 +127,7 @@ export const SETTINGS_SCHEMA = z.object({
     'Most GPU-size servers one project may have provisioning or running at once; a spawn over it is refused with 409.',
   ),
   ARM_WRITE_BURST: positiveInt(150).describe(
-    "Creates and starts the app may send at once after a quiet period. ARM allows 200 writes in a burst per subscription and principal; the margin covers stops, deletes and timers that fire late.",
+    "Creates and starts the app may send at once after a quiet period; it also sets how late a queued turn may still be used, (burst - 3) / ARM_WRITE_PER_SECOND seconds. ARM allows 200 writes in a burst per subscription and principal; the margin covers stops and deletes.",
   ),
   ARM_WRITE_PER_SECOND: positiveNumber(8).describe(
     "Creates and starts per second the app sends in the long run, queued in request order. ARM refills 10 writes per second per subscription and principal; the margin covers stops and deletes.",

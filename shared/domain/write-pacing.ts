@@ -33,6 +33,7 @@ export function emissionIntervalMs(limits: PaceLimits): number {
  * i.e. full). Never refuses: a write that does not fit the bucket now gets a later `sendAt`.
  */
 export function reserveWrites(tat: number | null, now: number, writes: number, limits: PaceLimits): Reservation {
+  if (writes > MAX_WRITES_PER_TURN) throw new RangeError(`A turn holds at most ${MAX_WRITES_PER_TURN} writes, not ${writes}.`);
   const interval = emissionIntervalMs(limits);
   const tolerance = (limits.burst - 1) * interval;
   const start = Math.max(tat ?? now, now);
@@ -64,13 +65,30 @@ export type WritePass = { go: true } | { go: false; sendAt: Date; ahead: number 
 export interface WritePacer {
   /**
    * Answers whether `writes` writes for the server may be sent at `now`: from its reservation when
-   * it holds one (consumed when due), else by reserving. A reservation due long ago (its run died
-   * while waiting) is dropped and a new one taken, so no stale turn bunches writes together.
+   * it holds one (consumed when due), else by reserving. A reservation due longer ago than
+   * `lateTurnAllowanceMs` (its run died while waiting) is dropped and a new one taken, so no stale
+   * turn bunches writes together.
    */
   pass(serverId: string, writes: number, now: Date): Promise<WritePass>;
   /** The server's reservation not yet due, if any; takes nothing. */
   pending(serverId: string, now: Date): Promise<WritePass | null>;
 }
 
-/** How long after its time a reservation may still be used (a late timer); older ones are taken anew. */
-export const RESERVATION_LATE_MS = 10_000;
+/** The most writes one turn holds: a start that first applies a changed idle-shutdown setting. */
+export const MAX_WRITES_PER_TURN = 2;
+
+/**
+ * How long after its time a deferred turn may still be used (its timer fired late on a busy host);
+ * an older one is dropped and a new turn taken, so a run that died while waiting cannot bunch writes.
+ *
+ * Why this much is safe: a turn is deferred only when the schedule's bucket is empty at its time,
+ * and deferred turns lie at least one interval apart per write. So the writes actually sent in any
+ * window of `w` seconds are at most the deferred turns of the `L` seconds before it plus what the
+ * bucket refills after the last of them: W + perSecond·(w + L), within the bucket's burst +
+ * perSecond·w while L ≤ (burst − W) / perSecond, W being the most writes one turn holds. One write
+ * is kept spare for rounding. A longer allowance would let late turns bunch with the turns after
+ * them; a shorter one sends a turn that is a few seconds late to the back of the queue.
+ */
+export function lateTurnAllowanceMs(limits: PaceLimits): number {
+  return Math.max(0, (limits.burst - MAX_WRITES_PER_TURN - 1) * emissionIntervalMs(limits));
+}

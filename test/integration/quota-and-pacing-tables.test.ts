@@ -9,6 +9,7 @@ import { TableServerRepository } from '../../shared/adapters/table';
 import { TableQuotaSlots } from '../../shared/adapters/table/table-quota-slots';
 import { userScope } from '../../shared/domain/quota-slots';
 import { TableWritePacer } from '../../shared/adapters/table/table-write-pacer';
+import type { WritePass } from '../../shared/domain/write-pacing';
 import { httpFunctions, TestRoot } from '../support/app-root';
 import { startAzurite, type AzuriteHandle } from '../../local/storage';
 import { invokeConforming } from '../support/http-invoke';
@@ -108,5 +109,21 @@ describe('the ARM write schedule on Table Storage', () => {
     const waiting = passes.findIndex((pass) => !pass.go);
     const again = await instances[(waiting + 1) % 3]!.pass(`server${waiting}`, 1, now);
     expect(again).toEqual(passes[waiting]);
+  }, 60_000);
+
+  it('lets a turn that comes late within the allowance go, and sends one later than that to the back of the queue', async () => {
+    const client = await table(unique('pacinglate'));
+    const limits = { burst: 20, perSecond: 10 }; // a turn may be up to 1.7 s late
+    const pacer = new TableWritePacer({ client, subscriptionId: 'sub', limits });
+    const start = Date.now();
+    const at = (ms: number) => new Date(start + ms);
+    const passes: WritePass[] = [];
+    for (let i = 0; i < 60; i++) passes.push(await pacer.pass(`server${i}`, 1, at(0)));
+    expect(passes.filter((pass) => pass.go)).toHaveLength(20);
+    expect(passes[20]).toMatchObject({ go: false, sendAt: at(100) });
+    expect(passes[21]).toMatchObject({ go: false, sendAt: at(200) });
+    expect(await pacer.pass('server20', 1, at(1_800))).toEqual({ go: true }); // 1.7 s late
+    // 1.8 s late: a new turn, after the 40 queued at first (the last of them at 4 s).
+    expect(await pacer.pass('server21', 1, at(2_000))).toEqual({ go: false, sendAt: at(4_100), ahead: 21 });
   }, 60_000);
 });

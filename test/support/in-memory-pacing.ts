@@ -1,6 +1,6 @@
 /** QuotaSlots and WritePacer in memory, for logic tests (the Table ones are tested against Azurite). */
 import type { QuotaSlot, QuotaSlots } from '../../shared/domain/quota-slots';
-import { RESERVATION_LATE_MS, reserveWrites, writesAhead, type PaceLimits, type WritePacer, type WritePass } from '../../shared/domain/write-pacing';
+import { lateTurnAllowanceMs, reserveWrites, writesAhead, type PaceLimits, type WritePacer, type WritePass } from '../../shared/domain/write-pacing';
 
 export class InMemoryQuotaSlots implements QuotaSlots {
   private readonly rows = new Map<string, QuotaSlot>();
@@ -52,7 +52,7 @@ export class InMemoryWritePacer implements WritePacer {
     if (held !== undefined) {
       if (held > now.getTime()) return { go: false, sendAt: new Date(held), ahead: writesAhead(held, now.getTime(), this.limits) };
       this.reservations.delete(serverId);
-      if (now.getTime() - held <= RESERVATION_LATE_MS) return { go: true };
+      if (now.getTime() - held <= lateTurnAllowanceMs(this.limits)) return { go: true };
     }
     const reservation = reserveWrites(this.tat, now.getTime(), writes, this.limits);
     this.tat = reservation.nextTat;

@@ -1,5 +1,5 @@
 /** The bench's arithmetic: Azure's own transition times, rate peaks, servers in flight, and the chart. */
-import { azureTimes, inFlightOverTime, ratePeaks } from '../../bench/readiness';
+import { azureTimes, inFlightOverTime, ratePeaks, ratesEverySecond } from '../../bench/readiness';
 import { spawnFigures } from '../../bench/spawn-figures';
 import { renderChart } from '../../bench/svg-chart';
 
@@ -31,6 +31,22 @@ describe('bench readiness', () => {
       { postedAt: 500, runningSeenAt: null, endedAt: 1_500 },
     ], 0, 3_000);
     expect(samples).toEqual([{ second: 0, inFlight: 1 }, { second: 1, inFlight: 2 }, { second: 2, inFlight: 1 }, { second: 3, inFlight: 0 }]);
+  });
+
+  it('gives the chart every second of the wave, with zeros where ARM saw no request', () => {
+    const start = 1_000_000; // epoch second 1000
+    const rates = ratesEverySecond([
+      { second: 1001, reads: 4, writes: 2, throttled: 0 },
+      { second: 1004, reads: 1, writes: 0, throttled: 1 },
+    ], start, start + 5_400);
+    expect(rates).toEqual([
+      { second: 0, reads: 0, writes: 0, throttled: 0 },
+      { second: 1, reads: 4, writes: 2, throttled: 0 },
+      { second: 2, reads: 0, writes: 0, throttled: 0 },
+      { second: 3, reads: 0, writes: 0, throttled: 0 },
+      { second: 4, reads: 1, writes: 0, throttled: 1 },
+      { second: 5, reads: 0, writes: 0, throttled: 0 },
+    ]);
   });
 
   it('draws the three panels as one SVG, marking the seconds with 429s', () => {

@@ -1,16 +1,17 @@
 /** The ARM write schedule (GCRA): never more than the bucket allows, in request order, never refusing. */
 import fc from 'fast-check';
-import { reserveWrites, writesAhead, queuedMessage, type PaceLimits } from '../../shared/domain/write-pacing';
+import { lateTurnAllowanceMs, reserveWrites, writesAhead, queuedMessage, type PaceLimits } from '../../shared/domain/write-pacing';
 import { InMemoryWritePacer } from '../support/in-memory-pacing';
 
 const limits: PaceLimits = { burst: 200, perSecond: 10 };
 
 /** Replays send times through ARM's own bucket (the emulator's rule): how many would be refused. */
 function refusedByBucket(sendTimes: number[], bucket: PaceLimits): number {
+  const inOrder = [...sendTimes].sort((a, b) => a - b);
   let tokens = bucket.burst;
-  let at = sendTimes[0] ?? 0;
+  let at = inOrder[0] ?? 0;
   let refused = 0;
-  for (const t of [...sendTimes].sort((a, b) => a - b)) {
+  for (const t of inOrder) {
     tokens = Math.min(bucket.burst, tokens + ((t - at) / 1000) * bucket.perSecond);
     at = t;
     if (tokens >= 1 - 1e-9) tokens -= 1;
@@ -60,6 +61,66 @@ describe('reserveWrites', () => {
         expect(refusedByBucket(sends, limits)).toBe(0);
       },
     ));
+  });
+
+  describe('a deferred turn used late (its timer fired late on a busy host)', () => {
+    const small: PaceLimits = { burst: 20, perSecond: 10 };
+
+    /** Reserves each arrival in order; a deferred turn is sent at `sendTime(i, sendAt)`, or never (null). */
+    function sendsOf(arrivals: { gap: number; writes: number }[], sendTime: (i: number, sendAt: number) => number | null): number[] {
+      let tat: number | null = null;
+      let now = 0;
+      const sends: number[] = [];
+      arrivals.forEach(({ gap, writes }, i) => {
+        now += gap;
+        const r = reserveWrites(tat, now, writes, small);
+        tat = r.nextTat;
+        const at = r.sendAt > now ? sendTime(i, r.sendAt) : r.sendAt;
+        if (at !== null) for (let w = 0; w < writes; w++) sends.push(at);
+      });
+      return sends;
+    }
+
+    it('is allowed (burst − 3) intervals: 1.7 s for a bucket of 20 refilled at 10/s, 18.4 s for the default 150 at 8/s', () => {
+      expect(lateTurnAllowanceMs(small)).toBeCloseTo(1700, 6);
+      expect(lateTurnAllowanceMs({ burst: 150, perSecond: 8 })).toBeCloseTo(18_375, 6);
+      expect(lateTurnAllowanceMs({ burst: 1, perSecond: 10 })).toBe(0);
+    });
+
+    it('never overruns the bucket while no turn is later than the allowance, whatever the arrivals and host stalls', () => {
+      // A stalled host fires every timer due meanwhile when it comes back: the turns due in the
+      // stall go together at its end, or are taken anew when they are past the allowance by then.
+      fc.assert(fc.property(
+        // Bursts and lulls: queues that build up, then drain while the host is stalled.
+        fc.array(fc.record({
+          gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 1_000, max: 5_000 })),
+          writes: fc.integer({ min: 1, max: 2 }),
+        }), { minLength: 40, maxLength: 300 }),
+        fc.array(fc.record({ from: fc.integer({ min: 0, max: 30_000 }), length: fc.integer({ min: 0, max: 6_000 }) }), { maxLength: 3 }),
+        (arrivals, stalls) => {
+          const sends = sendsOf(arrivals, (_i, sendAt) => {
+            const stall = stalls.find(({ from, length }) => sendAt >= from && sendAt < from + length);
+            if (!stall) return sendAt;
+            const end = stall.from + stall.length;
+            return end - sendAt <= lateTurnAllowanceMs(small) ? end : null;
+          });
+          expect(refusedByBucket(sends, small)).toBe(0);
+        },
+      ), { numRuns: 500 });
+    });
+
+    it('is near the limit: turns a full burst-time late overrun the bucket, turns late by the allowance do not', () => {
+      // 40 at once (20 go, 20 wait 0.1 s … 2 s); the host stalls until `end` and then fires the turns
+      // due meanwhile that are within `lateness`; 25 more arrive at `end`.
+      const refusedAfterStall = (lateness: number, end: number) => {
+        const arrivals = [...Array.from({ length: 40 }, () => ({ gap: 0, writes: 1 })), { gap: end, writes: 1 },
+          ...Array.from({ length: 24 }, () => ({ gap: 0, writes: 1 }))];
+        return refusedByBucket(sendsOf(arrivals, (_i, sendAt) => (sendAt >= end ? sendAt : end - sendAt <= lateness ? end : null)), small);
+      };
+      const worst = (lateness: number) => Math.max(...Array.from({ length: 101 }, (_, k) => refusedAfterStall(lateness, 1_000 + 50 * k)));
+      expect(worst(lateTurnAllowanceMs(small))).toBe(0);
+      expect(worst(small.burst * 100)).toBeGreaterThan(0);
+    });
   });
 
   it('counts the writes ahead of a turn', () => {

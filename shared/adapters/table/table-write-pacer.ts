@@ -13,7 +13,7 @@
  */
 import type { TableClient } from '@azure/data-tables';
 import { AppError } from '../../domain/errors';
-import { RESERVATION_LATE_MS, reserveWrites, writesAhead, type PaceLimits, type WritePacer, type WritePass } from '../../domain/write-pacing';
+import { lateTurnAllowanceMs, reserveWrites, writesAhead, type PaceLimits, type WritePacer, type WritePass } from '../../domain/write-pacing';
 import { isTableFailure, translateTableError } from './table-errors';
 
 const BUCKET = 'bucket';
@@ -67,8 +67,8 @@ export class TableWritePacer implements WritePacer {
     if (held) {
       if (held.sendAt > now.getTime()) return this.waiting(held.sendAt, now);
       const used = await this.drop(serverId, held);
-      // Due (or a little late): its turn is now. One due long ago is dropped and a new turn taken.
-      if (used && now.getTime() - held.sendAt <= RESERVATION_LATE_MS) return { go: true };
+      // Due, or late within the allowance: its turn is now. One due longer ago is dropped and a new turn taken.
+      if (used && now.getTime() - held.sendAt <= lateTurnAllowanceMs(this.limits)) return { go: true };
     }
     const sendAt = await this.reserve(writes, now.getTime());
     if (sendAt <= now.getTime()) return { go: true };
