@@ -23,6 +23,9 @@ export interface Reservation {
   nextTat: number;
 }
 
+/** The most writes one turn holds: a start that first applies a changed idle-shutdown setting. */
+export const MAX_WRITES_PER_TURN = 2;
+
 /** Milliseconds between two writes at the long-run rate. */
 export function emissionIntervalMs(limits: PaceLimits): number {
   return 1000 / limits.perSecond;
@@ -73,9 +76,6 @@ export interface WritePacer {
   /** The server's reservation not yet due, if any; takes nothing. */
   pending(serverId: string, now: Date): Promise<WritePass | null>;
 }
-
-/** The most writes one turn holds: a start that first applies a changed idle-shutdown setting. */
-export const MAX_WRITES_PER_TURN = 2;
 
 /**
  * How long after its time a deferred turn may still be used (its timer fired late on a busy host);
