@@ -210,29 +210,37 @@ async function endSession(deps: ScheduleDeps, control: OrchestrationControl, sch
 }
 
 /**
- * Shortens the running server's idle shutdown to the in-use window and records the session's end
- * on it (the sweep then records the idle stop as the schedule's). False when Azure refused the
- * change or the server no longer runs: the caller stops it as any other.
+ * Records the session's end on the running server, then shortens its idle shutdown to the in-use
+ * window (the sweep records the idle stop as the schedule's). The end is recorded first: an
+ * instance idle for longer than the window stops as soon as Azure takes the change, and the sweep
+ * that records that stop must find the end on the server. False when the server no longer runs or
+ * Azure refused the change (the end is taken back): the caller stops it as any other.
  */
 async function leaveToIdleShutdown(deps: ScheduleDeps, server: Server): Promise<boolean> {
   const { idleStopMinutes, idleShutdownFloorMinutes, schedules } = deps.settings;
+  const at = nowIso(deps);
+  const marked = await deps.servers.update(server.id, (current) => (current.state === 'Running' ? { ...current, sessionEndedAt: at } : null));
+  if (marked?.server.sessionEndedAt !== at) return false;
   const idleTime = sessionEndIdleTime(idleStopMinutes[server.size], schedules.inUseMinutes, idleShutdownFloorMinutes);
   try {
     if (idleTime !== null) await deps.aml.updateIdleShutdown({ project: server.project, name: server.id }, idleTime);
   } catch (error) {
-    if (isAppError(error)) return false;
-    throw error;
+    if (!isAppError(error)) throw error;
+    await forgetSessionEnd(deps, server.id);
+    return false;
   }
-  const at = nowIso(deps);
-  const marked = await deps.servers.update(server.id, (current) => (current.state === 'Running' ? { ...current, sessionEndedAt: at } : null));
-  return marked?.server.sessionEndedAt === at;
+  return true;
 }
 
 /** A server still running since a session's end, launched for a new session: its size's idle shutdown again. */
 async function restoreIdleShutdown(deps: ScheduleDeps, server: Server): Promise<void> {
   const { idleStopMinutes, idleShutdownFloorMinutes } = deps.settings;
   await deps.aml.updateIdleShutdown({ project: server.project, name: server.id }, idleTimeBeforeShutdown(idleStopMinutes[server.size], idleShutdownFloorMinutes));
-  await deps.servers.update(server.id, (current) => (current.sessionEndedAt === null ? null : { ...current, sessionEndedAt: null }));
+  await forgetSessionEnd(deps, server.id);
+}
+
+function forgetSessionEnd(deps: ScheduleDeps, id: string) {
+  return deps.servers.update(id, (current) => (current.sessionEndedAt === null ? null : { ...current, sessionEndedAt: null }));
 }
 
 /**

@@ -4,10 +4,12 @@
  * its end, leaves the running ones to Azure ML's idle shutdown shortened to the in-use window (the
  * idle sweep then records `stopReason: schedule`) and stops the ones still launching.
  */
-import { isAppError } from '../../shared/domain/errors';
+import { AppError, isAppError } from '../../shared/domain/errors';
+import type { ComputeLocator } from '../../shared/domain/ports';
 import { currentOrNextSession, leadSeconds, type ScheduleDefinition } from '../../shared/domain/schedules';
 import { ScheduleBodySchema } from '../../shared/http/schedule-schemas';
 import { createSchedule, replaceSchedule, scheduleView, sweepSchedules } from '../../shared/use-cases/class-schedules';
+import { sweepIdleServers } from '../../shared/use-cases/idle-sweep';
 import { spawnServer } from '../../shared/use-cases/spawn-server';
 import type { Dependencies } from '../../shared/use-cases/dependencies';
 import { InMemoryServerRepository } from '../support/in-memory-server-repository';
@@ -122,6 +124,17 @@ describe('the schedule sweep', () => {
     }
   }
 
+  /** One person's server, launched for a 10:00–11:00 session and Running. */
+  async function oneRunningInSession(aml: ScriptedAmlGateway) {
+    const { clock, deps, control } = setup(aml);
+    const schedule = await createSchedule(deps, { ...CLASS, users: [PEOPLE[0]!], start: '2026-11-26T10:00:00.000Z', end: '2026-11-26T11:00:00.000Z' });
+    clock.set(new Date('2026-11-26T09:56:00Z'));
+    await sweepSchedules(deps, control);
+    const id = (await deps.schedules.get(schedule.id))!.launched[0]!;
+    await runningAll(deps, aml, [id]);
+    return { clock, deps, control, schedule, id };
+  }
+
   it("launches the people's servers within the lead time; at the end leaves the running ones to the idle shutdown, shortened", async () => {
     const aml = new ScriptedAmlGateway();
     const { clock, deps, control } = setup(aml);
@@ -162,6 +175,34 @@ describe('the schedule sweep', () => {
     expect(scheduleView((await deps.schedules.get(schedule.id))!, clock.now())).toMatchObject({
       nextSession: null, lastSession: { start: '2026-11-26T10:00:00.000Z', launched: 3, ended: true, failures: [] },
     });
+  });
+
+  it("records the session's end before Azure takes the shortened shutdown: an instance idle for longer stops at once, and that stop is the schedule's", async () => {
+    const aml = new StopsOnShortenedShutdown();
+    const { clock, deps, control, schedule, id } = await oneRunningInSession(aml);
+
+    // The idle sweep lists the instance the moment Azure stopped it, before the schedule sweep goes on.
+    aml.whenStopped = async () => {
+      clock.set(new Date('2026-11-26T11:00:31Z'));
+      aml.setTime(clock.now());
+      expect((await sweepIdleServers(deps, control)).reconciled).toEqual([{ id, from: 'Running', to: 'Stopped', reason: 'schedule' }]);
+    };
+    clock.set(new Date('2026-11-26T11:00:30Z'));
+    const ended = await sweepSchedules(deps, control);
+
+    expect(ended.ended).toEqual([{ schedule: schedule.id, session: '2026-11-26T10:00:00.000Z', stopped: [], leftToIdleShutdown: [id], keptForNextSession: false }]);
+    expect((await deps.servers.get(id))?.server).toMatchObject({ state: 'Stopped', stopReason: 'schedule', sessionEndedAt: '2026-11-26T11:00:30.000Z' });
+  });
+
+  it('stops a running server itself when Azure refuses the shortened shutdown, its session end taken back', async () => {
+    const aml = new RefusesShortenedShutdown();
+    const { clock, deps, control, schedule, id } = await oneRunningInSession(aml);
+
+    clock.set(new Date('2026-11-26T11:00:30Z'));
+    const ended = await sweepSchedules(deps, control);
+
+    expect(ended.ended).toEqual([{ schedule: schedule.id, session: '2026-11-26T10:00:00.000Z', stopped: [id], leftToIdleShutdown: [], keptForNextSession: false }]);
+    expect((await deps.servers.get(id))?.server).toMatchObject({ state: 'Stopping', stopReason: 'schedule', sessionEndedAt: null });
   });
 
   it('keeps the servers up between back-to-back sessions, and ends a session whose end the sweep missed', async () => {
@@ -248,3 +289,24 @@ describe('the schedule sweep', () => {
     });
   });
 });
+
+/** Azure ML as it behaves for an instance idle for longer than the new window: it stops at once. */
+class StopsOnShortenedShutdown extends ScriptedAmlGateway {
+  whenStopped: () => Promise<void> = async () => {};
+
+  override async updateIdleShutdown(at: ComputeLocator, idleTimeBeforeShutdown: string): Promise<void> {
+    await super.updateIdleShutdown(at, idleTimeBeforeShutdown);
+    const { vmSize } = (await this.getCompute(at))!;
+    this.seed(at.project, at.name, vmSize!, 'Stopped', {
+      idleTimeBeforeShutdown,
+      lastOperation: { operationName: 'Stop', operationStatus: 'Succeeded', operationTime: '2026-11-26T11:00:30.000Z', operationTrigger: 'IdleShutdown' },
+    });
+    await this.whenStopped();
+  }
+}
+
+class RefusesShortenedShutdown extends ScriptedAmlGateway {
+  override async updateIdleShutdown(at: ComputeLocator): Promise<void> {
+    throw new AppError('azure-error', `The idle shutdown of '${at.name}' cannot be changed now.`);
+  }
+}
