@@ -159,8 +159,12 @@ export interface AmlGateway {
   deleteCompute(at: ComputeLocator): Promise<void>;
   /** Sets the instance's idle shutdown (Azure ML's updateIdleShutdownSetting), e.g. PT30M. */
   updateIdleShutdown(at: ComputeLocator, idleTimeBeforeShutdown: string): Promise<void>;
-  /** Every compute instance of one project's workspace, in one (paged) ARM list. */
-  listComputes(project: string): Promise<ComputeList>;
+  /**
+   * Every compute instance of one project's workspace, in one (paged) ARM list. `onPage` hears each
+   * page's instances as soon as that page arrives, while the list goes on, so a caller can act on
+   * the first pages before the last one is read.
+   */
+  listComputes(project: string, onPage?: (computes: readonly ComputeInstance[]) => void): Promise<ComputeList>;
   listResourceGroups(): Promise<ResourceGroupInfo[]>;
   /** The workspace with the project's name in the project's resource group, or null. */
   getWorkspace(project: string): Promise<WorkspaceInfo | null>;

@@ -13,7 +13,7 @@
  * (wait-timing.ts); meanwhile each launch gains one "still creating" line a minute.
  */
 import { runFor } from '../domain/lifecycle';
-import type { ComputeInstance } from '../domain/ports';
+import type { ComputeInstance, ComputeList } from '../domain/ports';
 import { withProgress } from '../domain/server-changes';
 import {
   fallbackSeconds, launchLine, launchStartedAt, progressPercent, quietSeconds, STILL_LINE_SECONDS, type LaunchKind,
@@ -114,17 +114,18 @@ export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: 
   const woken: string[] = [];
 
   if (due.length > 0) {
-    const lookUp = await instancesOf(deps, project, due, listPages);
-    listPages = lookUp.listPages;
-    await inBatches(due, async (entry) => {
-      const compute = lookUp.computes.get(entry.serverId) ?? null;
+    const wakeIfChanged = async (entry: ListedWatchEntry, compute: ComputeInstance | null) => {
       const observed = compute?.state ?? ABSENT;
       if (observed === entry.seen) return;
       await waker.wake({ run: entry.run, serverId: entry.serverId, observed, compute });
       // The run enrols again if it still has to wait (a refreshed entry is kept).
       await deps.watchList.remove(project, entry);
       woken.push(entry.serverId);
-    });
+    };
+    const lookUp = await lookAtDue(deps, project, due, listPages, wakeIfChanged);
+    listPages = lookUp.listPages;
+    // Only a whole list (or a GET's 404) tells an instance is gone.
+    await inBatches(due.filter((entry) => !lookUp.seen.has(entry.serverId)), (entry) => wakeIfChanged(entry, null));
   }
   const previous = lastLookAt === null ? null : new Date(lastLookAt);
   const wokenNow = new Set(woken);
@@ -147,23 +148,49 @@ export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: 
 }
 
 /**
- * The due instances as Azure shows them now, in the fewest ARM requests: one GET each while they
- * are fewer than the pages of the workspace's last list (a class of 1,000 lists in 50 pages of 20),
- * otherwise one list, which also tells the next look what a list costs.
+ * Looks at the due instances in the fewest ARM requests, handing each to `onSeen` as soon as it is
+ * read: one GET each while they are fewer than the pages of the workspace's last list (a class of
+ * 1,000 lists in 50 pages of 20), otherwise one list, whose pages are handed on as they arrive, so
+ * a run on the first page is woken while the last is still read. Answers the ids seen, and what a
+ * list costs for the next look.
  */
-async function instancesOf(
+async function lookAtDue(
   deps: WatchDeps, project: string, due: readonly ListedWatchEntry[], listPages: number | null,
-): Promise<{ computes: Map<string, ComputeInstance>; listPages: number | null }> {
+  onSeen: (entry: ListedWatchEntry, compute: ComputeInstance) => Promise<void>,
+): Promise<{ seen: Set<string>; listPages: number | null }> {
+  const seen = new Set<string>();
   if (listPages !== null && due.length < listPages) {
-    const computes = new Map<string, ComputeInstance>();
     await inBatches(due, async (entry) => {
       const compute = await deps.aml.getCompute({ project, name: entry.serverId });
-      if (compute) computes.set(compute.name, compute);
+      if (!compute) return;
+      seen.add(entry.serverId);
+      await onSeen(entry, compute);
     });
-    return { computes, listPages };
+    return { seen, listPages };
   }
-  const list = await deps.aml.listComputes(project);
-  return { computes: new Map(list.computes.map((compute) => [compute.name, compute])), listPages: list.pages };
+  const dueById = new Map(due.map((entry) => [entry.serverId, entry]));
+  // One page's wakes at a time, in page order, while the list reads on. A failed wake is kept, not
+  // left rejected while the list reads on (an unhandled rejection ends a Node process), and fails the look at its end.
+  let wakes = Promise.resolve();
+  let failedWake: { error: unknown } | null = null;
+  const onPage = (computes: readonly ComputeInstance[]) => {
+    const found = computes.flatMap((compute) => {
+      const entry = dueById.get(compute.name);
+      return entry ? [{ entry, compute }] : [];
+    });
+    for (const { entry } of found) seen.add(entry.serverId);
+    wakes = wakes
+      .then(() => inBatches(found, ({ entry, compute }) => onSeen(entry, compute)))
+      .catch((error: unknown) => { failedWake ??= { error }; });
+  };
+  let list: ComputeList;
+  try {
+    list = await deps.aml.listComputes(project, onPage);
+  } finally {
+    await wakes; // a list that failed half-way still finishes the wakes of the pages it read
+  }
+  if (failedWake) throw (failedWake as { error: unknown }).error;
+  return { seen, listPages: list.pages };
 }
 
 /** Whether a whole minute of the entry's launch ended between the previous look and this one. */

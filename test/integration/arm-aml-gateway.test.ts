@@ -307,13 +307,15 @@ describe('ArmAmlGateway against the ARM emulator', () => {
     await expect(harness.gateway.deleteCompute(at)).resolves.toBeUndefined();
   });
 
-  it('lists every instance of a project across pages', async () => {
+  it('lists every instance of a project across pages, handing on each page as it arrives', async () => {
     const names = ['ci-page-one', 'ci-page-two', 'ci-page-three', 'ci-page-four', 'ci-page-five'];
     for (const name of names) await harness.gateway.createCompute(createRequest({ name }));
     await harness.gateway.createCompute(createRequest({ project: 'ocean-lab', name: 'ci-elsewhere' }));
 
-    const { computes: listed, pages } = await harness.gateway.listComputes('climate-lab');
+    const heard: string[][] = [];
+    const { computes: listed, pages } = await harness.gateway.listComputes('climate-lab', (page) => heard.push(page.map((compute) => compute.name)));
     expect(listed.map((compute) => compute.name)).toEqual(names);
+    expect(heard).toEqual([names.slice(0, 2), names.slice(2, 4), names.slice(4)]);
     expect(listed.every((compute) => compute.state === 'Creating')).toBe(true);
     expect((await stats(harness.emulator)).requests['GET computes/list']).toBe(3);
     expect(pages).toBe(3);

@@ -44,6 +44,8 @@ export interface ScriptedAmlOptions {
   projects?: string[];
   /** Instances per page of listComputes (default 20, the emulator's). */
   listPageSize?: number;
+  /** Runs before each page of a compute list is answered (page 0 first), e.g. to see what the caller did with the pages before. */
+  beforeListPage?: (page: number) => Promise<void>;
   /** listComputes of these projects fails with the error (e.g. a 403 on one workspace). */
   listFailures?: Record<string, AppError>;
   /** The subscription's tenant (default: the emulator seed's). */
@@ -157,12 +159,18 @@ export class ScriptedAmlGateway implements AmlGateway {
     instance.goneAt = this.now + seconds * 1000;
   }
 
-  async listComputes(project: string): Promise<ComputeList> {
+  async listComputes(project: string, onPage?: (computes: readonly ComputeInstance[]) => void): Promise<ComputeList> {
     this.calls.push(`list ${project}`);
     const failure = this.options.listFailures?.[project];
     if (failure) throw failure;
     const computes = [...this.instances.keys()].map((name) => this.present(name)).filter((i): i is Instance => i !== null && i.project === project).map((i) => this.view(i));
-    return { computes, pages: Math.max(1, Math.ceil(computes.length / (this.options.listPageSize ?? 20))) };
+    const pageSize = this.options.listPageSize ?? 20;
+    const pages = Math.max(1, Math.ceil(computes.length / pageSize));
+    for (let page = 0; page < pages; page++) {
+      await this.options.beforeListPage?.(page);
+      onPage?.(computes.slice(page * pageSize, (page + 1) * pageSize));
+    }
+    return { computes, pages };
   }
 
   async listResourceGroups(): Promise<ResourceGroupInfo[]> {

@@ -147,6 +147,49 @@ describe('one look of the workspace watcher', () => {
     expect(ctx.gateway.calls).toEqual(['list climate-lab']);
   });
 
+  it('wakes the runs of each page of the list as it arrives, and the runs whose instance is gone once the list is whole', async () => {
+    const woken: number[] = []; // runs woken before each page was read
+    const ctx = setUp({ createSeconds: 400, listPageSize: 2, beforeListPage: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0)); // the wakes of the pages read so far go on meanwhile
+      woken.push(ctx.watch.wakeups.length);
+    } });
+    const ids: string[] = [];
+    for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'fay']) ids.push(await ctx.spawn(user));
+    for (const id of ids) await advanceProvisioning(ctx.deps, id);
+    for (const id of ids.slice(0, 5)) ctx.gateway.seed('climate-lab', id, 'Standard_DS3_v2', 'Running');
+    ctx.onTime(new Date(START.getTime() + 345_000));
+    for (const id of ids) await ctx.enrol(id);
+    await ctx.gateway.deleteCompute({ project: 'climate-lab', name: ids[5]! }); // gone at once: absent from the list
+
+    const look = await ctx.look();
+
+    expect(look).toMatchObject({ listed: true, listPages: 3, woken: [...ids].sort() });
+    // Pages of 2: the first page's two runs were woken before the second page was read, and so on.
+    expect(woken).toEqual([0, 2, 4]);
+    expect(ctx.watch.wakeups.map((wakeup) => [wakeup.serverId, wakeup.observed])).toEqual([
+      ...ids.slice(0, 5).map((id) => [id, 'Running']),
+      [ids[5], 'absent'], // only a whole list says it is gone
+    ]);
+    expect(ctx.watchList.waiting('climate-lab')).toEqual([]);
+  });
+
+  it('fails the look when a wake fails while the list reads on, after the wakes of the other pages', async () => {
+    const ctx = setUp({ createSeconds: 400, listPageSize: 2, beforeListPage: () => new Promise((resolve) => setTimeout(resolve, 0)) });
+    const ids: string[] = [];
+    for (const user of ['alice', 'bob', 'carol', 'dave']) ids.push(await ctx.spawn(user));
+    for (const id of ids) await advanceProvisioning(ctx.deps, id);
+    for (const id of ids) ctx.gateway.seed('climate-lab', id, 'Standard_DS3_v2', 'Running');
+    ctx.onTime(new Date(START.getTime() + 345_000));
+    for (const id of ids) await ctx.enrol(id);
+    ctx.watch.onWake = async (wakeup) => {
+      if (wakeup.serverId === ids[0]) throw new Error('the event could not be raised');
+    };
+
+    await expect(ctx.look()).rejects.toThrow('the event could not be raised');
+    // The second page's runs were woken all the same; the failed one waits on for the next look.
+    expect(ctx.watchList.waiting('climate-lab')).toEqual([ids[0]]);
+  });
+
   it('reads no server and no learned duration per look: only the watch list, and the list of computes', async () => {
     const ctx = setUp();
     const ids = [await ctx.spawn('alice'), await ctx.spawn('bob')];

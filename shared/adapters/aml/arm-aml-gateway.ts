@@ -119,13 +119,15 @@ export class ArmAmlGateway implements AmlGateway {
     }
   }
 
-  async listComputes(project: string): Promise<ComputeList> {
+  async listComputes(project: string, onPage?: (computes: readonly ComputeInstance[]) => void): Promise<ComputeList> {
     try {
       const computes: ComputeInstance[] = [];
       let pages = 0;
       for await (const page of this.ml.computeOperations.list(project, project).byPage()) {
         pages++;
-        for (const resource of page) if (isComputeInstance(resource.properties)) computes.push(fromArmCompute(resource));
+        const instances = page.filter((resource) => isComputeInstance(resource.properties)).map(fromArmCompute);
+        onPage?.(instances);
+        computes.push(...instances);
       }
       return { computes, pages };
     } catch (error) {
