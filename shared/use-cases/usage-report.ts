@@ -114,6 +114,9 @@ async function budgetOf(deps: UsageDeps, project: string): Promise<number | null
  * the limit is crossed use until they stop (or, with BUDGET_STOP_AT_LIMIT, until the next sweep).
  */
 export async function enforceBudget(deps: UsageDeps, project: string): Promise<void> {
+  // A project without a budget refuses nothing: its month's spend is not read (a class's burst of
+  // spawns would otherwise read the whole month's ledger once each).
+  if ((await budgetOf(deps, project)) === null) return;
   const state = (await budgetStates(deps, [project])).get(project);
   if (state?.status === 'exceeded') throw new AppError('budget-exceeded', state.message ?? `Project ${project} has used its budget.`);
 }

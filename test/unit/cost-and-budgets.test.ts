@@ -147,6 +147,20 @@ describe('budgets', () => {
     await expect(spawnServer(deps, control, spawnOf('alice', 'ocean-lab'))).resolves.toMatchObject({ accepted: true });
   });
 
+  it("a spawn reads the month's spend only in a project that has a budget", async () => {
+    const { deps, control } = await setUp(10);
+    const reads: string[] = [];
+    const overlapping = deps.usage.overlapping.bind(deps.usage);
+    deps.usage.overlapping = (from, to) => {
+      reads.push(`${from.toISOString()}..${to.toISOString()}`);
+      return overlapping(from, to);
+    };
+    await expect(spawnServer(deps, control, spawnOf('alice', 'ocean-lab'))).resolves.toMatchObject({ accepted: true });
+    expect(reads).toEqual([]);
+    await expect(spawnServer(deps, control, spawnOf('bob'))).resolves.toMatchObject({ accepted: true });
+    expect(reads).toEqual(['2026-11-01T00:00:00.000Z..2026-12-01T00:00:00.000Z']);
+  });
+
   it('at 100%: a server already Running is answered as before, and a stopped one is not started again', async () => {
     const { servers, deps, control } = await setUp(120);
     const running = buildServer({ user: 'alice', project: 'climate-lab', size: 'Medium', vmSize: 'Standard_DS3_v2', serverName: '', hubId: 'hub', state: 'Running', userObjectId: ALICE });

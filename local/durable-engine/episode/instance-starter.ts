@@ -43,18 +43,22 @@ export interface InstanceStarterDependencies {
 export class InstanceStarter {
   constructor(private readonly deps: InstanceStarterDependencies) {}
 
+  /**
+   * A new id — the common start, as of every server's first run — costs one write: the row is
+   * created without reading first, and read only when the id turns out to exist.
+   */
   async start(request: StartRequest, now = new Date()): Promise<StartResult> {
     const { instances } = this.deps;
-    const existing = await instances.get(request.instanceId);
+    const record = newInstanceRecord({ ...request, version: request.version || this.deps.defaultVersion || undefined }, now);
+    const created = await instances.create(record);
+    const existing = created === undefined ? await instances.get(request.instanceId) : undefined;
     if (existing && request.parent && sameParent(existing.record.parent, request.parent)) return { kind: 'alreadyStarted' };
     if (existing && isActive(existing.record.runtimeStatus) && !this.deps.replaceRunning) {
       return { kind: 'conflict', runtimeStatus: existing.record.runtimeStatus };
     }
-
-    const record = newInstanceRecord({ ...request, version: request.version || this.deps.defaultVersion || undefined }, now);
-    const etag = existing ? await instances.replace(record, existing.etag) : await instances.create(record);
+    const etag = created ?? (existing ? await instances.replace(record, existing.etag) : undefined);
     if (etag === undefined) {
-      // Someone else created or changed it between our read and write.
+      // Someone else created, changed or purged it between our write and read.
       const current = await instances.get(request.instanceId);
       return { kind: 'conflict', runtimeStatus: current?.record.runtimeStatus ?? 'Pending' };
     }
