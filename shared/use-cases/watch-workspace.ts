@@ -172,7 +172,7 @@ async function lookAtDue(
   // One page's wakes at a time, in page order, while the list reads on. A failed wake is kept, not
   // left rejected while the list reads on (an unhandled rejection ends a Node process), and fails the look at its end.
   let wakes = Promise.resolve();
-  let failedWake: { error: unknown } | null = null;
+  const failedWakes: unknown[] = [];
   const onPage = (computes: readonly ComputeInstance[]) => {
     const found = computes.flatMap((compute) => {
       const entry = dueById.get(compute.name);
@@ -181,7 +181,7 @@ async function lookAtDue(
     for (const { entry } of found) seen.add(entry.serverId);
     wakes = wakes
       .then(() => inBatches(found, ({ entry, compute }) => onSeen(entry, compute)))
-      .catch((error: unknown) => { failedWake ??= { error }; });
+      .catch((error: unknown) => { failedWakes.push(error); });
   };
   let list: ComputeList;
   try {
@@ -189,7 +189,7 @@ async function lookAtDue(
   } finally {
     await wakes; // a list that failed half-way still finishes the wakes of the pages it read
   }
-  if (failedWake) throw (failedWake as { error: unknown }).error;
+  if (failedWakes.length > 0) throw failedWakes[0];
   return { seen, listPages: list.pages };
 }
 
