@@ -31,12 +31,25 @@ LOCAL_KEY = "local-key"
 STACK_START_TIMEOUT = float(os.environ.get("AML_TEST_STACK_START_TIMEOUT", "180"))
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
+    """A port free now and not handed out before in this test run.
+
+    The OS may give a port it just gave (its socket is closed at once), and a hub's ports are
+    taken one after another before any is bound: two of them alike made JupyterHub fail with
+    "Address already in use".
+    """
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def wait_http(
