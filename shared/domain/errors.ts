@@ -54,6 +54,12 @@ export interface AppErrorOptions {
   errors?: FieldError[];
   /** Seconds after which a retry may succeed (sent as Retry-After). */
   retryAfterSeconds?: number;
+  /**
+   * Azure may still act on the request that failed: no answer came back (the connection failed or
+   * timed out) or a gateway timed out waiting for the service. Default false: Azure answered, and
+   * whatever the request did is visible to the next read.
+   */
+  mayStillTakeEffect?: boolean;
   /** The WWW-Authenticate challenge sent with a 401. */
   wwwAuthenticate?: string;
   /** The methods the route serves, sent as Allow with a 405. */
@@ -67,6 +73,7 @@ export class AppError extends Error {
   readonly callerFault: boolean;
   readonly errors: FieldError[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly mayStillTakeEffect: boolean;
   readonly wwwAuthenticate: string | undefined;
   readonly allow: readonly string[] | undefined;
 
@@ -80,6 +87,7 @@ export class AppError extends Error {
     this.callerFault = spec.callerFault;
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.mayStillTakeEffect = options.mayStillTakeEffect ?? false;
     this.wwwAuthenticate = options.wwwAuthenticate;
     this.allow = options.allow;
   }

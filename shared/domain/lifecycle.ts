@@ -56,8 +56,9 @@ export const WIND_DOWN_TIMEOUT_MINUTES = 30;
 
 /**
  * How long after a create or start was about to be sent a stop or delete keeps looking for its
- * effect before concluding there is none (the provisioning step died while sending it): Azure
- * answers in seconds, and the SDK's own retries of a throttled or failed request end well within.
+ * effect before concluding there is none (the provisioning step died while sending it, or the
+ * request got no answer): Azure answers in seconds, and the SDK's own retries of a throttled or
+ * failed request end well within. A launch Azure answered, even with an error, is settled at once.
  */
 export const LAUNCH_IN_FLIGHT_GRACE_MS = 3 * 60_000;
 

@@ -135,8 +135,10 @@ interface LaunchIntent {
 /**
  * Records the intent (conditional on the ETag read), then sends the create or start, then records
  * that Azure answered. A refusal that is the request's fault (quota, size, ...) fails the server;
- * a transient error is thrown for the orchestration to retry, leaving the intent in place because
- * the request may still have reached Azure.
+ * a transient error is thrown for the orchestration to retry. An error Azure answered settles the
+ * launch as a success does (what the request did, if anything, the next read shows), so a stop or
+ * delete that cancelled this run need not wait out the grace for it; only a request left without
+ * an answer (`mayStillTakeEffect`) keeps the intent, because it may still reach Azure.
  */
 async function launch(
   deps: ProvisioningDeps, stored: VersionedServer, intent: LaunchIntent, observed: ComputeInstance | null, send: () => Promise<void>, writes = 1,
@@ -162,7 +164,10 @@ async function launch(
     if (isAppError(error, 'conflicting-operation') && intent.state === 'Starting') {
       return stepOf(await launchAnswered(deps, id, requestedAt)); // Azure is busy with the instance: look again
     }
-    if (!isAppError(error) || !error.callerFault) throw error;
+    if (!isAppError(error) || !error.callerFault) {
+      if (isAppError(error) && !error.mayStillTakeEffect) await launchAnswered(deps, id, requestedAt);
+      throw error;
+    }
     await launchAnswered(deps, id, requestedAt);
     return fail(deps, id, { code: error.code, message: error.message });
   }

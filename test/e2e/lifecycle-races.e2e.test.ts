@@ -130,6 +130,20 @@ describe('lifecycle races on the local stack', () => {
     expect(await armState(stack, id)).toBeNull();
     expect((await stack.api('GET', `/api/servers/${id}`)).body.state).toBe(done);
   });
+
+  it('a delete while ARM keeps refusing the create ends Deleted once the create is answered, without waiting out the grace', async () => {
+    // Every create PUT is answered 500, the SDK's retries included: the create never lands.
+    await stack.emulatorJson('POST', '/_emulator/scenarios', { match: { operation: 'computes/createOrUpdate' }, fault: { status: 500 } });
+    const spawned = await stack.api('POST', '/api/servers', { ...spawnBody, user: 'e2e-race-refused' });
+    const id = spawned.body.id;
+    await waitFor('the first create PUT to reach ARM', async () =>
+      ((await stack.emulatorJson('GET', '/_emulator/stats')).requests['PUT computes/createOrUpdate'] >= 1 ? true : undefined));
+
+    expect((await stack.api('DELETE', `/api/servers/${id}`)).status).toBe(202);
+    // The grace for a create that may still land is 3 minutes; an answered one settles it at once.
+    await followUntil(stack, id, 'Deleted', (arm) => arm === null);
+    expect(await armState(stack, id)).toBeNull();
+  });
 });
 
 describe('crash between the stop/delete write and the start of its run, with the sweep running', () => {

@@ -72,6 +72,18 @@ describe('fromArmError', () => {
     expect(error).toMatchObject({ code: 'azure-error', message: 'ManagedIdentityCredential: Network unreachable.' });
   });
 
+  it.each([
+    [500, false], [503, false], [429, false], [409, false], [400, false],
+    [408, true], [502, true], [504, true],
+  ])('says whether Azure may still act on a request answered %i: %s', (status, unsettled) => {
+    expect(fromArmError(restError(status, 'Code', 'Failed.')).mayStillTakeEffect).toBe(unsettled);
+  });
+
+  it('counts a request without an answer as one Azure may still act on', () => {
+    expect(fromArmError(new RestError('socket hang up', { code: 'REQUEST_SEND_ERROR' })).mayStillTakeEffect).toBe(true);
+    expect(fromArmError(new Error('ETIMEDOUT')).mayStillTakeEffect).toBe(true);
+  });
+
   it('passes an AppError through', () => {
     const original = new AppError('invalid-request', 'tenantId missing');
     expect(fromArmError(original)).toBe(original);

@@ -284,13 +284,16 @@ describe('a delete or stop racing the create (10.1)', () => {
     expect(ctx.servers.server(ctx.id)).toMatchObject({ state: kind === 'delete' ? 'Deleted' : 'Stopped', amlState: null });
   });
 
-  it('a delete whose create never shows up (the step died while sending it) concludes once the grace has passed', async () => {
+  it.each([
+    ['the step died while sending it', new Error('host killed while sending the create')],
+    ['a gateway timed out waiting for Azure', new AppError('azure-error', 'GatewayTimeout', { mayStillTakeEffect: true })],
+  ])('a delete whose create never shows up (%s) concludes once the grace has passed', async (_why, failure) => {
     const ctx = setUp();
     await ctx.seedRequested();
     ctx.hooks.beforeCreate = async () => {
-      throw new Error('host killed while sending the create');
+      throw failure;
     };
-    await expect(advanceProvisioning(ctx.deps, ctx.id)).rejects.toThrow('host killed');
+    await expect(advanceProvisioning(ctx.deps, ctx.id)).rejects.toThrow(failure.message);
     expect(ctx.servers.server(ctx.id).launchRequestedAt).not.toBeNull();
     await deleteServer(ctx.deps, ctx.control, ctx.id);
 
@@ -298,6 +301,35 @@ describe('a delete or stop racing the create (10.1)', () => {
     expect(result.output).toBe('done');
     expect(result.end.getTime() - START.getTime()).toBeGreaterThanOrEqual(LAUNCH_IN_FLIGHT_GRACE_MS);
     expect(ctx.servers.server(ctx.id).state).toBe('Deleted');
+  });
+
+  it.each(['delete', 'stop'] as const)('a %s after Azure answered the create with an error concludes at once, without the grace', async (kind) => {
+    const ctx = setUp();
+    await ctx.seedRequested();
+    ctx.hooks.beforeCreate = async () => {
+      throw new AppError('azure-error', 'Encountered internal server error.'); // the answer after the SDK's own retries
+    };
+    await expect(advanceProvisioning(ctx.deps, ctx.id)).rejects.toThrow('internal server error');
+    expect(ctx.servers.server(ctx.id)).toMatchObject({ state: 'Creating', launchRequestedAt: null });
+    if (kind === 'delete') await deleteServer(ctx.deps, ctx.control, ctx.id);
+    else await stopServer(ctx.deps, ctx.control, ctx.id, 'user');
+
+    const result = await ctx.windDown(kind);
+    expect(result.output).toBe('done');
+    expect(result.end.getTime() - START.getTime()).toBeLessThan(POLL_SECONDS * 1000); // the first look concludes
+    expect(ctx.servers.server(ctx.id).state).toBe(kind === 'delete' ? 'Deleted' : 'Stopped');
+    expect(ctx.gateway.stateOfInstance(ctx.id)).toBeNull();
+  });
+
+  it('a provisioning run whose create Azure answered with an error sends it again and runs', async () => {
+    const ctx = setUp();
+    await ctx.seedRequested();
+    ctx.hooks.beforeCreate = async () => {
+      throw new AppError('throttled', 'The request is being throttled.');
+    };
+    expect((await ctx.provision()).output).toEqual({ outcome: 'running', state: 'Running' });
+    expect(ctx.creates()).toBe(1); // the refused one never reached the scripted Azure
+    expect(ctx.servers.server(ctx.id)).toMatchObject({ state: 'Running', launchRequestedAt: null });
   });
 
   it('after every interleaving of a delete with the provisioning steps, a Deleted server has no instance', async () => {

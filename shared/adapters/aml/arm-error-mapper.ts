@@ -23,6 +23,9 @@ const SIZE_MESSAGE =
 const NAME_MESSAGE =
   /\bcompute\s+(instance\s+)?name\b.*\b(not available|invalid|already|in use|unique)\b|\bname\b.*\balready\s+(exists|in use)\b|\balready exists\b/i;
 
+/** Answers of a gateway that gave up waiting: the service behind it may still carry the request out. */
+const UNSETTLED_STATUSES = new Set([408, 502, 504]);
+
 const SETTINGS_MESSAGE = /\bsubnet\b|\b(setup|creation|startup) script\b|\bscriptData\b|\bcustomServices?\b/i;
 
 /** The AppError code for an ARM error, most specific first. */
@@ -45,6 +48,7 @@ export function fromArmError(error: unknown): AppError {
   const retryAfterSeconds = retryAfterOf(error);
   return new AppError(classifyArmError(facts), facts.message, {
     cause: error,
+    mayStillTakeEffect: facts.status === undefined || UNSETTLED_STATUSES.has(facts.status),
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
   });
 }
