@@ -1,6 +1,7 @@
 /** The benchmark's printed result: the figures of issue 12 beside its goals, as Markdown tables. */
 import { markdownTable } from './markdown-table';
 import type { SpawnFigures } from './spawn-figures';
+import type { FloorSequence, StoreFloor } from './store-floor';
 import type { StatusComparison } from './status-comparison';
 
 /** The goals of issue 12 (at 1,000 spawns with a 300 s create; still at 200 with 60 s). */
@@ -11,7 +12,10 @@ export const GOALS = {
   statusRatio: 0.5,
 };
 
-export function spawnTable(waves: SpawnFigures[], pollSeconds: number): string {
+/** A wave's figures and the store's floor under its spawn POSTs (`store-floor.ts`). */
+export type WaveReport = SpawnFigures & { storeFloors: StoreFloor[] };
+
+export function spawnTable(waves: WaveReport[], pollSeconds: number): string {
   const s = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
   const pair = (a: number, b: number, digits = 1) => `${s(a, digits)} / ${s(b, digits)}`;
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -21,6 +25,9 @@ export function spawnTable(waves: SpawnFigures[], pollSeconds: number): string {
       verdict(waves.every((w) => w.running === w.users))],
     ['spawn POST latency p50 / p95 (ms)', ...waves.map((w) => pair(w.postP50Ms, w.postP95Ms, 0)), `p95 ≤ ${GOALS.postP95Ms}`,
       verdict(waves.every((w) => w.postP95Ms <= GOALS.postP95Ms))],
+    ...(['spawn', 'minimum'] as const).map((sequence) => [
+      `↳ floor: ${FLOOR_NAMES[sequence]} (${roundTripsOf(waves, sequence)} round trips) alone, to Azurite, p50 / p95 (ms)`,
+      ...waves.map((w) => floorCell(w.storeFloors.find((floor) => floor.sequence === sequence))), '', '']),
     ['↳ spawns whose POST timed out and was sent again', ...waves.map((w) => String(w.postRetried)), '', ''],
     ['readiness lag p50 / p95 (s): API shows Running after Azure reports it', ...waves.map((w) => pair(w.lagP50S, w.lagP95S)),
       `p95 ≤ ${GOALS.lagP95S}`, verdict(waves.every((w) => w.lagP95S <= GOALS.lagP95S))],
@@ -37,6 +44,20 @@ export function spawnTable(waves: SpawnFigures[], pollSeconds: number): string {
     ['CPU of other processes (% of a core)', ...waves.map((w) => (w.othersCpuPercent === null ? '?' : `${w.othersCpuPercent}%`)), '', ''],
   ];
   return markdownTable(['figure', ...waves.map((w) => `N = ${w.users}`), 'goal', 'verdict'], rows);
+}
+
+const FLOOR_NAMES: Record<FloorSequence, string> = {
+  spawn: "a first spawn's Table requests",
+  minimum: "one conditional write and a durable start",
+};
+
+function roundTripsOf(waves: WaveReport[], sequence: FloorSequence): string {
+  return String(waves[0]?.storeFloors.find((floor) => floor.sequence === sequence)?.roundTrips ?? '?');
+}
+
+function floorCell(floor: StoreFloor | undefined): string {
+  if (!floor) return '–';
+  return `${floor.p50Ms.toFixed(0)} / ${floor.p95Ms.toFixed(0)}${floor.errors > 0 ? ` (${floor.errors} errors)` : ''}`;
 }
 
 export function statusTable(comparison: StatusComparison, clients: number, seconds: string, othersCpuPercent: number | null): string {

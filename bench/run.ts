@@ -13,11 +13,12 @@ import { ensureCertificates } from '../local/tls';
 import { documentedSettings } from '../shared/config/settings-template';
 import { armCountsBetween } from './arm-request-counts';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench-options';
-import { spawnTable, statusTable } from './bench-report';
+import { spawnTable, statusTable, type WaveReport } from './bench-report';
 import { CpuWatch } from './process-cpu';
 import { HttpClient } from './http-client';
 import { azureTimes, inFlightOverTime, ratePeaks, ratesEverySecond, type HistoryView } from './readiness';
-import { spawnFigures, type SpawnFigures } from './spawn-figures';
+import { spawnFigures } from './spawn-figures';
+import { measureStoreFloors } from './store-floor';
 import { renderChart } from './svg-chart';
 import { spawnWave, type SpawnOutcome } from './spawn-wave';
 import { compareStatusWithRawReads } from './status-comparison';
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   try {
     const settings = effectiveSettings(options);
     progress(`app settings: ${Object.entries(settings).map(([name, value]) => `${name}=${value}`).join(' ')}`);
-    const waves: SpawnFigures[] = [];
+    const waves: WaveReport[] = [];
     let lastRunning: string | null = null;
     for (const users of options.users) {
       const { figures, runningId } = await runWave(stack, options, users);
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function runWave(stack: LocalStack, options: BenchOptions, users: number): Promise<{ figures: SpawnFigures; runningId: string | null }> {
+async function runWave(stack: LocalStack, options: BenchOptions, users: number): Promise<{ figures: WaveReport; runningId: string | null }> {
   // A fresh emulator (full ARM token buckets, no instances) so each wave is measured alone.
   await emulatorJson(stack, 'POST', '/_emulator/reset');
   const before = (await emulatorJson(stack, 'GET', '/_emulator/stats')) as StatsSnapshot;
@@ -156,7 +157,13 @@ async function runWave(stack: LocalStack, options: BenchOptions, users: number):
   progress(`N = ${users}: chart in ${chartFile}`);
   progress(`N = ${users}: readiness lag p50 ${figures.lagP50S.toFixed(1)} s, p95 ${figures.lagP95S.toFixed(1)} s; ` +
     `${figures.armPerSpawn.toFixed(2)} ARM requests per spawn; ${figures.arm.throttled} throttled`);
-  return { figures, runningId: outcomes.find((o) => o.runningSeenAt !== null)?.id ?? null };
+  // Measured once the wave is over, so the floor's burst meets the same Azurite without the wave's load.
+  const storeFloors = await measureStoreFloors(stack.azurite.connectionString, users);
+  for (const floor of storeFloors) {
+    progress(`N = ${users}: floor '${floor.sequence}', ${floor.roundTrips} Table round trips each straight to Azurite: ` +
+      `p50 ${floor.p50Ms.toFixed(0)} ms, p95 ${floor.p95Ms.toFixed(0)} ms (spawn POST p95 ${figures.postP95Ms.toFixed(0)} ms)`);
+  }
+  return { figures: { ...figures, storeFloors }, runningId: outcomes.find((o) => o.runningSeenAt !== null)?.id ?? null };
 }
 
 /**
