@@ -27,7 +27,11 @@ export function spawnTable(waves: WaveReport[], pollSeconds: number): string {
       verdict(waves.every((w) => w.postP95Ms <= GOALS.postP95Ms))],
     ...(['spawn', 'minimum'] as const).map((sequence) => [
       `↳ floor: ${FLOOR_NAMES[sequence]} (${roundTripsOf(waves, sequence)} round trips) alone, to Azurite, p50 / p95 (ms)`,
-      ...waves.map((w) => floorCell(w.storeFloors.find((floor) => floor.sequence === sequence))), '', '']),
+      ...waves.map((w) => {
+        const floor = w.storeFloors.find((candidate) => candidate.sequence === sequence);
+        if (!floor) return '–';
+        return pair(floor.p50Ms, floor.p95Ms, 0) + (floor.errors > 0 ? ` (${floor.errors} errors)` : '');
+      }), '', '']),
     ['↳ spawns whose POST timed out and was sent again', ...waves.map((w) => String(w.postRetried)), '', ''],
     ['readiness lag p50 / p95 (s): API shows Running after Azure reports it', ...waves.map((w) => pair(w.lagP50S, w.lagP95S)),
       `p95 ≤ ${GOALS.lagP95S}`, verdict(waves.every((w) => w.lagP95S <= GOALS.lagP95S))],
@@ -53,11 +57,6 @@ const FLOOR_NAMES: Record<FloorSequence, string> = {
 
 function roundTripsOf(waves: WaveReport[], sequence: FloorSequence): string {
   return String(waves[0]?.storeFloors.find((floor) => floor.sequence === sequence)?.roundTrips ?? '?');
-}
-
-function floorCell(floor: StoreFloor | undefined): string {
-  if (!floor) return '–';
-  return `${floor.p50Ms.toFixed(0)} / ${floor.p95Ms.toFixed(0)}${floor.errors > 0 ? ` (${floor.errors} errors)` : ''}`;
 }
 
 export function statusTable(comparison: StatusComparison, clients: number, seconds: string, othersCpuPercent: number | null): string {

@@ -161,7 +161,8 @@ async function runWave(stack: LocalStack, options: BenchOptions, users: number):
   const storeFloors = await measureStoreFloors(stack.azurite.connectionString, users);
   for (const floor of storeFloors) {
     progress(`N = ${users}: floor '${floor.sequence}', ${floor.roundTrips} Table round trips each straight to Azurite: ` +
-      `p50 ${floor.p50Ms.toFixed(0)} ms, p95 ${floor.p95Ms.toFixed(0)} ms (spawn POST p95 ${figures.postP95Ms.toFixed(0)} ms)`);
+      `p50 ${floor.p50Ms.toFixed(0)} ms, p95 ${floor.p95Ms.toFixed(0)} ms (spawn POST p95 ${figures.postP95Ms.toFixed(0)} ms)` +
+      (floor.errors > 0 ? `; ${floor.errors} failed, e.g. ${floor.firstError}` : ''));
   }
   return { figures: { ...figures, storeFloors }, runningId: outcomes.find((o) => o.runningSeenAt !== null)?.id ?? null };
 }

@@ -24,6 +24,8 @@ export interface StoreFloor {
   p50Ms: number;
   p95Ms: number;
   errors: number;
+  /** The first failed sequence's error, to say why when errors > 0. */
+  firstError: string | null;
 }
 
 const TABLE_PREFIX = 'benchstorefloor';
@@ -46,8 +48,8 @@ export async function measureStoreFloors(connectionString: string, spawns: numbe
   for (const sequence of ['spawn', 'minimum'] as const) {
     const { roundTrips, send } = SEQUENCES[sequence];
     await inFreshTable(connectionString, `${TABLE_PREFIX}${sequence}warm${run}`, (table) => burst(table, spawns, send));
-    const { latenciesMs, errors } = await inFreshTable(connectionString, `${TABLE_PREFIX}${sequence}${run}`, (table) => burst(table, spawns, send));
-    floors.push({ sequence, roundTrips, p50Ms: percentile(latenciesMs, 50), p95Ms: percentile(latenciesMs, 95), errors });
+    const { latenciesMs, errors, firstError } = await inFreshTable(connectionString, `${TABLE_PREFIX}${sequence}${run}`, (table) => burst(table, spawns, send));
+    floors.push({ sequence, roundTrips, p50Ms: percentile(latenciesMs, 50), p95Ms: percentile(latenciesMs, 95), errors, firstError });
   }
   return floors;
 }
@@ -62,19 +64,27 @@ async function inFreshTable<T>(connectionString: string, name: string, use: (tab
   }
 }
 
-async function burst(table: TableClient, spawns: number, sequence: Sequence): Promise<{ latenciesMs: number[]; errors: number }> {
+interface Burst {
+  latenciesMs: number[];
+  errors: number;
+  firstError: string | null;
+}
+
+async function burst(table: TableClient, spawns: number, sequence: Sequence): Promise<Burst> {
   const latenciesMs: number[] = [];
   let errors = 0;
+  let firstError: string | null = null;
   await Promise.all(Array.from({ length: spawns }, async (_, i) => {
     const started = performance.now();
     try {
       await sequence(table, String(i));
       latenciesMs.push(performance.now() - started);
-    } catch {
+    } catch (error) {
       errors += 1;
+      firstError ??= error instanceof Error ? error.message : String(error);
     }
   }));
-  return { latenciesMs, errors };
+  return { latenciesMs, errors, firstError };
 }
 
 /** A first spawn's requests, in the order the spawn sends them. */
