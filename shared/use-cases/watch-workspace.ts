@@ -7,12 +7,14 @@
  * each entry carries what the look needs), looks at Azure only when some entry is due — one list of
  * the workspace, or one GET per due instance when that is fewer ARM requests than the last list's
  * pages — and writes only for a wake (the event, the entry's removal) or a minute's progress line.
+ * The one server it reads is that of a stop or delete waiting on a launch's answer, which Azure
+ * does not show when the launch was refused.
  * A run enrols (again) before each wait, so the list holds exactly the runs that wait.
  *
  * A launch (create or start) is not looked at during the first part of its expected duration
  * (wait-timing.ts); meanwhile each launch gains one "still creating" line a minute.
  */
-import { runFor } from '../domain/lifecycle';
+import { launchMayBeInFlight, runFor } from '../domain/lifecycle';
 import type { ComputeInstance, ComputeList } from '../domain/ports';
 import { withProgress } from '../domain/server-changes';
 import {
@@ -35,7 +37,7 @@ export interface Wakeup {
   run: WatchedRun;
   serverId: string;
   observed: ObservedState;
-  /** The instance as listed; null when absent. */
+  /** The instance as listed; null when absent, or when the wake is for a settled launch (nothing listed: `observed` is what the run last knew). */
   compute: ComputeInstance | null;
 }
 
@@ -127,6 +129,13 @@ export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: 
     // Only a whole list (or a GET's 404) tells an instance is gone.
     await inBatches(due.filter((entry) => !lookUp.seen.has(entry.serverId)), (entry) => wakeIfChanged(entry, null));
   }
+  // A stop or delete waiting on a launch's answer: a refused or lost create shows Azure no change.
+  await inBatches(
+    waiting.filter((entry) => entry.awaitsLaunch !== null && !woken.includes(entry.serverId)),
+    async (entry) => {
+      if (await wakeIfLaunchSettled(deps, waker, project, entry, now)) woken.push(entry.serverId);
+    },
+  );
   const previous = lastLookAt === null ? null : new Date(lastLookAt);
   const wokenNow = new Set(woken);
   await inBatches(
@@ -193,6 +202,20 @@ async function lookAtDue(
   return { seen, listPages: list.pages };
 }
 
+/**
+ * Wakes the stop or delete run of `entry` once the launch it waits on is settled: the provisioning
+ * step recorded Azure's answer (it cleared `launchRequestedAt`), or the launch's grace ran out, or
+ * the server is gone. Answers whether it woke the run. One point read, only for such entries.
+ */
+async function wakeIfLaunchSettled(deps: WatchDeps, waker: RunWaker, project: string, entry: ListedWatchEntry, now: Date): Promise<boolean> {
+  const stored = await deps.servers.get(entry.serverId);
+  if (stored && stored.server.launchRequestedAt === entry.awaitsLaunch && launchMayBeInFlight(stored.server, now)) return false;
+  // Azure showed no change: the run's own step reads the instance.
+  await waker.wake({ run: entry.run, serverId: entry.serverId, observed: entry.seen, compute: null });
+  await deps.watchList.remove(project, entry);
+  return true;
+}
+
 /** Whether a whole minute of the entry's launch ended between the previous look and this one. */
 function minuteTurned(entry: ListedWatchEntry, previous: Date, now: Date): boolean {
   const started = Date.parse(entry.launch!.startedAt);
@@ -250,6 +273,7 @@ export async function enrolForWatch(deps: WatchDeps, starter: WatchStarter, requ
     // A launch is worth a look near its expected end; anything else at once.
     dueAt: kind && startedAt ? new Date(Math.max(now.getTime(), Date.parse(startedAt) + quietSeconds(expected, interval) * 1000)).toISOString() : now.toISOString(),
     launch: kind && startedAt ? { kind, startedAt, expectedSeconds: expected, sizeLabel: server.size } : null,
+    awaitsLaunch: run !== 'provision' && launchMayBeInFlight(server, now) ? server.launchRequestedAt : null,
     enrolledAt: now.toISOString(),
     fallbackSeconds: fallback,
   };

@@ -9,6 +9,7 @@ import { deleteServer } from '../../shared/use-cases/delete-server';
 import { stopServer } from '../../shared/use-cases/stop-server';
 import type { OrchestrationControl } from '../../shared/domain/ports';
 import { LocalStack, SEEDED, sleep } from '../support/local-stack';
+import { wakesOf } from '../support/run-wakes';
 import { ScriptedAmlGateway } from '../support/scripted-aml-gateway';
 import { testDependencies, testSettings } from '../support/test-dependencies';
 
@@ -143,6 +144,9 @@ describe('lifecycle races on the local stack', () => {
     // The grace for a create that may still land is 3 minutes; an answered one settles it at once.
     await followUntil(stack, id, 'Deleted', (arm) => arm === null);
     expect(await armState(stack, id)).toBeNull();
+    // Azure showed no change when the create was refused: the watcher, reading the server, woke the
+    // delete run once the answer was recorded; the run never looked by itself (its fallback is a minute).
+    expect((await wakesOf(stack, `delete-${id}`)).fallbacks).toBe(0);
   });
 });
 

@@ -5,6 +5,7 @@
  * and strands no server; a spawn after the watcher went off duty gets a new one.
  */
 import { LocalStack, SEEDED, sleep } from '../support/local-stack';
+import { wakesOf } from '../support/run-wakes';
 
 jest.setTimeout(240_000);
 
@@ -41,23 +42,6 @@ describe('the workspace watcher on the local stack', () => {
     return listed.body as { instanceId: string; runtimeStatus: string }[];
   };
 
-  /** The computeChanged events a run received, and whether its own fallback timer ever fired (once the run ended). */
-  const wakesOf = async (instanceId: string) => {
-    const read = () => stack.api('GET', `/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true&showHistoryOutput=true`);
-    let status = await read();
-    const ended = Date.now() + 30_000;
-    while (status.status === 202 && Date.now() < ended) { // still running: it records Running, then ends
-      await sleep(200);
-      status = await read();
-    }
-    expect(status.status).toBe(200);
-    const history = (status.body as { historyEvents: { EventType: string; Name?: string; Input?: { observed: string } }[] }).historyEvents;
-    return {
-      wakes: history.filter((event) => event.EventType === 'EventRaised' && event.Name === 'computeChanged').map((event) => event.Input?.observed),
-      fallbacks: history.filter((event) => event.EventType === 'TimerFired').length,
-    };
-  };
-
   it('follows six creates with one compute list per interval and a single GET per server, waking each run once', async () => {
     const started = Date.now();
     const ids = await spawnAll('e2e-watch', 6);
@@ -67,7 +51,7 @@ describe('the workspace watcher on the local stack', () => {
 
     // Each run was woken exactly once, by its own workspace's watcher, when its instance ran; no
     // run looked by itself (its fallback is a minute past the expected end).
-    for (const id of [...ids, ...elsewhere]) expect(await wakesOf(`provision-${id}`)).toEqual({ wakes: ['Running'], fallbacks: 0 });
+    for (const id of [...ids, ...elsewhere]) expect(await wakesOf(stack, `provision-${id}`)).toEqual({ wakes: ['Running'], fallbacks: 0 });
 
     const stats: Stats = await stack.emulatorJson('GET', '/_emulator/stats');
     expect(count(stats, 'PUT computes/createOrUpdate')).toBe(7);
@@ -119,7 +103,7 @@ describe('the workspace watcher on the local stack', () => {
     const spawned = Date.now();
     const [second] = await spawnAll('e2e-watch-again-b', 1);
     expect((await stack.waitForServer(second!, (s) => s.state === 'Running' || s.state === 'Failed')).state).toBe('Running');
-    expect(await wakesOf(`provision-${second}`)).toEqual({ wakes: ['Running'], fallbacks: 0 });
+    expect(await wakesOf(stack, `provision-${second}`)).toEqual({ wakes: ['Running'], fallbacks: 0 });
     expect((Date.now() - spawned) / 1000).toBeLessThan(CREATE_SECONDS + 45); // well before its fallback
   });
 });

@@ -32,6 +32,7 @@ const entry = (serverId: string, at = '2026-11-26T09:00:00.000Z'): WatchEntry =>
   seen: 'Creating',
   dueAt: '2026-11-26T09:03:00.000Z',
   launch: { kind: 'create', startedAt: at, expectedSeconds: 360, sizeLabel: 'Small' },
+  awaitsLaunch: null,
   enrolledAt: at,
   fallbackSeconds: 180,
 });
@@ -46,6 +47,20 @@ describe('the watch list in Table Storage', () => {
     expect(read).toMatchObject({ onDuty: true, generation: 1 });
     expect(entries).toEqual([{ ...entry('ci-0000000000000000000a1'), version: expect.any(String) }]);
     expect((await list.read('ocean-lab')).entries).toEqual([]);
+  });
+
+  it('keeps the launch a stop or delete waits on, and its absence', async () => {
+    const list = await freshList();
+    const deleting: WatchEntry = {
+      ...entry('ci-0000000000000000000e1'), run: 'delete', serverState: 'Deleting', seen: 'absent', launch: null, awaitsLaunch: '2026-11-26T08:59:58.000Z',
+    };
+    await list.enrol('climate-lab', deleting);
+    await list.enrol('climate-lab', entry('ci-0000000000000000000e2'));
+    const { entries } = await list.read('climate-lab');
+    expect(entries).toEqual([{ ...deleting, version: expect.any(String) }, { ...entry('ci-0000000000000000000e2'), version: expect.any(String) }]);
+    // Enrolled again once the launch is answered: the refreshed entry awaits nothing.
+    await list.enrol('climate-lab', { ...deleting, awaitsLaunch: null });
+    expect((await list.read('climate-lab')).entries[0]).toMatchObject({ serverId: 'ci-0000000000000000000e1', awaitsLaunch: null });
   });
 
   it('a watcher cannot go off duty over an enrolment that came after its read', async () => {

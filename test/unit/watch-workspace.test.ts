@@ -282,6 +282,39 @@ describe('one look of the workspace watcher', () => {
     expect(look).toMatchObject({ listed: false, woken: [], nextLookSeconds: null });
   });
 
+  it('wakes a delete waiting on a create once Azure answered it or its grace ran out, though Azure shows no change', async () => {
+    const ctx = setUp();
+    const [answered, lost, pending] = [await ctx.spawn('alice'), await ctx.spawn('bob'), await ctx.spawn('carol')];
+    // Each create was on its way when the delete landed (no instance yet); carol's was sent a minute later.
+    const sentAt = { [answered]: START, [lost]: START, [pending]: new Date(START.getTime() + 60_000) };
+    for (const id of [answered, lost, pending]) {
+      await ctx.servers.update(id, (server) => ({ ...server, state: 'Deleting', amlState: 'Creating', launchRequestedAt: sentAt[id]!.toISOString() }));
+    }
+    ctx.onTime(new Date(START.getTime() + 65_000));
+    // Each run already saw the instance absent (its first wake), and waits for the create's answer.
+    for (const id of [answered, lost, pending]) await enrolForWatch(ctx.deps, ctx.watch, { serverId: id, seen: 'absent' });
+    expect(ctx.watchList.entries.get('climate-lab')!.get(lost)).toMatchObject({ run: 'delete', awaitsLaunch: START.toISOString() });
+
+    expect(await ctx.look()).toMatchObject({ listed: true, woken: [] }); // still absent, every create in flight
+
+    // The provisioning step recorded Azure's answer to alice's create (a refusal: still no instance).
+    await ctx.servers.update(answered, (server) => ({ ...server, launchRequestedAt: null }));
+    ctx.onTime(new Date(START.getTime() + 68_000));
+    expect((await ctx.look()).woken).toEqual([answered]);
+    expect(ctx.watch.wakeups).toEqual([{ run: 'delete', serverId: answered, observed: 'absent', compute: null }]);
+
+    // Bob's create never got an answer: once its grace (3 minutes) is over it cannot land any more.
+    ctx.onTime(new Date(START.getTime() + 179_000));
+    expect((await ctx.look()).woken).toEqual([]);
+    ctx.onTime(new Date(START.getTime() + 180_000));
+    expect((await ctx.look()).woken).toEqual([lost]);
+    expect(ctx.watchList.waiting('climate-lab')).toEqual([pending]);
+
+    // A run that enrols after the answer awaits no launch.
+    await enrolForWatch(ctx.deps, ctx.watch, { serverId: answered, seen: 'absent' });
+    expect(ctx.watchList.entries.get('climate-lab')!.get(answered)!.awaitsLaunch).toBeNull();
+  });
+
   it('records the duration of a launch that reached Running, for the next ones', async () => {
     const ctx = setUp({ createSeconds: 250 });
     const id = await ctx.spawn('alice');

@@ -20,6 +20,8 @@ type EntryEntity = {
   seen: string;
   dueAt: string;
   launch: string;
+  /** Absent when the entry awaits no launch (a Table property cannot be null). */
+  awaitsLaunch?: string;
   enrolledAt: string;
   fallbackSeconds: number;
 };
@@ -119,6 +121,7 @@ function toEntity(partitionKey: string, entry: WatchEntry): EntryEntity {
     seen: entry.seen,
     dueAt: entry.dueAt,
     launch: JSON.stringify(entry.launch),
+    ...(entry.awaitsLaunch === null ? {} : { awaitsLaunch: entry.awaitsLaunch }),
     enrolledAt: entry.enrolledAt,
     fallbackSeconds: entry.fallbackSeconds,
   };
@@ -149,6 +152,7 @@ function toEntry(row: Record<string, unknown> & { etag?: string }): ListedWatchE
     seen: text('seen') ?? 'absent',
     dueAt: text('dueAt') ?? new Date(0).toISOString(),
     launch,
+    awaitsLaunch: text('awaitsLaunch'),
     enrolledAt: text('enrolledAt') ?? new Date(0).toISOString(),
     fallbackSeconds: typeof row.fallbackSeconds === 'number' ? row.fallbackSeconds : 300,
     version: row.etag,
