@@ -27,10 +27,10 @@ export interface WatchEntry {
   /** The launch the progress line follows; null for a stop or delete. */
   launch: { kind: LaunchKind; startedAt: string; expectedSeconds: number; sizeLabel: string } | null;
   /**
-   * For a stop or delete that found no instance (or a stopped one) while a create or start may
-   * still land: that launch's `launchRequestedAt`. Azure shows no change when the launch is
-   * answered with an error or its grace runs out, so the look reads the server for it and wakes
-   * the run then. Null otherwise.
+   * For a stop or delete enrolled while a create or start may still land: that launch's
+   * `launchRequestedAt` (the run does not conclude on "no instance" or "stopped" before it is
+   * settled). Azure shows no change when the launch is answered with an error or its grace runs
+   * out, so the look reads the server for it and wakes the run then. Null otherwise.
    */
   awaitsLaunch: string | null;
   /** When the run enrolled, and how long it waits before looking by itself (stale-entry bound). */
