@@ -13,7 +13,7 @@ import { isAppError } from '../domain/errors';
 import { hasIdleTime, idleTimeBeforeShutdown } from '../domain/idle-shutdown';
 import { isProvisioning } from '../domain/lifecycle';
 import type { ComputeInstance, ComputeLocator, CreateComputeRequest } from '../domain/ports';
-import type { Server, ServerError, VersionedServer } from '../domain/server';
+import type { ProgressEvent, Server, ServerError, VersionedServer } from '../domain/server';
 import { transitioned, withProgress } from '../domain/server-changes';
 import { launchLine, launchStartedAt, progressPercent, shouldAddLine } from '../domain/wait-timing';
 import { queuedMessage } from '../domain/write-pacing';
@@ -165,7 +165,8 @@ async function launch(
       return stepOf(await launchAnswered(deps, id, requestedAt)); // Azure is busy with the instance: look again
     }
     if (!isAppError(error) || !error.callerFault) {
-      if (isAppError(error) && !error.mayStillTakeEffect) await launchAnswered(deps, id, requestedAt);
+      // The orchestration sends it again: the person reads why the launch takes longer, in Azure's words.
+      if (isAppError(error) && !error.mayStillTakeEffect) await launchAnswered(deps, id, requestedAt, retryLine(deps, intent, error));
       throw error;
     }
     await launchAnswered(deps, id, requestedAt);
@@ -217,9 +218,23 @@ async function queued(deps: ProvisioningDeps, id: string, { sendAt, ahead, obser
   return { outcome: 'paced', state, retryAt: sendAt.toISOString(), ...(observed === undefined ? {} : { observed }) };
 }
 
-/** Azure answered the create or start sent at `requestedAt`: its effect is now visible to a GET. */
-function launchAnswered(deps: ProvisioningDeps, id: string, requestedAt: string): Promise<VersionedServer | null> {
-  return deps.servers.update(id, (server) => (server.launchRequestedAt === requestedAt ? { ...server, launchRequestedAt: null } : null));
+/**
+ * Azure answered the create or start sent at `requestedAt`: its effect is now visible to a GET.
+ * `line`: a progress line recorded in the same write.
+ */
+function launchAnswered(deps: ProvisioningDeps, id: string, requestedAt: string, line?: ProgressEvent): Promise<VersionedServer | null> {
+  return deps.servers.update(id, (server) => {
+    if (server.launchRequestedAt !== requestedAt) return null;
+    const answered = { ...server, launchRequestedAt: null };
+    return line ? withProgress(answered, line) : answered;
+  });
+}
+
+/** "Azure answered the create with an error: <Azure's message>. Trying again." */
+function retryLine(deps: ProvisioningDeps, intent: LaunchIntent, error: Error): ProgressEvent {
+  const kind = intent.state === 'Creating' ? 'create' : 'start';
+  const said = error.message.trim().replace(/\.+$/, '');
+  return { at: nowIso(deps), progress: intent.progress, message: `Azure answered the ${kind} with an error${said ? `: ${said}` : ''}. Trying again.` };
 }
 
 function stepOf(stored: VersionedServer | null): ProvisioningStep {

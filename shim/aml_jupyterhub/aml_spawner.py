@@ -539,11 +539,7 @@ class AMLSpawner(Spawner):
                 ) from e
             server = last or server
             if not settled:
-                raise SpawnError(
-                    f"{self.server_id} was not ready after {self.start_timeout} seconds "
-                    f"(state {server.get('state')}, Azure ML state {server.get('amlState')}).",
-                    status_code=504,
-                )
+                raise SpawnError(lifecycle.timeout_message(server, self.start_timeout), status_code=504)
         if not lifecycle.is_running(server):
             self.log.warning("aml-spawn-failed %s error=%s", lifecycle.describe(server), server.get("error"))
             raise SpawnError(lifecycle.failure_message(server), code=lifecycle.failure_code(server))

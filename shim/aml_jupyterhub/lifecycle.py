@@ -71,6 +71,21 @@ def failure_message(server: Server) -> str:
     return f"{name} ended in state {state}."
 
 
+def timeout_message(server: Server, seconds: int | float) -> str:
+    """Why a spawn the hub gave up on was not ready: where it stood, and its last step
+    (which says so when Azure answered with an error and the control plane tries again)."""
+    name = server.get("id") or "the compute instance"
+    state = server.get("state") or "unknown"
+    aml_state = server.get("amlState")
+    in_azure = f"Azure ML shows it {aml_state}" if aml_state else "Azure ML has no instance for it yet"
+    message = f"{name} was not ready after {seconds} seconds (still {state}; {in_azure})."
+    progress = server.get("progress") or []
+    last = progress[-1].get("message") if progress and isinstance(progress[-1], Mapping) else None
+    if last:
+        message += f" Its last step: {str(last).rstrip('.')}."
+    return message
+
+
 def failure_code(server: Server) -> str | None:
     error = server.get("error")
     if isinstance(error, Mapping) and error.get("code"):

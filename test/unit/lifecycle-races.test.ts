@@ -295,6 +295,8 @@ describe('a delete or stop racing the create (10.1)', () => {
     };
     await expect(advanceProvisioning(ctx.deps, ctx.id)).rejects.toThrow(failure.message);
     expect(ctx.servers.server(ctx.id).launchRequestedAt).not.toBeNull();
+    // No answer came: nothing to tell the person yet (the create may still land).
+    expect(ctx.servers.server(ctx.id).progress.some((line) => line.message.startsWith('Azure answered'))).toBe(false);
     await deleteServer(ctx.deps, ctx.control, ctx.id);
 
     const result = await ctx.windDown('delete');
@@ -311,6 +313,8 @@ describe('a delete or stop racing the create (10.1)', () => {
     };
     await expect(advanceProvisioning(ctx.deps, ctx.id)).rejects.toThrow('internal server error');
     expect(ctx.servers.server(ctx.id)).toMatchObject({ state: 'Creating', launchRequestedAt: null });
+    // Recorded with the answer, in the same write: the person reads why it takes longer.
+    expect(ctx.servers.server(ctx.id).progress.at(-1)?.message).toBe('Azure answered the create with an error: Encountered internal server error. Trying again.');
     if (kind === 'delete') await deleteServer(ctx.deps, ctx.control, ctx.id);
     else await stopServer(ctx.deps, ctx.control, ctx.id, 'user');
 
@@ -330,6 +334,10 @@ describe('a delete or stop racing the create (10.1)', () => {
     expect((await ctx.provision()).output).toEqual({ outcome: 'running', state: 'Running' });
     expect(ctx.creates()).toBe(1); // the refused one never reached the scripted Azure
     expect(ctx.servers.server(ctx.id)).toMatchObject({ state: 'Running', launchRequestedAt: null });
+    const lines = ctx.servers.server(ctx.id).progress.map((line) => line.message);
+    const retried = lines.indexOf('Azure answered the create with an error: The request is being throttled. Trying again.');
+    expect(retried).toBeGreaterThan(0);
+    expect(lines.slice(retried + 1).some((line) => line.startsWith('Creating your '))).toBe(true); // sent again, and said so
   });
 
   it('after every interleaving of a delete with the provisioning steps, a Deleted server has no instance', async () => {

@@ -55,6 +55,27 @@ def test_failure_message_is_azures_own(server, message):
     assert lifecycle.failure_message(server) == message
 
 
+@pytest.mark.parametrize(
+    "server, message",
+    [
+        (
+            {"id": "ci-x", "state": "Creating", "amlState": None, "progress": [
+                {"at": "t", "progress": 20, "message": "Creating your Small server — usually about 6 minutes"},
+                {"at": "t", "progress": 20, "message": "Azure answered the create with an error: Internal error. Trying again."},
+            ]},
+            "ci-x was not ready after 25 seconds (still Creating; Azure ML has no instance for it yet). "
+            "Its last step: Azure answered the create with an error: Internal error. Trying again.",
+        ),
+        (
+            {"id": "ci-x", "state": "Starting", "amlState": "Starting", "progress": []},
+            "ci-x was not ready after 25 seconds (still Starting; Azure ML shows it Starting).",
+        ),
+    ],
+)
+def test_timeout_message_says_where_the_spawn_stood_without_python_values(server, message):
+    assert lifecycle.timeout_message(server, 25) == message
+
+
 def test_failure_code():
     assert lifecycle.failure_code({"error": {"code": "CreateFailed", "message": "m"}}) == "CreateFailed"
     assert lifecycle.failure_code({"error": None}) is None
