@@ -6,6 +6,8 @@ export interface BenchOptions {
   users: number[];
   createSeconds: number;
   throttle: boolean;
+  /** Instances per page of the emulator's compute list (Azure's is not documented). */
+  computePageSize: number;
   /** The shim's status read interval while following a spawn. */
   pollSeconds: number;
   statusClients: number;
@@ -26,6 +28,9 @@ Prints the figures of issue 12 beside its goals and writes a chart of each wave
   --spawns 50,200         spawn-wave sizes, one wave each (default 50,200; also --users)
   --create-seconds 60     emulated create time (default 60)
   --no-throttle           turn ARM throttling off (default on)
+  --compute-page-size 20  instances per page of the emulator's compute list (default 20;
+                          Azure does not document its own): a watcher's look costs a
+                          request per page, so this sets what a look costs at scale
   --poll-seconds 5        status read interval of each simulated hub user (default 5, the
                           shim's status_poll_interval; the readiness lag is read from the
                           server's own startedAt, so it does not depend on this)
@@ -45,6 +50,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
       spawns: { type: 'string' },
       'create-seconds': { type: 'string', default: '60' },
       'no-throttle': { type: 'boolean', default: false },
+      'compute-page-size': { type: 'string', default: '20' },
       'poll-seconds': { type: 'string', default: '5' },
       'status-clients': { type: 'string', default: '50' },
       'status-rounds': { type: 'string', default: '3' },
@@ -59,6 +65,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     users,
     createSeconds: positive(values['create-seconds'], '--create-seconds', 3600),
     throttle: !values['no-throttle'],
+    computePageSize: wholeNumber(values['compute-page-size'], '--compute-page-size', 1000),
     pollSeconds: positive(values['poll-seconds'], '--poll-seconds', 60),
     statusClients: positive(values['status-clients'], '--status-clients', 1000),
     statusRounds: Math.round(positive(values['status-rounds'], '--status-rounds', 20)),
@@ -71,6 +78,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
 function positive(text: string | undefined, name: string, max: number): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0 || value > max) throw new Error(`${name} must be a number in (0, ${max}], got ${text}`);
+  return value;
+}
+
+function wholeNumber(text: string | undefined, name: string, max: number): number {
+  const value = positive(text, name, max);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be a whole number, got ${text}`);
   return value;
 }
 

@@ -44,11 +44,11 @@ async function main(): Promise<void> {
   const hostLogFile = join(logDir, 'host.log');
   rmSync(hostLogFile, { force: true });
 
-  progress(`starting the stack (create ${options.createSeconds} s, throttling ${options.throttle ? 'on' : 'off'}; host log in ${hostLogFile})`);
+  progress(`starting the stack (create ${options.createSeconds} s, throttling ${options.throttle ? 'on' : 'off'}, ${options.computePageSize} instances per compute-list page; host log in ${hostLogFile})`);
   const stack = await LocalStack.start({
     appDir: REPO,
     functionsKey: FUNCTIONS_KEY,
-    emulator: { createSeconds: options.createSeconds, throttle: options.throttle },
+    emulator: { createSeconds: options.createSeconds, throttle: options.throttle, computePageSize: options.computePageSize },
     settingDefaults: productionDefaults(),
     appSettings: options.appSettings,
     hostLogFile,
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     progress(`CPU during the status runs: ${cpu.summary()}`);
 
     console.log('');
-    console.log(`## Spawn waves (create ${options.createSeconds} s, ARM throttling ${options.throttle ? 'on' : 'off'}, status read every ${options.pollSeconds} s)`);
+    console.log(`## Spawn waves (create ${options.createSeconds} s, ARM throttling ${options.throttle ? 'on' : 'off'}, ${options.computePageSize} instances per compute-list page, status read every ${options.pollSeconds} s)`);
     console.log('');
     console.log(`Machine: ${machine()}`);
     console.log('');

@@ -62,7 +62,10 @@ export interface ArmEmulatorOptions {
   identityHeader?: string;
   /** Accept idleTimeBeforeShutdown below Azure's 15-minute floor (for tests); default false. */
   allowShortIdle?: boolean;
-  /** Compute instances per page of a compute list; default 20. */
+  /**
+   * Compute instances per page of a compute list; default 20. Azure does not document its page
+   * size, and a workspace watcher's look costs one ARM request per page (the bench's lag/read trade-off).
+   */
   computePageSize?: number;
   /** Clock in epoch milliseconds, replaceable in tests; default Date.now. */
   now?: () => number;
@@ -118,6 +121,7 @@ const EnvSchema = z.object({
   EMULATOR_THROTTLE: z.enum(['0', '1', 'true', 'false']).optional(),
   EMULATOR_IDENTITY_HEADER: z.string().min(1).optional(),
   EMULATOR_ALLOW_SHORT_IDLE: z.enum(['0', '1', 'true', 'false']).optional(),
+  EMULATOR_COMPUTE_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
 /** Reads the EMULATOR_* variables; throws one error naming every bad one. */
@@ -147,6 +151,7 @@ export function optionsFromEnv(env: Record<string, string | undefined>): ArmEmul
     throttle: flag(e.EMULATOR_THROTTLE),
     identityHeader: e.EMULATOR_IDENTITY_HEADER,
     allowShortIdle: flag(e.EMULATOR_ALLOW_SHORT_IDLE),
+    computePageSize: e.EMULATOR_COMPUTE_PAGE_SIZE,
   };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }

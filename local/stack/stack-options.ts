@@ -49,7 +49,7 @@ Options:
 Environment (see README "Settings" and local/arm-emulator/README.md):
   FUNCTIONS_KEY                     the function key (default local-key)
   EMULATOR_CREATE_SECONDS, EMULATOR_START_SECONDS, EMULATOR_STOP_SECONDS,
-  EMULATOR_FAULT_RATE, EMULATOR_THROTTLE=1,
+  EMULATOR_FAULT_RATE, EMULATOR_THROTTLE=1, EMULATOR_COMPUTE_PAGE_SIZE,
   EMULATOR_ALLOW_SHORT_IDLE=1       emulator behaviour (the last: idle shutdown below
                                     Azure's 15 minutes, with IDLE_SHUTDOWN_FLOOR_MINUTES=0)
   any app setting (PROJECT_ACCESS, IDLE_STOP_MINUTES_SMALL, ...) is passed to the app`;

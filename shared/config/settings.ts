@@ -164,7 +164,7 @@ export const SETTINGS_SCHEMA = z.object({
   SCHEDULE_IN_USE_MINUTES: positiveNumber(10).describe(
     "Minutes: at the end of a scheduled session, each running server's Azure ML idle shutdown is shortened to this (raised to IDLE_SHUTDOWN_FLOOR_MINUTES): an instance no one works on stops at once, one in use once idle this long, recorded with stopReason schedule.",
   ),
-  PROVISION_POLL_SECONDS: positiveNumber(3).describe("Seconds between two looks of a project's watcher (one compute list for all its instances) while any of them is being created or started."),
+  PROVISION_POLL_SECONDS: positiveNumber(3).describe("Longest pause in seconds between two looks of a project's watcher (one compute list for all its instances) while any of them is being created or started; a cheap look is followed sooner, every second at most, spreading a look's ARM reads over 10 a second."),
   PROVISION_TIMEOUT_MINUTES: positiveNumber(25).describe('Minutes after which a create or start that has not reached Running is reported failed.'),
   EXPECTED_CREATE_SECONDS: positiveNumber(360).describe(
     'Seconds a create is expected to take before any has completed in a region and VM size; afterwards the recent completed creates decide (timing and progress).',

@@ -21,6 +21,16 @@ export const QUIET_SHARE = 0.5;
 export const NEAR_END_SHARE = 0.05;
 export const NEAR_END_INTERVALS = 2;
 
+/**
+ * ARM requests a second a workspace's watcher spreads its looks over: two fifths of ARM's read
+ * refill (25 a second per principal), so a look of many pages waits longer and the spawns' reads,
+ * stops, the sweep and a second busy workspace keep the rest.
+ */
+export const LOOK_READS_PER_SECOND = 10;
+
+/** The shortest pause between two looks while launches are due. */
+export const SHORTEST_LOOK_PAUSE_SECONDS = 1;
+
 /** A run's own look when no watcher woke it: long, so a lost watcher costs time, never a server. */
 export const FALLBACK_MIN_SECONDS = 60;
 export const FALLBACK_MAX_SECONDS = 300;
@@ -53,6 +63,17 @@ export function nextLookSeconds(elapsedSeconds: number, expected: number, interv
   const quietEnds = quietSeconds(expected, intervalSeconds);
   if (elapsedSeconds < quietEnds) return Math.max(intervalSeconds, quietEnds - elapsedSeconds);
   return intervalSeconds;
+}
+
+/**
+ * Seconds between two looks while launches are due, after a look that made `lookRequests` ARM
+ * requests: a second while a look is cheap (a small workspace, or large pages of its compute list),
+ * longer as a look costs more reads, never longer than `intervalSeconds` (PROVISION_POLL_SECONDS),
+ * which bounds how late a Running instance is seen.
+ */
+export function lookPauseSeconds(lookRequests: number, intervalSeconds: number): number {
+  const spread = Math.max(SHORTEST_LOOK_PAUSE_SECONDS, lookRequests / LOOK_READS_PER_SECOND);
+  return Math.min(intervalSeconds, spread);
 }
 
 /** Whether a launch is far enough along to be worth a look. */

@@ -18,7 +18,7 @@ import { launchMayBeInFlight, runFor } from '../domain/lifecycle';
 import type { ComputeInstance, ComputeList } from '../domain/ports';
 import { withProgress } from '../domain/server-changes';
 import {
-  fallbackSeconds, launchLine, launchStartedAt, progressPercent, quietSeconds, STILL_LINE_SECONDS, type LaunchKind,
+  fallbackSeconds, launchLine, launchStartedAt, lookPauseSeconds, progressPercent, quietSeconds, STILL_LINE_SECONDS, type LaunchKind,
 } from '../domain/wait-timing';
 import type { ListedWatchEntry, WatchedRun, WatchEntry, WatcherRecord } from '../domain/watch-list';
 import { nowIso, type WithSettings } from './dependencies';
@@ -114,6 +114,7 @@ export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: 
   const waiting = entries.filter((entry) => !stale.includes(entry));
   const due = waiting.filter((entry) => Date.parse(entry.dueAt) <= now.getTime());
   const woken: string[] = [];
+  let armRequests = 0;
 
   if (due.length > 0) {
     const wakeIfChanged = async (entry: ListedWatchEntry, compute: ComputeInstance | null) => {
@@ -126,6 +127,7 @@ export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: 
     };
     const lookUp = await lookAtDue(deps, project, due, listPages, wakeIfChanged);
     listPages = lookUp.listPages;
+    armRequests = lookUp.requests;
     // Only a whole list (or a GET's 404) tells an instance is gone.
     await inBatches(due.filter((entry) => !lookUp.seen.has(entry.serverId)), (entry) => wakeIfChanged(entry, null));
   }
@@ -145,7 +147,7 @@ export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: 
 
   const windDownOnly = due.length > 0 && due.every((entry) => entry.run !== 'provision');
   const soonest = Math.min(...waiting.map((entry) => Math.max(0, (Date.parse(entry.dueAt) - now.getTime()) / 1000)));
-  const step = windDownOnly ? deps.settings.stopPollSeconds : interval;
+  const step = windDownOnly ? deps.settings.stopPollSeconds : lookPauseSeconds(armRequests, interval);
   return {
     inFlight: waiting.length,
     listed: due.length > 0,
@@ -160,13 +162,13 @@ export async function watchWorkspace(deps: WatchDeps, waker: RunWaker, request: 
  * Looks at the due instances in the fewest ARM requests, handing each to `onSeen` as soon as it is
  * read: one GET each while they are fewer than the pages of the workspace's last list (a class of
  * 1,000 lists in 50 pages of 20), otherwise one list, whose pages are handed on as they arrive, so
- * a run on the first page is woken while the last is still read. Answers the ids seen, and what a
- * list costs for the next look.
+ * a run on the first page is woken while the last is still read. Answers the ids seen, the ARM
+ * requests made, and what a list costs for the next look.
  */
 async function lookAtDue(
   deps: WatchDeps, project: string, due: readonly ListedWatchEntry[], listPages: number | null,
   onSeen: (entry: ListedWatchEntry, compute: ComputeInstance) => Promise<void>,
-): Promise<{ seen: Set<string>; listPages: number | null }> {
+): Promise<{ seen: Set<string>; requests: number; listPages: number | null }> {
   const seen = new Set<string>();
   if (listPages !== null && due.length < listPages) {
     await inBatches(due, async (entry) => {
@@ -175,7 +177,7 @@ async function lookAtDue(
       seen.add(entry.serverId);
       await onSeen(entry, compute);
     });
-    return { seen, listPages };
+    return { seen, requests: due.length, listPages };
   }
   const dueById = new Map(due.map((entry) => [entry.serverId, entry]));
   // One page's wakes at a time, in page order, while the list reads on. A failed wake is kept, not
@@ -199,7 +201,7 @@ async function lookAtDue(
     await wakes; // a list that failed half-way still finishes the wakes of the pages it read
   }
   if (failedWakes.length > 0) throw failedWakes[0];
-  return { seen, listPages: list.pages };
+  return { seen, requests: list.pages, listPages: list.pages };
 }
 
 /**

@@ -1,6 +1,6 @@
 import {
-  aboutDuration, expectedSeconds, fallbackSeconds, isDue, launchLine, launchStartedAt, nextLookSeconds, progressPercent,
-  shouldAddLine, soFar,
+  aboutDuration, expectedSeconds, fallbackSeconds, isDue, launchLine, launchStartedAt, lookPauseSeconds, nextLookSeconds,
+  progressPercent, shouldAddLine, soFar,
 } from '../../shared/domain/wait-timing';
 
 describe('the polling policy (wait-timing)', () => {
@@ -29,6 +29,20 @@ describe('the polling policy (wait-timing)', () => {
     [2.9, 4, 0.5, 0.5],
   ])('after %d s of an expected %d s, looks again in %d s (interval %d s)', (elapsed, expected, interval, next) => {
     expect(nextLookSeconds(elapsed, expected, interval)).toBeCloseTo(next, 5);
+  });
+
+  it.each([
+    // ARM requests of the look, interval, pause before the next
+    [0, 3, 1], // nothing read: as soon as something is due, at most every second
+    [1, 3, 1], // a workspace of a page
+    [10, 3, 1], // 1,000 instances in pages of 100
+    [20, 3, 2], // 10 reads a second
+    [25, 3, 2.5],
+    [50, 3, 3], // 1,000 instances in pages of 20: never longer than the interval
+    [500, 3, 3],
+    [10, 0.5, 0.5], // never longer than a short interval either (the tests' stacks)
+  ])('after a look of %d ARM requests, looks again in at most %d s: %d s', (requests, interval, pause) => {
+    expect(lookPauseSeconds(requests, interval)).toBeCloseTo(pause, 5);
   });
 
   it.each([

@@ -104,7 +104,7 @@ describe('one look of the workspace watcher', () => {
       expect.objectContaining({ run: 'provision', serverId: d, observed: 'Running', compute: expect.objectContaining({ name: d, state: 'Running' }) }),
     ]));
     expect(look.woken).toEqual([c, d].sort()); // a and b still create (no change), e and other are not this look's
-    expect(look).toMatchObject({ inFlight: 4, listed: true, nextLookSeconds: 3 });
+    expect(look).toMatchObject({ inFlight: 4, listed: true, nextLookSeconds: 1 }); // a list of one page: cheap, so again in a second
     // The woken runs left the list (they enrol again if they must wait on); the others wait on.
     expect(ctx.watchList.waiting('climate-lab')).toEqual([a, b].sort());
 
@@ -145,6 +145,23 @@ describe('one look of the workspace watcher', () => {
     ctx.gateway.calls.length = 0;
     await ctx.look('climate-lab', second.lookedAt, second.listPages);
     expect(ctx.gateway.calls).toEqual(['list climate-lab']);
+  });
+
+  it('looks again sooner after a cheap look than after a costly one, never later than the interval', async () => {
+    const look = async (instances: number, pageSize: number) => {
+      const ctx = setUp({ createSeconds: 400, listPageSize: pageSize });
+      const ids: string[] = [];
+      for (let i = 0; i < instances; i++) ids.push(await ctx.spawn(`user${i}`));
+      for (const id of ids) await advanceProvisioning(ctx.deps, id); // creates sent: Creating
+      ctx.onTime(new Date(START.getTime() + 345_000));
+      for (const id of ids) await ctx.enrol(id);
+      ctx.gateway.calls.length = 0;
+      return ctx.look();
+    };
+    // Interval 3 s; a look spreads its reads over 10 a second.
+    expect(await look(25, 25)).toMatchObject({ listPages: 1, nextLookSeconds: 1 });
+    expect(await look(25, 1)).toMatchObject({ listPages: 25, nextLookSeconds: 2.5 });
+    expect(await look(60, 1)).toMatchObject({ listPages: 60, nextLookSeconds: 3 });
   });
 
   it('wakes the runs of each page of the list as it arrives, and the runs whose instance is gone once the list is whole', async () => {
@@ -463,8 +480,9 @@ describe('the watcher orchestration (durable-functions replay)', () => {
       expect(ctx.servers.server(id).state).toBe('Running');
       expect(ctx.watch.wakeups.filter((wakeup) => wakeup.serverId === id).map((wakeup) => wakeup.observed)).toEqual(['Running']);
     }
-    // Quiet until 95% of the expected 6 minutes (342 s), then one list per 3 s until Running at 360 s.
-    expect(ctx.lists()).toBe(7);
+    // Quiet until 95% of the expected 6 minutes (342 s), then one list a second (a list of one page
+    // is cheap) until Running at 360 s.
+    expect(ctx.lists()).toBe(19);
     expect(ctx.gets()).toBe(0); // the wakes carry the listed instance: no per-server GET at all
     expect(looks.length).toBe(ctx.lists() + 7); // + the quiet looks (0, 60, … 300 s) and the last one, off duty
     expect((await ctx.watchList.record('climate-lab')).onDuty).toBe(false);
