@@ -41,7 +41,7 @@ describe('the polling policy (wait-timing)', () => {
     [50, 3, 3], // 1,000 instances in pages of 20: never longer than the interval
     [500, 3, 3],
     [10, 0.5, 0.5], // never longer than a short interval either (the tests' stacks)
-  ])('after a look of %d ARM requests, looks again in at most %d s: %d s', (requests, interval, pause) => {
+  ])('after a look of %d ARM requests, looks again in at most %s s: %s s', (requests, interval, pause) => {
     expect(lookPauseSeconds(requests, interval)).toBeCloseTo(pause, 5);
   });
 
